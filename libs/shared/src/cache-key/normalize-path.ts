@@ -1,0 +1,47 @@
+/**
+ * The normalized path both the rule engine and the cache key see (DESIGN.md §4, §6):
+ * no query or fragment, unreserved percent-escapes decoded, dot segments resolved,
+ * lowercased, no trailing slash except for `/`.
+ */
+
+const UNRESERVED_ESCAPE = /%(4[1-9A-F]|5[0-9A]|6[1-9A-F]|7[0-9A]|3[0-9]|2D|2E|5F|7E)/gi;
+
+function decodeUnreserved(path: string): string {
+  return path.includes('%')
+    ? path.replace(UNRESERVED_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : path;
+}
+
+/** RFC 3986 §5.2.4, on a path that starts with `/`. */
+function removeDotSegments(path: string): string {
+  if (!path.includes('.')) return path;
+  const out: string[] = [];
+  const segments = path.split('/');
+  for (let i = 1; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const last = i === segments.length - 1;
+    if (segment === '..') {
+      if (out.length > 0) out.pop();
+      if (last) out.push('');
+    } else if (segment === '.') {
+      if (last) out.push('');
+    } else {
+      out.push(segment);
+    }
+  }
+  return `/${out.join('/')}`;
+}
+
+/** Normalizes the path of a request target (`/A/./b/?q=1` → `/a/b`). */
+export function normalizePath(target: string): string {
+  let end = target.length;
+  const q = target.indexOf('?');
+  if (q !== -1) end = q;
+  const hash = target.indexOf('#');
+  if (hash !== -1 && hash < end) end = hash;
+  let path = target.slice(0, end);
+  if (!path.startsWith('/')) path = `/${path}`;
+  path = removeDotSegments(decodeUnreserved(path)).toLowerCase();
+  while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return path;
+}

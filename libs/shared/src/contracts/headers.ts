@@ -1,0 +1,20 @@
+/** Every Cairn header name, spelled once (DESIGN.md §3, §6). */
+
+export const headers = {
+  /** HIT | MISS | STALE | BYPASS | PASS on every proxied response. */
+  cache: 'x-cairn-cache',
+  bypass: 'x-cairn-cache-bypass',
+  debug: 'x-cairn-cache-debug',
+  debugPath: 'x-cairn-cache-path',
+  debugRule: 'x-cairn-cache-rule',
+  debugRuleId: 'x-cairn-cache-rule-id',
+  debugPolicy: 'x-cairn-cache-policy',
+  debugTtl: 'x-cairn-cache-ttl',
+  debugKey: 'x-cairn-cache-key',
+  debugTtlRemaining: 'x-cairn-cache-ttl-remaining-sec',
+  /** NATS message header marking a rule event's operation; `delete` is a tombstone. */
+  natsOp: 'Cairn-Op',
+} as const;
+
+/** The cache name used in RFC 9211 `Cache-Status`. */
+export const CACHE_STATUS_NAME = 'cairn';

@@ -1,0 +1,65 @@
+/**
+ * Invalidation contract (DESIGN.md §5): the operator's command and the normalized event
+ * the invalidation service publishes for gateways. Cross-field rules live in the schema.
+ */
+import { z } from 'zod';
+
+export const cacheNameSchema = z.enum(['api', 'page']);
+/** Which cache a route uses. */
+export type CacheName = z.infer<typeof cacheNameSchema>;
+
+export const cacheScopeSchema = z.enum(['api', 'page', 'all']);
+/** The caches an invalidation reaches: one of them, or both. */
+export type CacheScope = z.infer<typeof cacheScopeSchema>;
+
+const nonBlank = (what: string) => z.string().trim().min(1, `expected a non-empty ${what}`).max(1024);
+
+export const invalidationCommandSchema = z
+  .strictObject({
+    type: z.enum(['api', 'page', 'all', 'group', 'cacheTag'], {
+      error: 'expected one of "api", "page", "all", "group", "cacheTag"',
+    }),
+    groupCode: nonBlank('group code').optional(),
+    cacheTag: nonBlank('cache tag').optional(),
+    // Soft purges arrive with the complete invalidation model (issue 5); until then a
+    // command that asks for one is refused rather than silently treated as hard.
+    mode: z.literal('hard', { error: 'expected "hard" (soft purges are not supported yet)' }).optional(),
+    runAsync: z.boolean().optional(),
+  })
+  .superRefine((cmd, ctx) => {
+    if (cmd.type === 'cacheTag' && cmd.cacheTag === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cacheTag'], message: 'required when type is "cacheTag"' });
+    }
+    if (cmd.type !== 'cacheTag' && cmd.cacheTag !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cacheTag'], message: 'only allowed when type is "cacheTag"' });
+    }
+    if (cmd.type === 'group' && cmd.groupCode === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['groupCode'], message: 'required when type is "group"' });
+    }
+    if (cmd.type === 'cacheTag' && cmd.groupCode !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['groupCode'], message: 'not allowed when type is "cacheTag"' });
+    }
+  });
+export type InvalidationCommand = z.infer<typeof invalidationCommandSchema>;
+
+export const invalidationKindSchema = z.enum(['scope', 'group', 'tag']);
+/** Separate namespaces: a whole cache, a rule group within a scope, an origin cache tag. */
+export type InvalidationKind = z.infer<typeof invalidationKindSchema>;
+
+export const invalidationEventSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    kind: invalidationKindSchema,
+    cache: cacheScopeSchema,
+    key: z.string().min(1).optional(),
+    mode: z.literal('hard'),
+    /** Wall-clock time for humans; never used to decide validity (DESIGN.md §5). */
+    issuedAt: z.iso.datetime(),
+    source: z.enum(['nats', 'rest']),
+  })
+  .superRefine((event, ctx) => {
+    if (event.kind !== 'scope' && event.key === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: `required for kind "${event.kind}"` });
+    }
+  });
+export type InvalidationEvent = z.infer<typeof invalidationEventSchema>;

@@ -1,0 +1,48 @@
+/**
+ * What every Cairn HTTP server has (DESIGN.md §6): `/health`, `/ready`, `/metrics`, and
+ * one error handler mapping errors to `{error, message, field}` answers.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { toErrorResponse } from '../errors.js';
+
+/** A fastify instance with the service's logger, no per-request log lines, and the one error handler. */
+export function createHttpServer(logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  installErrorHandler(app, logger);
+  return app;
+}
+
+export interface Readiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
+export interface ServiceEndpoints {
+  readiness(): Readiness;
+  registry: Registry;
+}
+
+export function registerServiceEndpoints(app: FastifyInstance, endpoints: ServiceEndpoints): void {
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const readiness = endpoints.readiness();
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', endpoints.registry.contentType).send(await endpoints.registry.metrics()),
+  );
+}
+
+/** The server's one error handler: 5xx are logged with the error, 4xx are the client's business. */
+function installErrorHandler(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler(async (err, request, reply) => {
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500) logger.error({ err, reqId: request.id, url: request.url }, 'request failed');
+    return reply.code(status).send(body);
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Follows a stream the way gateways need it (DESIGN.md §3): replay the latest message per
+ * subject, report when that replay has caught up, then follow live. An ordered consumer
+ * does not notice a stream that was deleted and recreated (NATS-LMDB-NOTES §5), so the
+ * follower compares `StreamInfo.created` on consumer recreation, on stream advisories and
+ * on a timer, and replays from scratch when it changed.
+ */
+import { ConsumerEvents, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import type { Logger } from 'pino';
+import { subjects } from '../contracts/subjects.js';
+
+export interface FollowStreamOptions {
+  nc: NatsConnection;
+  stream: string;
+  filterSubject: string;
+  logger: Logger;
+  /**
+   * Called before a (re)play with the stream's creation time; `replayed` is false on the
+   * first start. State derived from an earlier stream must be dropped here.
+   */
+  onStart(created: string, replayed: boolean): void | Promise<void>;
+  /** Called for every message, in stream order. Exceptions are logged and counted, never fatal. */
+  onMessage(msg: JsMsg): void;
+  /** Counts handler failures (the follower is a boundary: it logs and counts). */
+  onHandlerError(err: unknown, msg: JsMsg): void;
+  /** How often the stream's identity is re-checked when nothing else prompts it. */
+  identityCheckMs?: number;
+}
+
+const STREAM_NOT_FOUND = 10059;
+
+export class StreamFollower {
+  readonly #options: FollowStreamOptions;
+  #created: string | undefined;
+  #messages: ConsumerMessages | undefined;
+  #lastSeq = 0;
+  #caughtUp = false;
+  #resolveCaughtUp!: () => void;
+  readonly caughtUp: Promise<void>;
+  #advisories: Subscription | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #checking: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(options: FollowStreamOptions) {
+    this.#options = options;
+    this.caughtUp = new Promise((resolve) => (this.#resolveCaughtUp = resolve));
+  }
+
+  /** The stream sequence of the last message handed to `onMessage`. */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  get isCaughtUp(): boolean {
+    return this.#caughtUp;
+  }
+
+  get streamCreated(): string | undefined {
+    return this.#created;
+  }
+
+  async start(): Promise<void> {
+    await this.#play(false);
+    this.#advisories = this.#options.nc.subscribe(subjects.streamAdvisories(this.#options.stream), {
+      callback: () => this.#checkIdentity(),
+    });
+    this.#timer = setInterval(() => this.#checkIdentity(), this.#options.identityCheckMs ?? 5000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#advisories?.unsubscribe();
+    await this.#checking;
+    await this.#messages?.close();
+  }
+
+  async #play(replayed: boolean): Promise<void> {
+    const { nc, stream, filterSubject, logger } = this.#options;
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(stream);
+    this.#created = info.created;
+    this.#lastSeq = 0;
+    await this.#options.onStart(info.created, replayed);
+    const consumer = await nc.jetstream().consumers.get(stream, {
+      filterSubjects: filterSubject,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    const messages = await consumer.consume({ max_messages: 1000 });
+    this.#messages = messages;
+    if (info.state.messages === 0) this.#markCaughtUp();
+    logger.info({ stream, created: info.created, messages: info.state.messages, replayed }, 'feed started');
+    void this.#watchStatus(messages);
+    void this.#consume(messages);
+  }
+
+  async #consume(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      this.#lastSeq = msg.seq;
+      try {
+        this.#options.onMessage(msg);
+      } catch (err) {
+        this.#options.logger.error({ err, subject: msg.subject, seq: msg.seq }, 'feed handler failed');
+        this.#options.onHandlerError(err, msg);
+      }
+      if (!this.#caughtUp && msg.info.pending === 0) this.#markCaughtUp();
+    }
+  }
+
+  async #watchStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const status of await messages.status()) {
+      if (status.type === ConsumerEvents.OrderedConsumerRecreated) this.#checkIdentity();
+    }
+  }
+
+  #markCaughtUp(): void {
+    if (this.#caughtUp) return;
+    this.#caughtUp = true;
+    this.#options.logger.info({ stream: this.#options.stream, seq: this.#lastSeq }, 'feed caught up');
+    this.#resolveCaughtUp();
+  }
+
+  /** Replays from scratch when the stream now has another creation time. One check at a time. */
+  #checkIdentity(): void {
+    if (this.#stopped || this.#checking) return;
+    this.#checking = this.#resyncIfRecreated()
+      .catch((err: unknown) => {
+        const notFound = (err as NatsError).api_error?.err_code === STREAM_NOT_FOUND;
+        this.#options.logger.warn({ err, stream: this.#options.stream, notFound }, 'feed identity check failed');
+      })
+      .finally(() => (this.#checking = undefined));
+  }
+
+  async #resyncIfRecreated(): Promise<void> {
+    const jsm = await this.#options.nc.jetstreamManager();
+    const info = await jsm.streams.info(this.#options.stream);
+    if (info.created === this.#created || this.#stopped) return;
+    this.#options.logger.warn({ stream: this.#options.stream, was: this.#created, now: info.created }, 'stream recreated');
+    await this.#messages?.close();
+    await this.#play(true);
+  }
+}

@@ -1,0 +1,5 @@
+/** @cairn/testing: real components for tests (nats-server, HTTP origin, temp dirs, polling). */
+export * from './nats-server.js';
+export * from './origin-server.js';
+export * from './temp-dir.js';
+export * from './eventually.js';

@@ -1,0 +1,100 @@
+/**
+ * A real `nats-server -js` for tests and the dev launcher (modelled on nats.js nst):
+ * loopback only, a random port, a temp store dir. Stopped by its own PID.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tempDir, type TempDir } from './temp-dir.js';
+
+export const NATS_INSTALL_HINT = 'nats-server not found on PATH: install it with `sudo apt-get install nats-server` (Debian/Ubuntu)';
+
+export interface NatsServer extends AsyncDisposable {
+  url: string;
+  port: number;
+  storeDir: string;
+  pid: number;
+  /** Stops the server and starts it again on the same port and store directory. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function natsServerAvailable(): boolean {
+  return spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+}
+
+async function launch(storeDir: string, portsDir: string, port: number): Promise<Running> {
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', '-1', '--ports_file_dir', portsDir, '-sd', storeDir];
+  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (err) => reject(new Error(NATS_INSTALL_HINT, { cause: err })));
+    child.once('exit', (code) => reject(new Error(`nats-server exited with ${code} before it was ready: ${stderr}`)));
+  });
+  exited.catch(() => undefined);
+  const ready = (async () => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const files = (await readdir(portsDir)).filter((f) => f.endsWith('.ports') && f.includes(`_${child.pid}.`));
+      const file = files[0];
+      if (file !== undefined) {
+        const ports = JSON.parse(await readFile(join(portsDir, file), 'utf8')) as { nats: string[] };
+        const url = ports.nats[0];
+        if (url !== undefined) return Number(new URL(url).port);
+      }
+      await sleep(10);
+    }
+    child.kill('SIGKILL');
+    throw new Error(`nats-server did not become ready within 10 s: ${stderr}`);
+  })();
+  const readyPort = await Promise.race([ready, exited]);
+  return { child, port: readyPort };
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export async function startNatsServer(): Promise<NatsServer> {
+  if (!natsServerAvailable()) throw new Error(NATS_INSTALL_HINT);
+  const store: TempDir = await tempDir('cairn-nats-store-');
+  const portsDir: TempDir = await tempDir('cairn-nats-ports-');
+  let running = await launch(store.path, portsDir.path, -1);
+  const port = running.port;
+  const stop = async () => {
+    await terminate(running.child);
+  };
+  const server: NatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir: store.path,
+    get pid() {
+      return running.child.pid ?? -1;
+    },
+    async restart() {
+      await stop();
+      running = await launch(store.path, portsDir.path, port);
+    },
+    async stop() {
+      await stop();
+      await store.remove();
+      await portsDir.remove();
+    },
+    [Symbol.asyncDispose]: () => server.stop(),
+  };
+  return server;
+}

@@ -1,0 +1,91 @@
+/**
+ * The gateway's configuration (DESIGN.md §2): environment variables plus
+ * `cacheConfiguration.<ENVIRONMENT>.json` from CONFIG_DIR. Any invalid value stops
+ * startup with one line naming the variable or file and the field.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { booleanSchema, ConfigError, loadConfigFile, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { z } from 'zod';
+
+export const gatewayEnvSchema = z.object({
+  ...natsEnvShape,
+  PORT: portSchema(8080),
+  ADMIN_PORT: portSchema(9080),
+  HOST: z.string().default('0.0.0.0'),
+  ENVIRONMENT: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('local'),
+  CONFIG_DIR: z.string().default('.'),
+  DATA_DIR: z.string().default('./.cairn/data'),
+  GATEWAY_ID: z.string().default(`${hostname()}-${process.pid}`),
+  REQUEST_TIMEOUT_MS: positiveIntSchema(30_000),
+  MAX_CONNECTIONS: positiveIntSchema(80),
+  CLIENT_TTL_MS: positiveIntSchema(300_000),
+  CONNECT_TIMEOUT_MS: positiveIntSchema(10_000),
+  HEADERS_TIMEOUT_MS: positiveIntSchema(30_000),
+  BODY_TIMEOUT_MS: positiveIntSchema(60_000),
+  /** Largest origin body the gateway stores; larger answers are passed through, not cached. */
+  MAX_ENTRY_BYTES: positiveIntSchema(10 * 1024 * 1024),
+  RESERVED_PATHS: z
+    .string()
+    .default('')
+    .transform((csv) => csv.split(',').map((p) => p.trim()).filter((p) => p !== '')),
+  API_ORIGIN_AUTH_TOKEN: z.string().optional(),
+  DEFAULT_ORIGIN_AUTH_TOKEN: z.string().optional(),
+  LOAD_TEST_MODE: booleanSchema(false).refine((on) => !on, 'synthetic origin responses are not available yet (issue 4)'),
+});
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+const originUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' });
+const cacheKeySchema = z.strictObject({
+  includeHeaders: z.array(z.string().min(1)).default([]),
+  includeQueryParams: z.union([z.literal('ALL'), z.array(z.string().min(1))]).default([]),
+  includeCookies: z.array(z.string().min(1)).default([]),
+});
+const replacementSchema = z.strictObject({ search: z.string().min(1), replace: z.string() });
+const optionalHeaderName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/, 'expected an HTTP header name')
+  .optional()
+  .transform((name) => (name ? name.toLowerCase() : undefined));
+
+export const cacheConfigurationSchema = z
+  .strictObject({
+    cacheTagsHeader: optionalHeaderName,
+    apiPathPrefix: z.string().min(1).optional(),
+    apiHeader: z.strictObject({ key: z.string().min(1), value: z.string() }).optional(),
+    apiPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
+    apiOrigin: originUrlSchema.optional(),
+    apiOriginAuthHeader: optionalHeaderName,
+    apiCacheKey: cacheKeySchema.optional(),
+    defaultOrigin: originUrlSchema,
+    defaultOriginAuthHeader: optionalHeaderName,
+    defaultPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
+    defaultCacheKey: cacheKeySchema,
+  })
+  .superRefine((config, ctx) => {
+    if (config.apiOrigin === undefined) return;
+    if (config.apiPathPrefix === undefined && config.apiHeader === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['apiPathPrefix'], message: 'apiPathPrefix or apiHeader is required when apiOrigin is set' });
+    }
+    if (config.apiCacheKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['apiCacheKey'], message: 'required when apiOrigin is set' });
+    }
+  });
+export type CacheConfiguration = z.infer<typeof cacheConfigurationSchema>;
+
+export interface GatewayConfig {
+  env: GatewayEnv;
+  cache: CacheConfiguration;
+}
+
+export function loadGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig {
+  const env = parseEnv(gatewayEnvSchema, processEnv);
+  const cache = loadConfigFile(join(env.CONFIG_DIR, `cacheConfiguration.${env.ENVIRONMENT}.json`), cacheConfigurationSchema);
+  if (cache.apiOriginAuthHeader !== undefined && env.API_ORIGIN_AUTH_TOKEN === undefined) {
+    throw new ConfigError('environment', 'API_ORIGIN_AUTH_TOKEN', 'required when apiOriginAuthHeader is configured');
+  }
+  if (cache.defaultOriginAuthHeader !== undefined && env.DEFAULT_ORIGIN_AUTH_TOKEN === undefined) {
+    throw new ConfigError('environment', 'DEFAULT_ORIGIN_AUTH_TOKEN', 'required when defaultOriginAuthHeader is configured');
+  }
+  return { env, cache };
+}

@@ -1,0 +1,56 @@
+/**
+ * GatewayContext: everything a request stage needs, built once in `gateway.ts`. No
+ * module-level state, so a test can run several gateways in one process.
+ */
+import { compileCacheKeyConfig, type CacheKeyConfig, type CacheName, type Logger } from '@cairn/shared';
+import type { CacheConfiguration, GatewayConfig, GatewayEnv } from './config.js';
+import type { InvalidationFeed } from './control/invalidation-feed.js';
+import type { RuleFeed } from './control/rule-feed.js';
+import type { GatewayMetrics } from './metrics.js';
+import { OriginPool } from './origin/origin-pool.js';
+import type { LmdbStore } from './store/lmdb-store.js';
+
+/** Where a request goes: which cache, which origin, how its key and upstream path are made. */
+export interface Route {
+  cache: CacheName;
+  origin: OriginPool;
+  keyConfig: CacheKeyConfig;
+  replacement: { search: string; replace: string } | undefined;
+  /** `[headerName, token]` sent to the origin in place of any client credentials. */
+  originAuth: [string, string] | undefined;
+}
+
+export interface GatewayContext {
+  env: GatewayEnv;
+  cacheConfig: CacheConfiguration;
+  routes: { page: Route; api: Route | undefined };
+  reservedPaths: ReadonlySet<string>;
+  store: LmdbStore;
+  rules: RuleFeed;
+  invalidations: InvalidationFeed;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+export function buildRoutes({ env, cache }: GatewayConfig): GatewayContext['routes'] {
+  const auth = (header: string | undefined, token: string | undefined): [string, string] | undefined =>
+    header !== undefined && token !== undefined ? [header, token] : undefined;
+  const page: Route = {
+    cache: 'page',
+    origin: new OriginPool(cache.defaultOrigin, env),
+    keyConfig: compileCacheKeyConfig(cache.defaultCacheKey),
+    replacement: cache.defaultPathReplacement || undefined,
+    originAuth: auth(cache.defaultOriginAuthHeader, env.DEFAULT_ORIGIN_AUTH_TOKEN),
+  };
+  const api: Route | undefined =
+    cache.apiOrigin === undefined || cache.apiCacheKey === undefined
+      ? undefined
+      : {
+          cache: 'api',
+          origin: new OriginPool(cache.apiOrigin, env),
+          keyConfig: compileCacheKeyConfig(cache.apiCacheKey),
+          replacement: cache.apiPathReplacement || undefined,
+          originAuth: auth(cache.apiOriginAuthHeader, env.API_ORIGIN_AUTH_TOKEN),
+        };
+  return { page, api };
+}

@@ -1,0 +1,29 @@
+/** The gateway's own errors; each maps to the status the client gets. */
+import { CairnError } from '@cairn/shared';
+
+export type OriginTimeoutKind = 'connect' | 'headers' | 'body' | 'deadline';
+
+export class OriginTimeoutError extends CairnError {
+  constructor(
+    readonly origin: string,
+    readonly timeout: OriginTimeoutKind,
+    cause: unknown,
+  ) {
+    super('CAIRN_ORIGIN_TIMEOUT', `origin ${origin} timed out (${timeout})`, { status: 504, cause, details: { origin, timeout } });
+  }
+}
+
+export class OriginUnavailableError extends CairnError {
+  constructor(
+    readonly origin: string,
+    cause: unknown,
+  ) {
+    super('CAIRN_ORIGIN_UNAVAILABLE', `origin ${origin} is unavailable`, { status: 502, cause, details: { origin } });
+  }
+}
+
+export class BadRequestTargetError extends CairnError {
+  constructor(target: string) {
+    super('CAIRN_BAD_REQUEST_TARGET', `request target ${JSON.stringify(target.slice(0, 200))} is not an origin-form path`, { status: 400 });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The per-request record the stages fill in. Every field is set in the constructor so
+ * its shape is stable and a hit allocates one object.
+ */
+import type { RuleMatch } from '@cairn/shared';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Route } from '../context.js';
+import type { CacheEntry } from '../store/cache-entry.js';
+import type { CacheOutcome, DecisionReason } from './outcome.js';
+
+export class Exchange {
+  readonly method: string;
+  /** The request target as received (origin-form: path and query). */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The request body stream, consumed only when proxying an unsafe method. */
+  readonly body: Readable;
+  readonly startedAt: number;
+  route: Route | undefined = undefined;
+  /** Path and query sent to the origin, after path replacement. */
+  upstreamPath = '';
+  /** Normalized path seen by rules and the key (DESIGN.md §4). */
+  path = '';
+  key = '';
+  match: RuleMatch | undefined = undefined;
+  entry: CacheEntry | undefined = undefined;
+  outcome: CacheOutcome = 'PASS';
+  reason: DecisionReason = 'no-rule';
+  /** Why a fetched response was not stored, when it was not. */
+  notStoredReason: DecisionReason | undefined = undefined;
+
+  constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number) {
+    this.method = method;
+    this.url = url;
+    this.headers = headers;
+    this.body = body;
+    this.startedAt = startedAt;
+  }
+
+  decide(outcome: CacheOutcome, reason: DecisionReason): void {
+    this.outcome = outcome;
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,9 @@
+/** key: the normalized path and the cache key of DESIGN.md §6, from the route's key config. */
+import { buildCacheKey, normalizePath } from '@cairn/shared';
+import type { Route } from '../context.js';
+import type { Exchange } from './exchange.js';
+
+export function key(exchange: Exchange, route: Route): void {
+  exchange.path = normalizePath(exchange.url);
+  exchange.key = buildCacheKey(route.cache, exchange, route.keyConfig, exchange.path);
+}

@@ -1,0 +1,36 @@
+/**
+ * recv: reserved paths go to the origin untouched; API traffic (by `apiHeader` or
+ * `apiPathPrefix`) goes to the API route after `apiPathReplacement`, the rest to the page
+ * route. The target must be origin-form, so it can never name another host.
+ */
+import type { GatewayContext, Route } from '../context.js';
+import { BadRequestTargetError } from '../errors.js';
+import type { Exchange } from './exchange.js';
+
+export type RecvResult = { kind: 'continue' } | { kind: 'pass' };
+
+function isApi(exchange: Exchange, context: GatewayContext): boolean {
+  const { apiHeader, apiPathPrefix } = context.cacheConfig;
+  if (apiHeader !== undefined && exchange.headers[apiHeader.key.toLowerCase()] === apiHeader.value) return true;
+  return apiPathPrefix !== undefined && exchange.url.startsWith(apiPathPrefix);
+}
+
+function upstreamPath(url: string, route: Route): string {
+  if (route.replacement === undefined) return url;
+  const replaced = url.replace(route.replacement.search, route.replacement.replace);
+  return replaced.startsWith('/') ? replaced : `/${replaced}`;
+}
+
+export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
+  // `//host/x` is origin-form to node but a network-path reference to URL parsers.
+  if (!exchange.url.startsWith('/') || exchange.url.startsWith('//')) throw new BadRequestTargetError(exchange.url);
+  const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
+  exchange.route = route;
+  exchange.upstreamPath = upstreamPath(exchange.url, route);
+  const q = exchange.url.indexOf('?');
+  if (context.reservedPaths.has(q === -1 ? exchange.url : exchange.url.slice(0, q))) {
+    exchange.decide('PASS', 'reserved-path');
+    return { kind: 'pass' };
+  }
+  return { kind: 'continue' };
+}

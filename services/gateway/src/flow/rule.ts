@@ -1,0 +1,23 @@
+/** rule: the first matching rule by specificity; no rule or a `no_cache` rule means PASS. */
+import type { GatewayContext } from '../context.js';
+import type { Exchange } from './exchange.js';
+
+export type RuleResult = { kind: 'continue' } | { kind: 'pass' };
+
+export function rule(exchange: Exchange, context: GatewayContext): RuleResult {
+  const q = exchange.url.indexOf('?');
+  const match = context.rules.index.match(exchange.path, {
+    headers: exchange.headers,
+    query: q === -1 ? '' : exchange.url.slice(q + 1),
+  });
+  exchange.match = match;
+  if (match === undefined) {
+    exchange.decide('PASS', 'no-rule');
+    return { kind: 'pass' };
+  }
+  if (match.ttl.kind === 'no_cache') {
+    exchange.decide('PASS', 'no-cache-rule');
+    return { kind: 'pass' };
+  }
+  return { kind: 'continue' };
+}

@@ -1,0 +1,73 @@
+/**
+ * Builds a gateway from its config and runs it: store → NATS → streams → feeds → admin
+ * listener → (feeds caught up) → proxy listener. The proxy opens only after both feeds
+ * have replayed, so no hit is served before the invalidations issued while it was down.
+ */
+import { mkdirSync } from 'node:fs';
+import { connectNats, createLogger, ensureStreams, type Logger } from '@cairn/shared';
+import { createAdminServer } from './admin-server.js';
+import type { GatewayConfig } from './config.js';
+import { buildRoutes, type GatewayContext } from './context.js';
+import { InvalidationFeed } from './control/invalidation-feed.js';
+import { gatewayReadiness } from './control/readiness.js';
+import { RuleFeed } from './control/rule-feed.js';
+import { createGatewayMetrics } from './metrics.js';
+import { createProxyServer } from './proxy-server.js';
+import { LmdbStore } from './store/lmdb-store.js';
+
+export interface Gateway {
+  id: string;
+  url: string;
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.env.LOG_LEVEL)): Promise<Gateway> {
+  const { env } = config;
+  const log = logger.child({ gatewayId: env.GATEWAY_ID });
+  mkdirSync(env.DATA_DIR, { recursive: true });
+  const store = new LmdbStore(env.DATA_DIR);
+  const metrics = createGatewayMetrics();
+  const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
+  await ensureStreams(await nats.nc.jetstreamManager(), { replicas: env.NATS_REPLICAS, invalidationRetentionMs: env.INVALIDATION_RETENTION }, log);
+
+  const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
+  const invalidations = new InvalidationFeed(nats.nc, store, metrics, log.child({ component: 'invalidation-feed' }));
+  const context: GatewayContext = {
+    env,
+    cacheConfig: config.cache,
+    routes: buildRoutes(config),
+    reservedPaths: new Set(env.RESERVED_PATHS),
+    store,
+    rules,
+    invalidations,
+    metrics,
+    logger: log,
+  };
+
+  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations));
+  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
+  const replayStarted = performance.now();
+  await Promise.all([rules.start(), invalidations.start()]);
+  await Promise.all([rules.caughtUp, invalidations.caughtUp]);
+  log.info({ durationMs: Math.round(performance.now() - replayStarted), rules: rules.ruleCount, appliedSeq: invalidations.appliedSeq }, 'feeds caught up');
+
+  const proxy = createProxyServer(context);
+  const url = await proxy.listen({ port: env.PORT, host: env.HOST });
+  log.info({ url, adminUrl }, 'listening');
+
+  return {
+    id: env.GATEWAY_ID,
+    url,
+    adminUrl,
+    async close() {
+      await proxy.close();
+      await admin.close();
+      await rules.stop();
+      await invalidations.stop();
+      await nats.nc.drain();
+      await Promise.all([context.routes.page.origin.close(), context.routes.api?.origin.close()]);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus any the
+ * `Connection` header names. They are never forwarded or stored.
+ */
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const listed = new Set<string>();
+  for (const value of Array.isArray(connection) ? connection : [connection]) {
+    for (const token of value.split(',')) listed.add(token.trim().toLowerCase());
+  }
+  return listed;
+}
+
+export function isHopByHop(name: string, listed: Set<string> | undefined): boolean {
+  return HOP_BY_HOP.has(name) || (listed?.has(name) ?? false);
+}

@@ -1,0 +1,55 @@
+/** Every gateway metric, declared once with its help text (as Varnish's VSC files). */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createGatewayMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'cairn_gateway_requests_total',
+      help: 'Proxied requests by cache outcome and the reason for it.',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    originFetchSeconds: new Histogram({
+      name: 'cairn_gateway_origin_fetch_seconds',
+      help: 'Time from origin request to response headers.',
+      labelNames: ['cache'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    }),
+    originErrors: new Counter({
+      name: 'cairn_gateway_origin_errors_total',
+      help: 'Origin requests that failed, by reason (refused, timeout-connect, timeout-headers, timeout-body, timeout-deadline).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    stores: new Counter({
+      name: 'cairn_gateway_entries_stored_total',
+      help: 'Origin responses written to the store.',
+      labelNames: ['cache'] as const,
+      registers: [registry],
+    }),
+    rules: new Gauge({ name: 'cairn_gateway_rules', help: 'Rules in the in-memory index.', registers: [registry] }),
+    invalidationsApplied: new Counter({
+      name: 'cairn_gateway_invalidations_applied_total',
+      help: 'Invalidation events applied to the invalidation map, by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    malformedMessages: new Counter({
+      name: 'cairn_gateway_malformed_messages_total',
+      help: 'Feed messages that did not match their contract and were skipped.',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+    feedHandlerErrors: new Counter({
+      name: 'cairn_gateway_feed_handler_errors_total',
+      help: 'Feed messages whose handler threw; the feed went on.',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

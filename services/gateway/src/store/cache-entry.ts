@@ -1,0 +1,48 @@
+/**
+ * One cache entry as one LMDB value: `[u32 metaLength][msgpack meta][raw body]`
+ * (NATS-LMDB-NOTES §7), so a hit decodes a small header and slices the body.
+ */
+import type { CacheName } from '@cairn/shared';
+import { Packr } from 'msgpackr';
+
+export interface EntryMeta {
+  status: number;
+  /** Response headers as stored: lowercase names, hop-by-hop headers removed. */
+  headers: Array<[string, string]>;
+  cache: CacheName;
+  ruleId: string;
+  groupCode: string | undefined;
+  tags: string[];
+  /** The request target the entry was filled for. */
+  url: string;
+  /** Wall-clock ms; for Age and humans, never for invalidation (DESIGN.md §5). */
+  storedAt: number;
+  /** Wall-clock ms after which the entry is stale; 0 for `never`. */
+  expiresAt: number;
+  /** The CACHE_INVALIDATIONS sequence applied when the origin fetch began. */
+  fillSeq: number;
+}
+
+export interface CacheEntry {
+  meta: EntryMeta;
+  body: Buffer;
+}
+
+const packr = new Packr({ useRecords: false });
+const META_LENGTH_BYTES = 4;
+
+export function encodeEntry(meta: EntryMeta, body: Buffer): Buffer {
+  const packed = packr.pack(meta);
+  const out = Buffer.allocUnsafe(META_LENGTH_BYTES + packed.length + body.length);
+  out.writeUInt32LE(packed.length, 0);
+  packed.copy(out, META_LENGTH_BYTES);
+  body.copy(out, META_LENGTH_BYTES + packed.length);
+  return out;
+}
+
+export function decodeEntry(value: Buffer): CacheEntry {
+  const metaLength = value.readUInt32LE(0);
+  const bodyStart = META_LENGTH_BYTES + metaLength;
+  const meta = packr.unpack(value.subarray(META_LENGTH_BYTES, bodyStart)) as EntryMeta;
+  return { meta, body: value.subarray(bodyStart) };
+}

@@ -1,0 +1,21 @@
+/**
+ * Command → event (DESIGN.md §5). Each target gets its own namespace (`scope`, `group`,
+ * `tag`), so a group code that happens to be `page` never names the page cache.
+ */
+import type { InvalidationCommand, InvalidationEvent } from '@cairn/shared';
+
+export function normalizeCommand(command: InvalidationCommand, id: string, source: InvalidationEvent['source'], now: Date): InvalidationEvent {
+  const base = { id, mode: 'hard' as const, issuedAt: now.toISOString(), source };
+  switch (command.type) {
+    case 'api':
+    case 'page':
+    case 'all':
+      return command.groupCode === undefined
+        ? { ...base, kind: 'scope', cache: command.type }
+        : { ...base, kind: 'group', cache: command.type, key: command.groupCode };
+    case 'group':
+      return { ...base, kind: 'group', cache: 'all', key: command.groupCode as string };
+    case 'cacheTag':
+      return { ...base, kind: 'tag', cache: 'all', key: command.cacheTag as string };
+  }
+}

@@ -1,0 +1,44 @@
+/** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
+import { connectNats, createLogger, ensureStreams, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import { CommandConsumer } from './command-consumer.js';
+import type { InvalidationConfig } from './config.js';
+import { createInvalidationMetrics } from './metrics.js';
+import { registerInvalidateRoute } from './routes/invalidate.js';
+
+export interface InvalidationService {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startInvalidationService(
+  config: InvalidationConfig,
+  logger: Logger = createLogger('invalidation', config.LOG_LEVEL),
+): Promise<InvalidationService> {
+  const nats = await connectNats(config, 'cairn-invalidation', logger);
+  await ensureStreams(
+    await nats.nc.jetstreamManager(),
+    { replicas: config.NATS_REPLICAS, invalidationRetentionMs: config.INVALIDATION_RETENTION },
+    logger,
+  );
+  const metrics = createInvalidationMetrics();
+  const consumer = new CommandConsumer(nats.nc, logger.child({ component: 'command-consumer' }), metrics);
+  await consumer.start();
+
+  const app = createHttpServer(logger.child({ component: 'http' }));
+  registerServiceEndpoints(app, {
+    registry: metrics.registry,
+    readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
+  });
+  registerInvalidateRoute(app, nats.nc, metrics, logger.child({ component: 'invalidate-route' }));
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ url }, 'listening');
+
+  return {
+    url,
+    async close() {
+      await app.close();
+      await consumer.stop();
+      await nats.nc.drain();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** The rules service's environment (DESIGN.md §2). */
+import { natsEnvShape, parseEnv, portSchema } from '@cairn/shared';
+import { z } from 'zod';
+
+export const rulesEnvSchema = z.object({
+  ...natsEnvShape,
+  PORT: portSchema(8081),
+  HOST: z.string().default('0.0.0.0'),
+});
+export type RulesConfig = z.infer<typeof rulesEnvSchema>;
+
+export function loadRulesConfig(env: NodeJS.ProcessEnv): RulesConfig {
+  return parseEnv(rulesEnvSchema, env);
+}

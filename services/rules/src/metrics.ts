@@ -1,0 +1,23 @@
+/** Every rules-service metric, declared once with its help text. */
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+export function createRulesMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    writes: new Counter({
+      name: 'cairn_rules_writes_total',
+      help: 'Rule events written to the CACHE_RULES stream, by operation.',
+      labelNames: ['op'] as const,
+      registers: [registry],
+    }),
+    malformedMessages: new Counter({
+      name: 'cairn_rules_malformed_messages_total',
+      help: 'Stored messages that did not match their contract and were skipped.',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type RulesMetrics = ReturnType<typeof createRulesMetrics>;

@@ -1,0 +1,11 @@
+/**
+ * Compatibility aliases for the system Cairn replaces (DESIGN.md §4): the same handlers
+ * as `/rules`, under the old paths.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RuleHandlers } from './rules.js';
+
+export function registerTtlConfigAliases(app: FastifyInstance, handlers: RuleHandlers): void {
+  app.post('/cache/ttlConfig', handlers.create);
+  app.put('/cache/ttlConfig/:id', handlers.upsert);
+}

@@ -1,0 +1,42 @@
+/** The rules service: fastify REST over the rule repository, started and stopped as one unit. */
+import { connectNats, createLogger, ensureStreams, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import type { RulesConfig } from './config.js';
+import { createRulesMetrics } from './metrics.js';
+import { RuleRepository } from './rule-repository.js';
+import { registerRuleRoutes, ruleHandlers } from './routes/rules.js';
+import { registerTtlConfigAliases } from './routes/ttl-config-aliases.js';
+
+export interface RulesService {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startRulesService(config: RulesConfig, logger: Logger = createLogger('rules', config.LOG_LEVEL)): Promise<RulesService> {
+  const nats = await connectNats(config, 'cairn-rules', logger);
+  await ensureStreams(
+    await nats.nc.jetstreamManager(),
+    { replicas: config.NATS_REPLICAS, invalidationRetentionMs: config.INVALIDATION_RETENTION },
+    logger,
+  );
+  const metrics = createRulesMetrics();
+  const repository = new RuleRepository(nats.nc, logger.child({ component: 'rule-repository' }), metrics);
+
+  const app = createHttpServer(logger.child({ component: 'http' }));
+  registerServiceEndpoints(app, {
+    registry: metrics.registry,
+    readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
+  });
+  const handlers = ruleHandlers(repository);
+  registerRuleRoutes(app, handlers);
+  registerTtlConfigAliases(app, handlers);
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ url }, 'listening');
+
+  return {
+    url,
+    async close() {
+      await app.close();
+      await nats.nc.drain();
+    },
+  };
+}
