@@ -69,11 +69,23 @@ async function terminate(child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startNatsServer(): Promise<NatsServer> {
+export interface NatsServerOptions {
+  /** A fixed port (the dev launcher uses 4222); random when absent. */
+  port?: number;
+}
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   if (!natsServerAvailable()) throw new Error(NATS_INSTALL_HINT);
   const store: TempDir = await tempDir('cairn-nats-store-');
   const portsDir: TempDir = await tempDir('cairn-nats-ports-');
-  let running = await launch(store.path, portsDir.path, -1);
+  let running: Running;
+  try {
+    running = await launch(store.path, portsDir.path, options.port ?? -1);
+  } catch (err) {
+    await store.remove();
+    await portsDir.remove();
+    throw err;
+  }
   const port = running.port;
   const stop = async () => {
     await terminate(running.child);

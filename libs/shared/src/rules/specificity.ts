@@ -1,7 +1,8 @@
 /**
  * How specific a path pattern is: the number of characters it matches literally, so
  * `^/products/shoes$` outranks `^/products/.*$`. Escaped metacharacters count as
- * literals; classes, groups and quantified characters do not. The complete definition
+ * literals; classes, quantified characters and anything inside a group (a group may be
+ * an alternation or quantified as a whole) do not. The complete definition
  * (depth, verbose classes, explicit priority) arrives with the full rule engine (issue 3).
  */
 
@@ -12,6 +13,7 @@ const ESCAPED_CLASSES = new Set(['d', 'D', 'w', 'W', 's', 'S', 'b', 'B']);
 /** Characters a pattern matches literally; a quantified literal (`u?`) does not count. */
 export function literalCount(pattern: string): number {
   let count = 0;
+  let depth = 0;
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i] as string;
     let literal = false;
@@ -22,10 +24,14 @@ export function literalCount(pattern: string): number {
       while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
     } else if (ch === '{') {
       while (i < pattern.length && pattern[i] !== '}') i++;
+    } else if (ch === '(') {
+      depth++;
+    } else if (ch === ')') {
+      depth = Math.max(0, depth - 1);
     } else {
       literal = !META.has(ch);
     }
-    if (literal && !QUANTIFIERS.has(pattern[i + 1] ?? '')) count++;
+    if (literal && depth === 0 && !QUANTIFIERS.has(pattern[i + 1] ?? '')) count++;
   }
   return count;
 }

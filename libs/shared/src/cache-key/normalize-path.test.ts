@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { normalizePath } from './normalize-path.js';
+
+describe('normalizePath', () => {
+  it.each([
+    ['/', '/'],
+    ['', '/'],
+    ['/Products/Shoes', '/products/shoes'],
+    ['/a/b/', '/a/b'],
+    ['/a/b///', '/a/b'],
+    ['/a/./b', '/a/b'],
+    ['/a/b/../c', '/a/c'],
+    ['/../../a', '/a'],
+    ['/a/b/..', '/a'],
+    ['/a?x=1', '/a'],
+    ['/a/?x=1#f', '/a'],
+    ['/a#frag', '/a'],
+    ['/%7Euser/%41bc', '/~user/abc'],
+    ['/a%2Fb', '/a%2fb'],
+    ['/%2e%2e/a', '/a'],
+  ])('normalizes %j to %j', (target, path) => {
+    expect(normalizePath(target)).toBe(path);
+  });
+});

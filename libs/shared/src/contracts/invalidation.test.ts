@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { describeFirstIssue } from '../config/describe-issues.js';
+import { decodeMessage, encodeMessage } from './message-codec.js';
+import { invalidationCommandSchema, invalidationEventSchema } from './invalidation.js';
+
+describe('invalidationCommandSchema', () => {
+  it.each([
+    { type: 'api' },
+    { type: 'page', groupCode: 'shoes' },
+    { type: 'all', mode: 'hard', runAsync: true },
+    { type: 'group', groupCode: 'shoes' },
+    { type: 'cacheTag', cacheTag: 'product:1' },
+  ])('accepts %j', (command) => {
+    expect(invalidationCommandSchema.safeParse(command).success).toBe(true);
+  });
+
+  it.each([
+    [{}, 'type'],
+    [{ type: 'everything' }, 'type'],
+    [{ type: 'cacheTag' }, 'cacheTag'],
+    [{ type: 'cacheTag', cacheTag: '  ' }, 'cacheTag'],
+    [{ type: 'page', cacheTag: 'x' }, 'cacheTag'],
+    [{ type: 'group' }, 'groupCode'],
+    [{ type: 'page', mode: 'soft' }, 'mode'],
+    [{ type: 'page', extra: 1 }, ''],
+  ])('rejects %j naming the field %j', (command, field) => {
+    const result = invalidationCommandSchema.safeParse(command);
+    expect(result.success).toBe(false);
+    if (!result.success) expect(describeFirstIssue(result.error).field).toBe(field);
+  });
+});
+
+describe('invalidation events', () => {
+  const event = { id: 'e1', kind: 'tag', cache: 'all', key: 'news', mode: 'hard', issuedAt: new Date(0).toISOString(), source: 'nats' };
+
+  it('round-trips through the message codec', () => {
+    expect(decodeMessage(invalidationEventSchema, encodeMessage(event))).toEqual({ ok: true, value: event });
+  });
+
+  it('requires a key for every kind but scope', () => {
+    const { key: _key, ...keyless } = event;
+    expect(decodeMessage(invalidationEventSchema, encodeMessage(keyless)).ok).toBe(false);
+    expect(decodeMessage(invalidationEventSchema, encodeMessage({ ...keyless, kind: 'scope' })).ok).toBe(true);
+  });
+
+  it('reports a payload that is not JSON instead of throwing', () => {
+    const result = decodeMessage(invalidationEventSchema, new TextEncoder().encode('{nope'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/^not JSON/);
+  });
+});

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cairn-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const minimal = { defaultOrigin: 'http://127.0.0.1:8090', defaultCacheKey: { includeHeaders: [], includeQueryParams: 'ALL', includeCookies: [] } };
+
+function load(config: unknown, env: Record<string, string> = {}) {
+  writeFileSync(join(dir, 'cacheConfiguration.t.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  return loadGatewayConfig({ CONFIG_DIR: dir, ENVIRONMENT: 't', ...env });
+}
+
+describe('loadGatewayConfig', () => {
+  it('loads a minimal configuration with the documented defaults', () => {
+    const { env, cache } = load(minimal);
+    expect(env.PORT).toBe(8080);
+    expect(env.ADMIN_PORT).toBe(9080);
+    expect(env.REQUEST_TIMEOUT_MS).toBe(30_000);
+    expect(env.MAX_CONNECTIONS).toBe(80);
+    expect(cache.defaultOrigin).toBe('http://127.0.0.1:8090');
+  });
+
+  it('names the path it tried when the file is missing', () => {
+    expect(() => loadGatewayConfig({ CONFIG_DIR: dir, ENVIRONMENT: 'absent' })).toThrow(`${join(dir, 'cacheConfiguration.absent.json')}: file not found`);
+  });
+
+  it.each([
+    ['{', 'not valid JSON'],
+    [{ defaultCacheKey: minimal.defaultCacheKey }, 'cacheConfiguration.t.json: defaultOrigin:'],
+    [{ ...minimal, defaultOrigin: 'foo' }, 'cacheConfiguration.t.json: defaultOrigin: expected an absolute http(s) URL'],
+    [{ ...minimal, defaultCacheKey: { includeQueryParams: 'SOME' } }, 'cacheConfiguration.t.json: defaultCacheKey.includeQueryParams:'],
+    [{ ...minimal, apiOrigin: 'http://api' , apiCacheKey: minimal.defaultCacheKey }, 'cacheConfiguration.t.json: apiPathPrefix: apiPathPrefix or apiHeader is required when apiOrigin is set'],
+    [{ ...minimal, apiOrigin: 'http://api', apiPathPrefix: '/api/' }, 'cacheConfiguration.t.json: apiCacheKey: required when apiOrigin is set'],
+    [{ ...minimal, surprise: true }, 'cacheConfiguration.t.json: '],
+  ])('stops on an invalid file %j with one line naming the field', (config, message) => {
+    expect(() => load(config)).toThrow(message);
+  });
+
+  it('requires the origin token when an origin auth header is configured', () => {
+    expect(() => load({ ...minimal, defaultOriginAuthHeader: 'x-origin-token' })).toThrow(
+      'environment: DEFAULT_ORIGIN_AUTH_TOKEN: required when defaultOriginAuthHeader is configured',
+    );
+    expect(load({ ...minimal, defaultOriginAuthHeader: 'x-origin-token' }, { DEFAULT_ORIGIN_AUTH_TOKEN: 's3cret' }).env.DEFAULT_ORIGIN_AUTH_TOKEN).toBe('s3cret');
+  });
+
+  it('stops on an invalid environment variable naming it', () => {
+    expect(() => load(minimal, { REQUEST_TIMEOUT_MS: '-5' })).toThrow('environment: REQUEST_TIMEOUT_MS: expected a positive integer, got "-5"');
+  });
+});
