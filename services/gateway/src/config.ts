@@ -63,7 +63,13 @@ export const cacheConfigurationSchema = z
     defaultCacheKey: cacheKeySchema,
   })
   .superRefine((config, ctx) => {
-    if (config.apiOrigin === undefined) return;
+    if (config.apiOrigin === undefined) {
+      // API settings without an API origin would be silently ignored: say so instead.
+      for (const field of ['apiPathPrefix', 'apiHeader', 'apiCacheKey', 'apiPathReplacement', 'apiOriginAuthHeader'] as const) {
+        if (config[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['apiOrigin'], message: `required when ${field} is set` });
+      }
+      return;
+    }
     if (config.apiPathPrefix === undefined && config.apiHeader === undefined) {
       ctx.addIssue({ code: 'custom', path: ['apiPathPrefix'], message: 'apiPathPrefix or apiHeader is required when apiOrigin is set' });
     }

@@ -13,17 +13,16 @@ export async function readLatestPerSubject(nc: NatsConnection, stream: string, f
     deliver_policy: DeliverPolicy.LastPerSubject,
   });
   const out: JsMsg[] = [];
-  // Bounded: each round trip either delivers messages or ends the read.
+  // Bounded: every fetch either delivers messages or ends the read; the message with
+  // nothing pending behind it is the last one.
   for (;;) {
     const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
     let received = 0;
-    let last: JsMsg | undefined;
     for await (const msg of batch) {
       out.push(msg);
-      last = msg;
       received++;
+      if (msg.info.pending === 0) return out;
     }
-    if (received === 0 || last?.info.pending === 0) break;
+    if (received === 0) return out;
   }
-  return out;
 }

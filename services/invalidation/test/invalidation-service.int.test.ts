@@ -1,0 +1,82 @@
+import { createLogger, encodeMessage, streamNames, subjects } from '@cairn/shared';
+import { eventually, startNatsServer, type NatsServer } from '@cairn/testing';
+import { connect, type NatsConnection } from 'nats';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMAND_CONSUMER } from '../src/command-consumer.js';
+import { loadInvalidationConfig } from '../src/config.js';
+import { startInvalidationService, type InvalidationService } from '../src/server.js';
+
+describe('invalidation service', () => {
+  let nats: NatsServer;
+  let nc: NatsConnection;
+  let service: InvalidationService | undefined;
+  const start = async () => {
+    service = await startInvalidationService(
+      loadInvalidationConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }),
+      createLogger('invalidation', 'silent'),
+    );
+    return service;
+  };
+  const lastEvent = async (subject: string) => {
+    const jsm = await nc.jetstreamManager();
+    return (await jsm.streams.getMessage(streamNames.invalidations, { last_by_subj: subject })).json<Record<string, unknown>>();
+  };
+
+  beforeEach(async () => {
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+  });
+  afterEach(async () => {
+    await service?.close();
+    service = undefined;
+    await nc.close();
+    await nats.stop();
+  });
+
+  it('publishes a REST command as a normalized event and answers with its sequence', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/cache/invalidate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'page', groupCode: 'shoes' }),
+    });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { id: string; sequence: number };
+    expect(body.sequence).toBeGreaterThan(0);
+    expect(await lastEvent(subjects.invalidation('group', 'page', 'shoes'))).toMatchObject({ id: body.id, kind: 'group', cache: 'page', key: 'shoes' });
+  });
+
+  it('answers 400 naming the field for an invalid REST command', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/cache/invalidate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'cacheTag' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'CAIRN_VALIDATION_FAILED', field: 'cacheTag' });
+  });
+
+  it('acknowledges and counts malformed NATS commands without blocking the queue', async () => {
+    const { url } = await start();
+    nc.publish(subjects.invalidationCommands, new TextEncoder().encode('not json'));
+    nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'cacheTag' }));
+    nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'cacheTag', cacheTag: 'after' }));
+    await eventually(async () => expect(await lastEvent(subjects.invalidation('tag', 'all', 'after'))).toMatchObject({ key: 'after' }));
+    const jsm = await nc.jetstreamManager();
+    await eventually(async () => {
+      const info = await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER);
+      expect(info.num_pending + info.num_ack_pending).toBe(0);
+    });
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/cairn_invalidation_malformed_messages_total\{stream="CACHE_COMMANDS"\} 2/);
+  });
+
+  it('applies a command published while the service was down once it starts', async () => {
+    await (await start()).close();
+    service = undefined;
+    const js = nc.jetstream();
+    await js.publish(subjects.invalidationCommands, encodeMessage({ type: 'api' }));
+    await start();
+    await eventually(async () => expect(await lastEvent(subjects.invalidation('scope', 'api', undefined))).toMatchObject({ kind: 'scope', cache: 'api' }));
+  });
+});
