@@ -31,7 +31,7 @@ export async function startGatewayHarness(
 ): Promise<GatewayHarness> {
   const dir = await tempDir('cairn-gateway-');
   const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: nats.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
   const origin = await startOrigin();
   writeFileSync(
     join(dir.path, 'cacheConfiguration.test.json'),
@@ -68,7 +68,7 @@ export async function startGatewayHarness(
     },
     async invalidate(event) {
       const full = { id: `e-${Date.now()}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats', ...event };
-      const ack = await nc.jetstream().publish(subjects.invalidation(event.kind, event.cache, event.key), encodeMessage(full));
+      const ack = await nc.jetstream().publish(subjects.invalidation(event.kind, event.cache, event.key), encodeMessage(full), { timeout: 1000 });
       return ack.seq;
     },
     async metric(name) {

@@ -38,7 +38,8 @@ describe('invalidation events', () => {
   });
 
   it('requires a key for every kind but scope', () => {
-    const { key: _key, ...keyless } = event;
+    const keyless: Partial<typeof event> = { ...event };
+    delete keyless.key;
     expect(decodeMessage(invalidationEventSchema, encodeMessage(keyless)).ok).toBe(false);
     expect(decodeMessage(invalidationEventSchema, encodeMessage({ ...keyless, kind: 'scope' })).ok).toBe(true);
   });

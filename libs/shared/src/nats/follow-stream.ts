@@ -40,6 +40,7 @@ export class StreamFollower {
   #advisories: Subscription | undefined;
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> | undefined;
+  #recheck = false;
   #stopped = false;
 
   constructor(options: FollowStreamOptions) {
@@ -122,15 +123,29 @@ export class StreamFollower {
     this.#resolveCaughtUp();
   }
 
-  /** Replays from scratch when the stream now has another creation time. One check at a time. */
+  /**
+   * Replays from scratch when the stream now has another creation time. One check runs at
+   * a time; a prompt that arrives during a check (the CREATED advisory right after the
+   * DELETED one) runs another check when it ends.
+   */
   #checkIdentity(): void {
-    if (this.#stopped || this.#checking) return;
+    if (this.#stopped) return;
+    if (this.#checking) {
+      this.#recheck = true;
+      return;
+    }
     this.#checking = this.#resyncIfRecreated()
       .catch((err: unknown) => {
         const notFound = (err as NatsError).api_error?.err_code === STREAM_NOT_FOUND;
         this.#options.logger.warn({ err, stream: this.#options.stream, notFound }, 'feed identity check failed');
       })
-      .finally(() => (this.#checking = undefined));
+      .finally(() => {
+        this.#checking = undefined;
+        if (this.#recheck) {
+          this.#recheck = false;
+          this.#checkIdentity();
+        }
+      });
   }
 
   async #resyncIfRecreated(): Promise<void> {

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: how long a gateway takes from start to ready (both feeds replayed)
+ * with many retained rules and invalidation events, against the time to read the same
+ * streams with a bare ordered consumer in the same process (the baseline).
+ * Loopback only; every loop is bounded.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadGatewayConfig, startGateway } from '@cairn/gateway';
+import { createLogger, encodeMessage, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
+import { startNatsServer, startOrigin, tempDir } from '@cairn/testing';
+import { connect } from 'nats';
+
+const RULES = Number(process.env.BENCH_RULES ?? 10_000);
+const INVALIDATIONS = Number(process.env.BENCH_INVALIDATIONS ?? 100_000);
+const RUNS = 3;
+
+const nats = await startNatsServer();
+const origin = await startOrigin();
+const dir = await tempDir('cairn-bench-');
+const nc = await connect({ servers: nats.url });
+const logger = createLogger('bench', 'silent');
+writeFileSync(join(dir.path, 'cacheConfiguration.bench.json'), JSON.stringify({ defaultOrigin: origin.url, defaultCacheKey: {} }));
+const config = (run: number) =>
+  loadGatewayConfig({
+    NATS_URL: nats.url,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ADMIN_PORT: '0',
+    ENVIRONMENT: 'bench',
+    CONFIG_DIR: dir.path,
+    DATA_DIR: join(dir.path, `data-${run}`),
+  });
+
+// The first gateway creates the streams; then fill them.
+await (await startGateway(config(0), logger)).close();
+const js = nc.jetstream();
+async function publishAll(count: number, make: (i: number) => [string, Uint8Array]): Promise<void> {
+  const window = 2000;
+  for (let i = 0; i < count; i += window) {
+    const acks: Promise<unknown>[] = [];
+    for (let j = i; j < Math.min(count, i + window); j++) acks.push(js.publish(...make(j)));
+    await Promise.all(acks);
+  }
+}
+const fillStarted = performance.now();
+await publishAll(RULES, (i) => [
+  subjects.rule(`rule-${i}`),
+  encodeMessage({ op: 'upsert', rule: { id: `rule-${i}`, description: '', pathPatterns: [`^/section-${i}/.*$`], ttl: '1h' } }),
+]);
+await publishAll(INVALIDATIONS, (i) => [
+  subjects.invalidation('tag', 'all', `tag-${i}`),
+  encodeMessage({ id: `e${i}`, kind: 'tag', cache: 'all', key: `tag-${i}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats' }),
+]);
+console.log(`published ${RULES} rules and ${INVALIDATIONS} invalidation events in ${Math.round(performance.now() - fillStarted)} ms`);
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const baseline: number[] = [];
+const gateway: number[] = [];
+for (let run = 1; run <= RUNS; run++) {
+  let started = performance.now();
+  const rules = await readLatestPerSubject(nc, streamNames.rules, subjects.allRules);
+  const invalidations = await readLatestPerSubject(nc, streamNames.invalidations, subjects.allInvalidations);
+  baseline.push(performance.now() - started);
+  if (rules.length !== RULES || invalidations.length !== INVALIDATIONS) throw new Error('baseline read an unexpected number of messages');
+
+  started = performance.now();
+  const g = await startGateway(config(run), logger);
+  gateway.push(performance.now() - started);
+  await g.close();
+}
+const ms = (v: number) => `${Math.round(v)} ms`;
+console.log(`bare ordered-consumer read of both streams (baseline): median ${ms(median(baseline))} [${baseline.map(ms).join(', ')}]`);
+console.log(`gateway start to ready (replay + index + listen):       median ${ms(median(gateway))} [${gateway.map(ms).join(', ')}]`);
+console.log(`ratio gateway / baseline: ${(median(gateway) / median(baseline)).toFixed(2)}`);
+
+await nc.close();
+await origin.close();
+await nats.stop();
+await dir.remove();

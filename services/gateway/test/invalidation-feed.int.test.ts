@@ -1,0 +1,76 @@
+import { streamConfigs, streamNames, subjects } from '@cairn/shared';
+import { eventually } from '@cairn/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { outcome, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
+
+describe('invalidation feed', () => {
+  let h: GatewayHarness;
+  const get = (path: string) => fetch(`${h.gateway.url}${path}`);
+  const appliedSeq = async () =>
+    ((await (await fetch(`${h.gateway.adminUrl}/ready`)).json()) as { invalidations: { appliedSeq: number } }).invalidations.appliedSeq;
+
+  beforeEach(async () => {
+    h = await startGatewayHarness();
+    await h.putRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
+    await eventually(async () => expect(await outcome(get('/warm'))).toBe('MISS'));
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('treats an entry whose fill began before an invalidation as a MISS', async () => {
+    h.origin.route('/slow', { delayMs: 300 });
+    const filling = outcome(get('/slow'));
+    await eventually(() => expect(h.origin.count('/slow')).toBe(1));
+    const seq = await h.invalidate({ kind: 'scope', cache: 'page' });
+    await eventually(async () => expect(await appliedSeq()).toBe(seq));
+    expect(await filling).toBe('MISS');
+
+    expect(await outcome(get('/slow'))).toBe('MISS');
+    expect(h.origin.count('/slow')).toBe(2);
+  });
+
+  it('keeps entries filled after an invalidation', async () => {
+    const seq = await h.invalidate({ kind: 'scope', cache: 'all' });
+    await eventually(async () => expect(await appliedSeq()).toBe(seq));
+    expect(await outcome(get('/later'))).toBe('MISS');
+    expect(await outcome(get('/later'))).toBe('HIT');
+  });
+
+  it('drops every entry when the invalidation stream is recreated under a running gateway', async () => {
+    expect(await outcome(get('/warm'))).toBe('HIT');
+    const jsm = await h.nc.jetstreamManager();
+    await jsm.streams.delete(streamNames.invalidations);
+    const config = streamConfigs({ replicas: 1, invalidationRetentionMs: 30 * 86_400_000 }).find((c) => c.name === streamNames.invalidations)!;
+    await jsm.streams.add(config);
+
+    await eventually(async () => expect(await outcome(get('/warm'))).toBe('MISS'));
+    expect(await outcome(get('/warm'))).toBe('HIT');
+  });
+
+  it('drops its entries at start when the invalidation stream changed while it was down', async () => {
+    expect(await outcome(get('/warm'))).toBe('HIT');
+    await h.gateway.close();
+    const jsm = await h.nc.jetstreamManager();
+    await jsm.streams.delete(streamNames.invalidations);
+    h.gateway = await h.start();
+
+    expect(await outcome(get('/warm'))).toBe('MISS');
+  });
+
+  it('keeps following the invalidation stream across a NATS server restart', async () => {
+    expect(await outcome(get('/warm'))).toBe('HIT');
+    await h.nats.restart();
+    const seq = await eventually(() => h.invalidate({ kind: 'scope', cache: 'page' }), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await appliedSeq()).toBe(seq), { timeoutMs: 10_000 });
+    expect(await outcome(get('/warm'))).toBe('MISS');
+  });
+
+  it('skips and counts a malformed invalidation event and applies the next one', async () => {
+    await h.nc.jetstream().publish(subjects.invalidation('scope', 'page', undefined), new TextEncoder().encode('{"kind":"scope"}'));
+    const seq = await h.invalidate({ kind: 'scope', cache: 'page' });
+    await eventually(async () => expect(await appliedSeq()).toBe(seq));
+    expect(await outcome(get('/warm'))).toBe('MISS');
+    expect(await h.metric('cairn_gateway_malformed_messages_total')).toMatch(/stream="CACHE_INVALIDATIONS"} 1/);
+  });
+});
