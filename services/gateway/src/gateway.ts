@@ -1,10 +1,10 @@
 /**
- * Builds a gateway from its config and runs it: store → NATS → streams → feeds → admin
+ * Builds a gateway from its config and runs it: store → NATS (streams ensured) → feeds → admin
  * listener → (feeds caught up) → proxy listener. The proxy opens only after both feeds
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
 import { mkdirSync } from 'node:fs';
-import { connectNats, createLogger, ensureStreams, type Logger } from '@cairn/shared';
+import { connectNats, createLogger, type Logger } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
@@ -29,7 +29,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const store = new LmdbStore(env.DATA_DIR);
   const metrics = createGatewayMetrics();
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
-  await ensureStreams(await nats.nc.jetstreamManager(), { replicas: env.NATS_REPLICAS, invalidationRetentionMs: env.INVALIDATION_RETENTION }, log);
 
   const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
   const invalidations = new InvalidationFeed(nats.nc, store, metrics, log.child({ component: 'invalidation-feed' }));
@@ -48,8 +47,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations));
   const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
   const replayStarted = performance.now();
-  await Promise.all([rules.start(), invalidations.start()]);
-  await Promise.all([rules.caughtUp, invalidations.caughtUp]);
+  await Promise.all([rules.follower.start(), invalidations.follower.start()]);
+  await Promise.all([rules.follower.caughtUp, invalidations.follower.caughtUp]);
   log.info({ durationMs: Math.round(performance.now() - replayStarted), rules: rules.ruleCount, appliedSeq: invalidations.appliedSeq }, 'feeds caught up');
 
   const proxy = createProxyServer(context);
@@ -63,8 +62,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     async close() {
       await proxy.close();
       await admin.close();
-      await rules.stop();
-      await invalidations.stop();
+      await rules.follower.stop();
+      await invalidations.follower.stop();
       await nats.nc.drain();
       await Promise.all([context.routes.page.origin.close(), context.routes.api?.origin.close()]);
       await store.close();

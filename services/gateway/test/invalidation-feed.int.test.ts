@@ -9,6 +9,12 @@ describe('invalidation feed', () => {
   const appliedSeq = async () =>
     ((await (await fetch(`${h.gateway.adminUrl}/ready`)).json()) as { invalidations: { appliedSeq: number } }).invalidations.appliedSeq;
 
+  const recreateInvalidationStream = async () => {
+    const jsm = await h.nc.jetstreamManager();
+    await jsm.streams.delete(streamNames.invalidations);
+    await jsm.streams.add(streamConfigs({ replicas: 1, invalidationRetentionMs: 30 * 86_400_000 }).find((c) => c.name === streamNames.invalidations)!);
+  };
+
   beforeEach(async () => {
     h = await startGatewayHarness();
     await h.putRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
@@ -39,13 +45,21 @@ describe('invalidation feed', () => {
 
   it('drops every entry when the invalidation stream is recreated under a running gateway', async () => {
     expect(await outcome(get('/warm'))).toBe('HIT');
-    const jsm = await h.nc.jetstreamManager();
-    await jsm.streams.delete(streamNames.invalidations);
-    const config = streamConfigs({ replicas: 1, invalidationRetentionMs: 30 * 86_400_000 }).find((c) => c.name === streamNames.invalidations)!;
-    await jsm.streams.add(config);
+    await recreateInvalidationStream();
 
     await eventually(async () => expect(await outcome(get('/warm'))).toBe('MISS'));
     expect(await outcome(get('/warm'))).toBe('HIT');
+  });
+
+  it('does not store a fill that began before the invalidation stream was recreated', async () => {
+    h.origin.route('/slow', { delayMs: 300 });
+    const filling = outcome(get('/slow'));
+    await eventually(() => expect(h.origin.count('/slow')).toBe(1));
+    await recreateInvalidationStream();
+    expect(await filling).toBe('MISS');
+
+    expect(await outcome(get('/slow'))).toBe('MISS');
+    expect(h.origin.count('/slow')).toBe(2);
   });
 
   it('drops its entries at start when the invalidation stream changed while it was down', async () => {

@@ -46,7 +46,16 @@ export class CommandConsumer {
   }
 
   async #run(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) await this.#handle(msg);
+    for await (const msg of messages) {
+      try {
+        await this.#handle(msg);
+      } catch (err) {
+        // A boundary: whatever went wrong, the command is retried later and the queue moves on.
+        this.#logger.error({ err, subject: msg.subject, seq: msg.seq }, 'command handling failed');
+        this.#metrics.publishFailures.inc();
+        msg.nak(REDELIVER_DELAY_MS);
+      }
+    }
   }
 
   async #handle(msg: JsMsg): Promise<void> {

@@ -1,5 +1,5 @@
 /** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
-import { connectNats, createLogger, ensureStreams, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
 import { CommandConsumer } from './command-consumer.js';
 import type { InvalidationConfig } from './config.js';
 import { createInvalidationMetrics } from './metrics.js';
@@ -15,11 +15,6 @@ export async function startInvalidationService(
   logger: Logger = createLogger('invalidation', config.LOG_LEVEL),
 ): Promise<InvalidationService> {
   const nats = await connectNats(config, 'cairn-invalidation', logger);
-  await ensureStreams(
-    await nats.nc.jetstreamManager(),
-    { replicas: config.NATS_REPLICAS, invalidationRetentionMs: config.INVALIDATION_RETENTION },
-    logger,
-  );
   const metrics = createInvalidationMetrics();
   const consumer = new CommandConsumer(nats.nc, logger.child({ component: 'command-consumer' }), metrics);
   await consumer.start();

@@ -1,5 +1,5 @@
 /** The rules service: fastify REST over the rule repository, started and stopped as one unit. */
-import { connectNats, createLogger, ensureStreams, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
 import type { RulesConfig } from './config.js';
 import { createRulesMetrics } from './metrics.js';
 import { RuleRepository } from './rule-repository.js';
@@ -13,11 +13,6 @@ export interface RulesService {
 
 export async function startRulesService(config: RulesConfig, logger: Logger = createLogger('rules', config.LOG_LEVEL)): Promise<RulesService> {
   const nats = await connectNats(config, 'cairn-rules', logger);
-  await ensureStreams(
-    await nats.nc.jetstreamManager(),
-    { replicas: config.NATS_REPLICAS, invalidationRetentionMs: config.INVALIDATION_RETENTION },
-    logger,
-  );
   const metrics = createRulesMetrics();
   const repository = new RuleRepository(nats.nc, logger.child({ component: 'rule-repository' }), metrics);
 

@@ -1,16 +1,19 @@
 /**
  * NATS connection for a service: reconnects forever (a gateway keeps serving while NATS
- * restarts) and tracks whether it is connected, for `/ready`.
+ * restarts), makes sure Cairn's streams exist, and tracks whether it is connected, for `/ready`.
  */
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, Events, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import { ensureStreams } from './ensure-streams.js';
 
 export interface NatsSettings {
   NATS_URL: string;
   NATS_USER?: string | undefined;
   NATS_PASS?: string | undefined;
   NATS_CREDS?: string | undefined;
+  NATS_REPLICAS: number;
+  INVALIDATION_RETENTION: number;
 }
 
 export interface NatsHandle {
@@ -28,8 +31,14 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
     ...(settings.NATS_USER === undefined ? {} : { user: settings.NATS_USER, pass: settings.NATS_PASS ?? '' }),
     ...(settings.NATS_CREDS === undefined ? {} : { authenticator: credsAuthenticator(readFileSync(settings.NATS_CREDS)) }),
   });
-  let connected = true;
   logger.info({ server: nc.getServer() }, 'nats connected');
+  try {
+    await ensureStreams(await nc.jetstreamManager(), { replicas: settings.NATS_REPLICAS, invalidationRetentionMs: settings.INVALIDATION_RETENTION }, logger);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  let connected = true;
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === Events.Disconnect) {

@@ -1,26 +1,27 @@
 /**
- * Keeps the invalidation map current from CACHE_INVALIDATIONS (replay, then live) and
- * tracks the applied sequence new fills record as their fillSeq. When the stream is not
- * the one the store's entries were filled against, the entries are dropped first.
+ * Keeps the invalidation map current from CACHE_INVALIDATIONS (replay, then live). The
+ * follower's last sequence is the applied sequence new fills record as their fillSeq.
+ * When the stream is not the one the store's entries were filled against, the entries
+ * are dropped first (DESIGN.md §5).
  */
-import { decodeMessage, invalidationEventSchema, StreamFollower, streamNames, subjects, type Logger } from '@cairn/shared';
+import { invalidationEventSchema, StreamFollower, streamNames, subjects, type Logger } from '@cairn/shared';
 import type { JsMsg, NatsConnection } from 'nats';
 import type { GatewayMetrics } from '../metrics.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
+import { decodeFeedMessage, type FeedSink } from './feed-message.js';
 import { InvalidationMap } from './invalidation-map.js';
 
 export class InvalidationFeed {
   readonly map = new InvalidationMap();
-  readonly #follower: StreamFollower;
+  readonly follower: StreamFollower;
   readonly #store: LmdbStore;
-  readonly #logger: Logger;
-  readonly #metrics: GatewayMetrics;
+  readonly #sink: FeedSink;
+  #epoch = 0;
 
   constructor(nc: NatsConnection, store: LmdbStore, metrics: GatewayMetrics, logger: Logger) {
     this.#store = store;
-    this.#logger = logger;
-    this.#metrics = metrics;
-    this.#follower = new StreamFollower({
+    this.#sink = { stream: streamNames.invalidations, logger, metrics };
+    this.follower = new StreamFollower({
       nc,
       stream: streamNames.invalidations,
       filterSubject: subjects.allInvalidations,
@@ -33,30 +34,23 @@ export class InvalidationFeed {
 
   /** The last CACHE_INVALIDATIONS sequence applied to the map: a fill starting now records it. */
   get appliedSeq(): number {
-    return this.#follower.lastSeq;
+    return this.follower.lastSeq;
   }
 
-  get caughtUp(): Promise<void> {
-    return this.#follower.caughtUp;
-  }
-
-  get isCaughtUp(): boolean {
-    return this.#follower.isCaughtUp;
-  }
-
-  start(): Promise<void> {
-    return this.#follower.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#follower.stop();
+  /**
+   * Changes whenever the map is rebuilt from a (possibly other) stream. A fill that began in
+   * another epoch holds a fillSeq from another sequence space and must not be stored.
+   */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   async #onStart(created: string, replayed: boolean): Promise<void> {
+    this.#epoch++;
     const recorded = this.#store.invalidationsStreamCreated;
     if (recorded !== created || replayed) {
       if (recorded !== undefined) {
-        this.#logger.warn({ recorded, created, entries: this.#store.entryCount }, 'invalidation stream changed, dropping entries');
+        this.#sink.logger.warn({ recorded, created, entries: this.#store.entryCount }, 'invalidation stream changed, dropping entries');
       }
       await this.#store.resetForStream(created);
     }
@@ -64,14 +58,10 @@ export class InvalidationFeed {
   }
 
   #apply(msg: JsMsg): void {
-    const decoded = decodeMessage(invalidationEventSchema, msg.data);
-    if (!decoded.ok) {
-      this.#logger.warn({ subject: msg.subject, seq: msg.seq, issues: decoded.error }, 'malformed message');
-      this.#metrics.malformedMessages.inc({ stream: streamNames.invalidations });
-      return;
-    }
-    this.map.apply(decoded.value, msg.seq);
-    this.#metrics.invalidationsApplied.inc({ kind: decoded.value.kind });
-    this.#logger.debug({ seq: msg.seq, kind: decoded.value.kind, key: decoded.value.key }, 'invalidation applied');
+    const event = decodeFeedMessage(this.#sink, invalidationEventSchema, msg);
+    if (event === undefined) return;
+    this.map.apply(event, msg.seq);
+    this.#sink.metrics.invalidationsApplied.inc({ kind: event.kind });
+    this.#sink.logger.debug({ seq: msg.seq, kind: event.kind, key: event.key }, 'invalidation applied');
   }
 }

@@ -7,10 +7,12 @@ import type { InvalidationFeed } from './invalidation-feed.js';
 import type { RuleFeed } from './rule-feed.js';
 
 export function gatewayReadiness(natsConnected: boolean, rules: RuleFeed, invalidations: InvalidationFeed): Readiness {
+  const rulesCaughtUp = rules.follower.isCaughtUp;
+  const invalidationsCaughtUp = invalidations.follower.isCaughtUp;
   return {
-    ready: natsConnected && rules.isCaughtUp && invalidations.isCaughtUp,
+    ready: natsConnected && rulesCaughtUp && invalidationsCaughtUp,
     nats: natsConnected,
-    rules: { caughtUp: rules.isCaughtUp, revision: rules.revision, count: rules.ruleCount },
-    invalidations: { caughtUp: invalidations.isCaughtUp, appliedSeq: invalidations.appliedSeq },
+    rules: { caughtUp: rulesCaughtUp, revision: rules.follower.lastSeq, count: rules.ruleCount },
+    invalidations: { caughtUp: invalidationsCaughtUp, appliedSeq: invalidations.appliedSeq },
   };
 }

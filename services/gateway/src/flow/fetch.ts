@@ -15,12 +15,15 @@ export interface Fetched {
   signal: AbortSignal;
   /** The invalidation sequence applied when the request began (DESIGN.md §5). */
   fillSeq: number;
+  /** The invalidation feed's epoch when the request began; fillSeq means nothing in another. */
+  fillEpoch: number;
 }
 
 export async function fetch(exchange: Exchange, context: GatewayContext, route: Route, mode: 'fill' | 'pass'): Promise<Fetched> {
   // Read before the request leaves: an invalidation applied after this point has a
   // higher sequence and so wins over whatever the origin answers.
   const fillSeq = context.invalidations.appliedSeq;
+  const fillEpoch = context.invalidations.epoch;
   const signal = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);
   const fill = mode === 'fill';
   const stopTimer = context.metrics.originFetchSeconds.startTimer({ cache: route.cache });
@@ -32,5 +35,5 @@ export async function fetch(exchange: Exchange, context: GatewayContext, route: 
     signal,
   });
   stopTimer();
-  return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body, signal, fillSeq };
+  return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body, signal, fillSeq, fillEpoch };
 }

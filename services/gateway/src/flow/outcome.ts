@@ -24,7 +24,8 @@ export type DecisionReason =
   | 'origin-private'
   | 'vary-not-in-key'
   | 'no-freshness'
-  | 'too-large';
+  | 'too-large'
+  | 'feed-reset';
 
 export function assertNever(value: never): never {
   throw new TypeError(`unreachable: ${JSON.stringify(value)}`);

@@ -11,7 +11,7 @@ import type { EntryMeta } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import type { Fetched } from './fetch.js';
 
-export type StoreResult = { kind: 'stored'; body: Buffer } | { kind: 'not-stored'; body: Readable };
+export type StoreResult = { kind: 'stored'; body: Buffer } | { kind: 'not-stored'; body: Buffer | Readable };
 
 /** Reads at most `limit` bytes; beyond it, hands back what was read plus the rest, unread. */
 async function readUpTo(body: Readable, limit: number): Promise<{ complete: true; buffer: Buffer } | { complete: false; rest: Readable }> {
@@ -54,7 +54,7 @@ function storedHeaders(headers: Fetched['headers']): Array<[string, string]> {
 
 export async function store(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, now: number): Promise<StoreResult> {
   const match = exchange.match;
-  const notStored = (reason: Exchange['notStoredReason'], body: Readable): StoreResult => {
+  const notStored = (reason: Exchange['notStoredReason'], body: Buffer | Readable): StoreResult => {
     exchange.notStoredReason = reason;
     return { kind: 'not-stored', body };
   };
@@ -77,6 +77,7 @@ export async function store(exchange: Exchange, context: GatewayContext, route: 
     throw route.origin.classify(err, fetched.signal);
   }
   if (!read.complete) return notStored('too-large', read.rest);
+  if (fetched.fillEpoch !== context.invalidations.epoch) return notStored('feed-reset', read.buffer);
 
   const meta: EntryMeta = {
     status: fetched.status,
