@@ -28,6 +28,7 @@ export interface FollowStreamOptions {
 }
 
 const STREAM_NOT_FOUND = 10059;
+const RESUME_DELAY_MS = 1000;
 
 export class StreamFollower {
   readonly #options: FollowStreamOptions;
@@ -79,22 +80,37 @@ export class StreamFollower {
   }
 
   async #play(replayed: boolean): Promise<void> {
-    const { nc, stream, filterSubject, logger } = this.#options;
+    const { nc, stream, logger } = this.#options;
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info(stream);
     this.#created = info.created;
     this.#lastSeq = 0;
     await this.#options.onStart(info.created, replayed);
-    const consumer = await nc.jetstream().consumers.get(stream, {
-      filterSubjects: filterSubject,
-      deliver_policy: DeliverPolicy.LastPerSubject,
-    });
-    const messages = await consumer.consume({ max_messages: 1000 });
-    this.#messages = messages;
+    await this.#follow({ deliver_policy: DeliverPolicy.LastPerSubject });
     if (info.state.messages === 0) this.#markCaughtUp();
     logger.info({ stream, created: info.created, messages: info.state.messages, replayed }, 'feed started');
-    void this.#watchStatus(messages);
-    void this.#consume(messages);
+  }
+
+  /** Starts an ordered consumer; if its message loop ever fails, resumes after the last message seen. */
+  async #follow(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<void> {
+    const { nc, stream, filterSubject, logger } = this.#options;
+    const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
+    const messages = await consumer.consume({ max_messages: 1000 });
+    this.#messages = messages;
+    this.#watchStatus(messages).catch((err: unknown) => logger.warn({ err, stream }, 'feed status watch ended'));
+    this.#consume(messages).catch((err: unknown) => {
+      if (this.#stopped || messages !== this.#messages) return;
+      logger.error({ err, stream, seq: this.#lastSeq }, 'feed consumer failed');
+      setTimeout(() => this.#resume(), RESUME_DELAY_MS).unref();
+    });
+  }
+
+  #resume(): void {
+    if (this.#stopped) return;
+    this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 }).catch((err: unknown) => {
+      this.#options.logger.error({ err, stream: this.#options.stream }, 'feed resume failed');
+      setTimeout(() => this.#resume(), RESUME_DELAY_MS).unref();
+    });
   }
 
   async #consume(messages: ConsumerMessages): Promise<void> {
