@@ -63,6 +63,17 @@ describe('gateway proxy behaviour', () => {
     expect(await outcome(get('/api/v', { headers: { accept: 'application/json' } }))).toBe('HIT');
   });
 
+  it('serves the stored status, body and every value of a repeated header on a HIT', async () => {
+    h.origin.route('/links', { headers: { link: ['<a>; rel=preload', '<b>; rel=preload'], 'x-extra': '1' }, body: 'payload' });
+    expect(await outcome(get('/links'))).toBe('MISS');
+    const hit = await get('/links');
+    expect(hit.headers.get('x-cairn-cache')).toBe('HIT');
+    expect(hit.headers.get('link')).toBe('<a>; rel=preload, <b>; rel=preload');
+    expect(hit.headers.get('x-extra')).toBe('1');
+    expect(hit.headers.get('content-length')).toBe('7');
+    expect(await hit.text()).toBe('payload');
+  });
+
   it('serves HEAD from the cache without a body', async () => {
     expect(await outcome(get('/head'))).toBe('MISS');
     const head = await get('/head', { method: 'HEAD' });

@@ -89,6 +89,13 @@ describe('rules REST API', () => {
     expect(await response.json()).toMatchObject({ field: 'id' });
   });
 
+  it('accepts a PUT body that repeats its own id and refuses one naming another', async () => {
+    expect((await call('PUT', '/rules/same', { ...rule, id: 'same' })).status).toBe(204);
+    const other = await call('PUT', '/rules/same', { ...rule, id: 'other' });
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({ field: 'id' });
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const response = await call('PUT', '/rules/x', '{nope');
     expect(response.status).toBe(400);

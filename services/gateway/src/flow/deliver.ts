@@ -32,7 +32,7 @@ function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply
 }
 
 export function deliverEntry(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry, now: number): FastifyReply {
-  for (const [name, value] of entry.meta.headers) reply.header(name, value);
+  reply.headers(entry.meta.headers);
   reply.header('age', String(Math.max(0, Math.floor((now - entry.meta.storedAt) / 1000))));
   finish(exchange, context, reply, now);
   return reply.code(entry.meta.status).send(entry.body);

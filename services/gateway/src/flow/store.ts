@@ -41,15 +41,11 @@ function cacheTags(header: string | string[] | undefined): string[] {
   return [...new Set(joined.split(/[\s,]+/).filter((tag) => tag !== ''))];
 }
 
-function storedHeaders(headers: Fetched['headers']): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (const name in headers) {
-    if (name === 'content-length') continue;
-    const value = headers[name] as string | string[];
-    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
-    else pairs.push([name, value]);
-  }
-  return pairs;
+function storedHeaders(headers: Fetched['headers']): EntryMeta['headers'] {
+  const stored: EntryMeta['headers'] = { ...headers };
+  // The body is stored whole; the length is the body's when it is delivered.
+  delete stored['content-length'];
+  return stored;
 }
 
 export async function store(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, now: number): Promise<StoreResult> {

@@ -5,7 +5,7 @@ describe('cache entry codec', () => {
   it('round-trips the metadata and the raw body bytes', () => {
     const meta: EntryMeta = {
       status: 200,
-      headers: [['content-type', 'text/plain'], ['x-multi', 'a'], ['x-multi', 'b']],
+      headers: { 'content-type': 'text/plain', link: ['<a>; rel=preload', '<b>; rel=preload'] },
       cache: 'page',
       ruleId: 'r1',
       groupCode: undefined,

@@ -7,8 +7,8 @@ import { Packr } from 'msgpackr';
 
 export interface EntryMeta {
   status: number;
-  /** Response headers as stored: lowercase names, hop-by-hop headers removed. */
-  headers: Array<[string, string]>;
+  /** Response headers as stored: lowercase names, hop-by-hop headers and content-length removed. */
+  headers: Record<string, string | string[]>;
   cache: CacheName;
   ruleId: string;
   groupCode: string | undefined;

@@ -3,7 +3,7 @@
  * validated with the contract schemas; revisions travel as `ETag` / `If-Match`.
  */
 import { randomUUID } from 'node:crypto';
-import { ruleCreateSchema, ruleIdSchema, ruleInputSchema, validateInput, ValidationError } from '@cairn/shared';
+import { ruleCreateSchema, ruleIdSchema, validateInput, ValidationError } from '@cairn/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RuleRepository } from '../rule-repository.js';
 
@@ -47,7 +47,9 @@ export function ruleHandlers(repository: RuleRepository) {
 
     async upsert(request: IdRequest, reply: FastifyReply) {
       const id = ruleId(request);
-      const input = validateInput(ruleInputSchema, request.body);
+      // Clients that send the whole rule back may include its id; it must be this one.
+      const input = validateInput(ruleCreateSchema, request.body);
+      if (input.id !== undefined && input.id !== id) throw new ValidationError('id', 'id: must match the id in the path');
       const revision = await repository.upsert({ ...input, id }, expectedRevision(request));
       return reply.code(204).header('etag', etag(revision)).send();
     },
