@@ -48,6 +48,14 @@ describe('loadGatewayConfig', () => {
     expect(load({ ...minimal, defaultOriginAuthHeader: 'x-origin-token' }, { DEFAULT_ORIGIN_AUTH_TOKEN: 's3cret' }).env.DEFAULT_ORIGIN_AUTH_TOKEN).toBe('s3cret');
   });
 
+  it.each([
+    [{ AUTH_REQUIRED: 'true' }, 'environment: AUTH_REQUIRED: Basic auth is not available yet'],
+    [{ USERS_FILE: '/etc/cairn/users.json' }, 'environment: USERS_FILE: Basic auth is not available yet'],
+    [{ LOAD_TEST_MODE: 'true' }, 'environment: LOAD_TEST_MODE: synthetic origin responses are not available yet'],
+  ])('refuses a setting whose feature has not landed: %j', (env, message) => {
+    expect(() => load(minimal, env)).toThrow(message);
+  });
+
   it('stops on an invalid environment variable naming it', () => {
     expect(() => load(minimal, { REQUEST_TIMEOUT_MS: '-5' })).toThrow('environment: REQUEST_TIMEOUT_MS: expected a positive integer, got "-5"');
   });

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { booleanSchema, ConfigError, loadConfigFile, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 
+const notAvailableYet = (why: string) => z.undefined({ error: why }).optional();
+
 export const gatewayEnvSchema = z.object({
   ...natsEnvShape,
   PORT: portSchema(8080),
@@ -31,7 +33,12 @@ export const gatewayEnvSchema = z.object({
     .transform((csv) => csv.split(',').map((p) => p.trim()).filter((p) => p !== '')),
   API_ORIGIN_AUTH_TOKEN: z.string().optional(),
   DEFAULT_ORIGIN_AUTH_TOKEN: z.string().optional(),
+  // Settings of DESIGN.md §2 whose feature has not landed yet are refused, never ignored:
+  // an operator who sets them expects them to work.
   LOAD_TEST_MODE: booleanSchema(false).refine((on) => !on, 'synthetic origin responses are not available yet (issue 4)'),
+  AUTH_REQUIRED: booleanSchema(false).refine((on) => !on, 'Basic auth is not available yet; set AUTH_REQUIRED=false or leave it unset'),
+  USERS_FILE: notAvailableYet('Basic auth is not available yet'),
+  CACHE_MAX_BYTES: notAvailableYet('the store has no disk bound yet (issue 5 sweeps expired entries)'),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
