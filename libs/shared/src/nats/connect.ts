@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, Events, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import { ConfigError } from '../errors.js';
 import { ensureStreams } from './ensure-streams.js';
 
 export interface NatsSettings {
@@ -21,6 +22,14 @@ export interface NatsHandle {
   isConnected(): boolean;
 }
 
+function readCreds(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError('environment', 'NATS_CREDS', `cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
 export async function connectNats(settings: NatsSettings, name: string, logger: Logger): Promise<NatsHandle> {
   const nc = await connect({
     servers: settings.NATS_URL.split(','),
@@ -29,15 +38,9 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
     ...(settings.NATS_USER === undefined ? {} : { user: settings.NATS_USER, pass: settings.NATS_PASS ?? '' }),
-    ...(settings.NATS_CREDS === undefined ? {} : { authenticator: credsAuthenticator(readFileSync(settings.NATS_CREDS)) }),
+    ...(settings.NATS_CREDS === undefined ? {} : { authenticator: credsAuthenticator(readCreds(settings.NATS_CREDS)) }),
   });
   logger.info({ server: nc.getServer() }, 'nats connected');
-  try {
-    await ensureStreams(await nc.jetstreamManager(), { replicas: settings.NATS_REPLICAS, invalidationRetentionMs: settings.INVALIDATION_RETENTION }, logger);
-  } catch (err) {
-    await nc.close();
-    throw err;
-  }
   let connected = true;
   void (async () => {
     for await (const status of nc.status()) {
@@ -50,5 +53,11 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
       }
     }
   })();
+  try {
+    await ensureStreams(await nc.jetstreamManager(), { replicas: settings.NATS_REPLICAS, invalidationRetentionMs: settings.INVALIDATION_RETENTION }, logger);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
   return { nc, isConnected: () => connected && !nc.isClosed() };
 }
