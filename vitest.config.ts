@@ -23,7 +23,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['services/*/test/**/*.int.test.ts', 'test/e2e/**/*.e2e.test.ts'],
+          include: ['{libs,services}/*/test/**/*.int.test.ts', 'test/e2e/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,

@@ -5,7 +5,7 @@
  * follower compares `StreamInfo.created` on consumer recreation, on stream advisories and
  * on a timer, and replays from scratch when it changed.
  */
-import { ConsumerEvents, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { ConsumerEvents, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { subjects } from '../contracts/subjects.js';
 
@@ -34,6 +34,7 @@ export class StreamFollower {
   readonly #options: FollowStreamOptions;
   #created: string | undefined;
   #messages: ConsumerMessages | undefined;
+  #consumer: Consumer | undefined;
   #lastSeq = 0;
   #caughtUp = false;
   #resolveCaughtUp!: () => void;
@@ -96,6 +97,7 @@ export class StreamFollower {
     const { nc, stream, filterSubject, logger } = this.#options;
     const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
     const messages = await consumer.consume({ max_messages: 1000 });
+    this.#consumer = consumer;
     this.#messages = messages;
     this.#watchStatus(messages).catch((err: unknown) => logger.warn({ err, stream }, 'feed status watch ended'));
     this.#consume(messages).catch((err: unknown) => {
@@ -164,10 +166,24 @@ export class StreamFollower {
       });
   }
 
+  /**
+   * The fallback for a replay that delivers nothing although the stream had messages at
+   * start (they expired meanwhile, or none matched the filter): no message on which
+   * `pending === 0` could be seen will come, so the consumer's own counts decide.
+   */
+  async #catchUpByConsumerInfo(): Promise<void> {
+    if (this.#caughtUp || this.#consumer === undefined) return;
+    const info = await this.#consumer.info();
+    if (info.num_pending === 0 && info.delivered.consumer_seq === 0) this.#markCaughtUp();
+  }
+
   async #resyncIfRecreated(): Promise<void> {
     const jsm = await this.#options.nc.jetstreamManager();
     const info = await jsm.streams.info(this.#options.stream);
-    if (info.created === this.#created || this.#stopped) return;
+    if (info.created === this.#created || this.#stopped) {
+      await this.#catchUpByConsumerInfo();
+      return;
+    }
     this.#options.logger.warn({ stream: this.#options.stream, was: this.#created, now: info.created }, 'stream recreated');
     await this.#messages?.close();
     await this.#play(true);
