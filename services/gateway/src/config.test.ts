@@ -35,7 +35,7 @@ describe('loadGatewayConfig', () => {
     [{ ...minimal, defaultCacheKey: { includeQueryParams: 'SOME' } }, 'cacheConfiguration.t.json: defaultCacheKey.includeQueryParams:'],
     [{ ...minimal, apiOrigin: 'http://api' , apiCacheKey: minimal.defaultCacheKey }, 'cacheConfiguration.t.json: apiPathPrefix: apiPathPrefix or apiHeader is required when apiOrigin is set'],
     [{ ...minimal, apiOrigin: 'http://api', apiPathPrefix: '/api/' }, 'cacheConfiguration.t.json: apiCacheKey: required when apiOrigin is set'],
-    [{ ...minimal, surprise: true }, 'cacheConfiguration.t.json: '],
+    [{ ...minimal, surprise: true }, 'cacheConfiguration.t.json: surprise: unknown field'],
     [{ ...minimal, apiPathPrefix: '/api/' }, 'cacheConfiguration.t.json: apiOrigin: required when apiPathPrefix is set'],
   ])('stops on an invalid file %j with one line naming the field', (config, message) => {
     expect(() => load(config)).toThrow(message);

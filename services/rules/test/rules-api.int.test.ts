@@ -75,6 +75,7 @@ describe('rules REST API', () => {
 
   it.each([
     [{ ...rule, ttl: '5q' }, 'ttl'],
+    [{ ...rule, tll: '1h' }, 'tll'],
     [{ ...rule, pathPatterns: ['^/ok$', '(unclosed'] }, 'pathPatterns[1]'],
     [{ ...rule, additionalMatchCriteria: [{ additionalMatchType: 'header', additionalMatchOperator: 'like', additionalMatchKey: 'x' }] }, 'additionalMatchCriteria[0].additionalMatchOperator'],
   ])('answers 400 naming the field for %j', async (body, field) => {

@@ -19,19 +19,29 @@ export function formatFieldPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
+/** The field an issue is about; an unknown key names itself, not the object holding it. */
+function issueField(issue: z.core.$ZodIssue): string {
+  const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  return formatFieldPath(path);
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  return issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+}
+
 /** The first issue (the one a person should fix first), with its field path. */
 export function describeFirstIssue(error: z.ZodError): DescribedIssue {
   const issue = error.issues[0];
   if (issue === undefined) return { field: '', message: 'invalid value' };
-  return { field: formatFieldPath(issue.path), message: issue.message };
+  return { field: issueField(issue), message: issueMessage(issue) };
 }
 
 /** All issues on one line, `field: message; field: message`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const field = formatFieldPath(issue.path);
-      return field === '' ? issue.message : `${field}: ${issue.message}`;
+      const field = issueField(issue);
+      return field === '' ? issueMessage(issue) : `${field}: ${issueMessage(issue)}`;
     })
     .join('; ');
 }

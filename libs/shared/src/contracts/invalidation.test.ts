@@ -22,7 +22,7 @@ describe('invalidationCommandSchema', () => {
     [{ type: 'page', cacheTag: 'x' }, 'cacheTag'],
     [{ type: 'group' }, 'groupCode'],
     [{ type: 'page', mode: 'soft' }, 'mode'],
-    [{ type: 'page', extra: 1 }, ''],
+    [{ type: 'page', extra: 1 }, 'extra'],
   ])('rejects %j naming the field %j', (command, field) => {
     const result = invalidationCommandSchema.safeParse(command);
     expect(result.success).toBe(false);

@@ -13,6 +13,10 @@ export class Exchange {
   readonly method: string;
   /** The request target as received (origin-form: path and query). */
   readonly url: string;
+  /** The target's path as received, before normalization. */
+  readonly rawPath: string;
+  /** The raw query string without `?`, or ''. With `headers` this is what rule conditions read. */
+  readonly query: string;
   readonly headers: IncomingHttpHeaders;
   /** The request body stream, consumed only when proxying an unsafe method. */
   readonly body: Readable;
@@ -33,6 +37,9 @@ export class Exchange {
   constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number) {
     this.method = method;
     this.url = url;
+    const q = url.indexOf('?');
+    this.rawPath = q === -1 ? url : url.slice(0, q);
+    this.query = q === -1 ? '' : url.slice(q + 1);
     this.headers = headers;
     this.body = body;
     this.startedAt = startedAt;

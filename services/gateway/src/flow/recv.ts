@@ -27,8 +27,7 @@ export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
   exchange.route = route;
   exchange.upstreamPath = upstreamPath(exchange.url, route);
-  const q = exchange.url.indexOf('?');
-  if (context.reservedPaths.has(q === -1 ? exchange.url : exchange.url.slice(0, q))) {
+  if (context.reservedPaths.has(exchange.rawPath)) {
     exchange.decide('PASS', 'reserved-path');
     return { kind: 'pass' };
   }

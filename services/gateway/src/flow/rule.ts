@@ -5,11 +5,8 @@ import type { Exchange } from './exchange.js';
 export type RuleResult = { kind: 'continue' } | { kind: 'pass' };
 
 export function rule(exchange: Exchange, context: GatewayContext): RuleResult {
-  const q = exchange.url.indexOf('?');
-  const match = context.rules.index.match(exchange.path, {
-    headers: exchange.headers,
-    query: q === -1 ? '' : exchange.url.slice(q + 1),
-  });
+  // The exchange is the match request (headers + query): no per-request object.
+  const match = context.rules.index.match(exchange.path, exchange);
   exchange.match = match;
   if (match === undefined) {
     exchange.decide('PASS', 'no-rule');
