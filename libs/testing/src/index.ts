@@ -3,3 +3,4 @@ export * from './nats-server.js';
 export * from './origin-server.js';
 export * from './temp-dir.js';
 export * from './eventually.js';
+export * from './seeded-random.js';

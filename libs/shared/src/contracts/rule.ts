@@ -1,17 +1,26 @@
 /**
- * The TTL rule contract (DESIGN.md §4). The schema checks that every pattern compiles
- * and that the TTL is in the grammar, so an index built from valid rules cannot fail.
+ * The TTL rule contract (DESIGN.md §4). The schema checks that every pattern compiles on
+ * the linear-time engine and that the TTL is in the grammar, so an index built from valid
+ * rules cannot fail.
  */
 import { z } from 'zod';
-import { parseTtl, TTL_GRAMMAR } from '../rules/ttl.js';
+import { compilePathPattern } from '../rules/path-pattern.js';
+import { DURATION_GRAMMAR, parseDuration, parseTtl, TTL_GRAMMAR } from '../rules/ttl.js';
 
 export const MAX_PATH_PATTERNS = 50;
 export const MAX_PATTERN_LENGTH = 1024;
 
+export const MIN_PRIORITY = -1000;
+export const MAX_PRIORITY = 1000;
+
+/** Words that name admin routes under `/rules/` and so cannot be rule ids. */
+export const RESERVED_RULE_IDS: readonly string[] = ['export', 'import', 'test'];
+
 /** Rule ids go into subjects unencoded, so they are restricted to subject-safe characters. */
 export const ruleIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected 1-128 characters from A-Z, a-z, 0-9, "_" and "-"');
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected 1-128 characters from A-Z, a-z, 0-9, "_" and "-"')
+  .refine((id) => !RESERVED_RULE_IDS.includes(id), { error: `reserved: ${RESERVED_RULE_IDS.join(', ')} name admin routes` });
 
 const pathPatternSchema = z
   .string()
@@ -19,9 +28,9 @@ const pathPatternSchema = z
   .max(MAX_PATTERN_LENGTH, `expected at most ${MAX_PATTERN_LENGTH} characters`)
   .superRefine((pattern, ctx) => {
     try {
-      new RegExp(pattern, 'i');
+      compilePathPattern(pattern);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
+      ctx.addIssue({ code: 'custom', message: `not a supported pattern: ${(err as Error).message}` });
     }
   });
 
@@ -48,8 +57,9 @@ export const matchCriterionSchema = z
 export type MatchCriterion = z.infer<typeof matchCriterionSchema>;
 
 export const ttlSchema = z.string().refine((ttl) => parseTtl(ttl) !== undefined, { error: `expected ${TTL_GRAMMAR}` });
+const durationSchema = z.string().refine((d) => parseDuration(d) !== undefined, { error: `expected ${DURATION_GRAMMAR}` });
 
-export const ruleSchema = z.object({
+const ruleShape = z.object({
   id: ruleIdSchema,
   description: z.string().max(1024).default(''),
   pathPatterns: z
@@ -59,11 +69,26 @@ export const ruleSchema = z.object({
   ttl: ttlSchema,
   groupCode: z.string().trim().min(1).max(256).optional(),
   additionalMatchCriteria: z.array(matchCriterionSchema).max(20).optional(),
+  /** Explicit rank: a higher priority wins over any specificity. Default 0. */
+  priority: z.int().min(MIN_PRIORITY).max(MAX_PRIORITY).optional(),
+  /** How long past its TTL an entry may be served while one refresh runs. */
+  staleWhileRevalidate: durationSchema.optional(),
+  /** How long past its TTL an entry may be served when the origin fails. */
+  staleIfError: durationSchema.optional(),
 });
+
+function refineRule(rule: { ttl: string; staleWhileRevalidate?: string | undefined; staleIfError?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (rule.ttl !== 'no_cache') return;
+  for (const field of ['staleWhileRevalidate', 'staleIfError'] as const) {
+    if (rule[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'not allowed with ttl no_cache (nothing is stored)' });
+  }
+}
+
+export const ruleSchema = ruleShape.superRefine(refineRule);
 export type Rule = z.infer<typeof ruleSchema>;
 
 /** A REST body: the rule without its id (the id comes from the path or is generated). */
-export const ruleInputSchema = ruleSchema.omit({ id: true }).strict();
+export const ruleInputSchema = ruleShape.omit({ id: true }).strict().superRefine(refineRule);
 export type RuleInput = z.infer<typeof ruleInputSchema>;
 /** `POST /rules` may name the id it wants. */
-export const ruleCreateSchema = ruleInputSchema.extend({ id: ruleIdSchema.optional() }).strict();
+export const ruleCreateSchema = ruleShape.extend({ id: ruleIdSchema.optional() }).strict().superRefine(refineRule);

@@ -1,12 +1,24 @@
 /**
- * The in-memory rule index: every (rule, pattern) pair ordered by descending
- * specificity, then rule id; the first pair whose pattern and conditions match wins.
- * Immutable: a rule change builds a new index. Candidate narrowing by literal prefix
- * arrives with the complete rule engine (issue 3); a plain scan is its reference answer.
+ * The in-memory rule index (DESIGN.md §4). Every (rule, pattern) pair is a candidate,
+ * ranked once: explicit `priority` first, then specificity (characters the pattern fixes),
+ * then conditional before unconditional, exact (`$`) before open-ended, then rule id and
+ * pattern position, so ties are deterministic. The first candidate in rank order whose
+ * pattern and conditions match wins; no match means not cacheable.
+ *
+ * Narrowing: candidates sit in a character trie under their literal prefixes (unanchored
+ * patterns at the root). A path collects the buckets of every trie node it passes through,
+ * which are exactly the candidates whose prefix starts the path, so narrowing never
+ * changes the answer of a plain scan in rank order (`scan`).
+ *
+ * Memo: per normalized path, the candidates whose pattern matched, in rank order, up to
+ * the first unconditional one. Pattern results depend on the path alone and conditions are
+ * evaluated on every request, so an answer can never shadow a conditional rule. Bounded
+ * (LRU); the index is immutable and a rule change builds a new one, which clears it.
  */
 import type { Rule } from '../contracts/rule.js';
-import { compileCriterion, criteriaHold, type CompiledCriterion, type MatchRequest } from './rule-matcher.js';
-import { specificity } from './specificity.js';
+import { LruCache } from './lru-cache.js';
+import { compilePathPattern, type PathPattern } from './path-pattern.js';
+import { compileCriterion, criteriaHold, firstFailingCriterion, type CompiledCriterion, type MatchRequest } from './rule-matcher.js';
 import { parseTtl, type TtlPolicy } from './ttl.js';
 
 export interface RuleMatch {
@@ -17,66 +29,165 @@ export interface RuleMatch {
 }
 
 interface Candidate extends RuleMatch {
-  readonly regex: RegExp;
+  readonly compiled: PathPattern;
   readonly criteria: readonly CompiledCriterion[];
-  readonly specificity: number;
+  readonly priority: number;
+  /** Position in rank order: lower wins. */
+  rank: number;
 }
 
-/** Bound on memoized paths; a full memo is cleared, which costs one re-scan per path. */
-export const MEMO_LIMIT = 5000;
+interface TrieNode {
+  children: Map<number, TrieNode> | undefined;
+  /** Candidates whose literal prefix ends at this node, in rank order. */
+  bucket: Candidate[];
+}
+
+/** Why each candidate did or did not win, for `POST /rules/test`. */
+export interface CandidateVerdict {
+  ruleId: string;
+  pattern: string;
+  priority: number;
+  specificity: number;
+  verdict: 'matched' | 'outranked' | 'pattern did not match' | 'conditions not met';
+  detail?: string;
+}
+
+/** Paths whose candidate list is remembered; beyond it the least recently used is evicted. */
+export const MEMO_LIMIT = 10_000;
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function compareCandidates(a: Candidate, b: Candidate): number {
+  return (
+    b.priority - a.priority ||
+    b.compiled.fixedCharacters - a.compiled.fixedCharacters ||
+    b.criteria.length - a.criteria.length ||
+    Number(b.compiled.exact) - Number(a.compiled.exact) ||
+    byCodeUnit(a.rule.id, b.rule.id) ||
+    a.rule.pathPatterns.indexOf(a.pattern) - b.rule.pathPatterns.indexOf(b.pattern)
+  );
+}
+
+const NO_CANDIDATES: readonly Candidate[] = [];
 
 export class RuleIndex {
-  readonly #candidates: readonly Candidate[];
-  readonly #memo = new Map<string, Candidate | null>();
+  /** Every candidate in rank order. */
+  readonly #ranked: readonly Candidate[];
+  readonly #root: TrieNode = { children: undefined, bucket: [] };
+  readonly #memo = new LruCache<string, readonly Candidate[]>(MEMO_LIMIT);
+  /** Compiled patterns by source, handed to the next index so a change recompiles only what changed. */
+  readonly patterns: ReadonlyMap<string, PathPattern>;
   readonly size: number;
+  // Scratch for the bucket merge: match() is synchronous, so one set per index suffices.
+  readonly #lists: Candidate[][] = [];
+  readonly #heads: number[] = [];
 
-  constructor(rules: Iterable<Rule>) {
+  /** Rules must have passed `ruleSchema` (their TTLs and patterns are valid). */
+  constructor(rules: Iterable<Rule>, compiled: ReadonlyMap<string, PathPattern> = new Map()) {
+    const patterns = new Map<string, PathPattern>();
     const candidates: Candidate[] = [];
     let size = 0;
     for (const rule of rules) {
       size++;
       const ttl = parseTtl(rule.ttl);
-      // Rules reach the index only after schema validation, which rejects unknown TTLs.
       if (ttl === undefined) throw new TypeError(`rule ${rule.id}: ttl ${rule.ttl} is not in the grammar`);
       const criteria = (rule.additionalMatchCriteria ?? []).map(compileCriterion);
-      for (const pattern of rule.pathPatterns) {
-        candidates.push({
-          rule,
-          ttl,
-          pattern,
-          regex: new RegExp(pattern, 'i'),
-          criteria,
-          specificity: specificity(pattern, criteria.length > 0),
-        });
+      for (const pattern of new Set(rule.pathPatterns)) {
+        let pathPattern = patterns.get(pattern) ?? compiled.get(pattern);
+        pathPattern ??= compilePathPattern(pattern);
+        patterns.set(pattern, pathPattern);
+        candidates.push({ rule, ttl, pattern, compiled: pathPattern, criteria, priority: rule.priority ?? 0, rank: 0 });
       }
     }
-    candidates.sort((a, b) => b.specificity - a.specificity || (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
-    this.#candidates = candidates;
+    candidates.sort(compareCandidates);
+    candidates.forEach((candidate, rank) => {
+      candidate.rank = rank;
+      for (const prefix of candidate.compiled.prefixes ?? ['']) this.#bucketFor(prefix).bucket.push(candidate);
+    });
+    this.#ranked = candidates;
+    this.patterns = patterns;
     this.size = size;
   }
 
-  /** The winning rule for a normalized path and request, or undefined (not cacheable). */
-  match(path: string, request: MatchRequest): RuleMatch | undefined {
-    const memoized = this.#memo.get(path);
-    if (memoized !== undefined) return memoized ?? undefined;
-    // The answer may be memoized by path only when no conditional rule's pattern matched
-    // before it: otherwise another request on the same path could get a different answer.
-    let dependsOnRequest = false;
-    for (const candidate of this.#candidates) {
-      if (!candidate.regex.test(path)) continue;
-      if (candidate.criteria.length === 0) {
-        if (!dependsOnRequest) this.#remember(path, candidate);
-        return candidate;
-      }
-      if (criteriaHold(candidate.criteria, request)) return candidate;
-      dependsOnRequest = true;
+  #bucketFor(prefix: string): TrieNode {
+    let node = this.#root;
+    for (let i = 0; i < prefix.length; i++) {
+      const unit = prefix.charCodeAt(i);
+      node.children ??= new Map();
+      let child = node.children.get(unit);
+      if (child === undefined) node.children.set(unit, (child = { children: undefined, bucket: [] }));
+      node = child;
     }
-    if (!dependsOnRequest) this.#remember(path, null);
+    return node;
+  }
+
+  /** The winning rule for a normalized path (DESIGN.md §4) and request, or undefined. */
+  match(path: string, request: MatchRequest): RuleMatch | undefined {
+    let matching = this.#memo.get(path);
+    if (matching === undefined) {
+      matching = this.#matchingCandidates(path);
+      this.#memo.set(path, matching);
+    }
+    for (const candidate of matching) {
+      if (candidate.criteria.length === 0 || criteriaHold(candidate.criteria, request)) return candidate;
+    }
     return undefined;
   }
 
-  #remember(path: string, candidate: Candidate | null): void {
-    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
-    this.#memo.set(path, candidate);
+  /** The reference answer: every candidate in rank order, no narrowing, no memo. */
+  scan(path: string, request: MatchRequest): RuleMatch | undefined {
+    return this.#ranked.find((c) => c.compiled.automaton.test(path) && criteriaHold(c.criteria, request));
+  }
+
+  /** Every candidate in rank order with why it won or lost (a plain scan: for admins, not the hot path). */
+  explain(path: string, request: MatchRequest): CandidateVerdict[] {
+    let decided = false;
+    return this.#ranked.map((c) => {
+      const base = { ruleId: c.rule.id, pattern: c.pattern, priority: c.priority, specificity: c.compiled.fixedCharacters };
+      if (!c.compiled.automaton.test(path)) return { ...base, verdict: 'pattern did not match' };
+      const failing = firstFailingCriterion(c.criteria, request);
+      if (failing !== undefined) return { ...base, verdict: 'conditions not met', detail: failing };
+      if (decided) return { ...base, verdict: 'outranked' };
+      decided = true;
+      return { ...base, verdict: 'matched' };
+    });
+  }
+
+  /** Candidates whose pattern matches, in rank order, through the first unconditional one. */
+  #matchingCandidates(path: string): readonly Candidate[] {
+    const lists = this.#lists;
+    const heads = this.#heads;
+    lists.length = 0;
+    let node: TrieNode | undefined = this.#root;
+    for (let i = 0; node !== undefined; i++) {
+      if (node.bucket.length > 0) lists.push(node.bucket);
+      if (i === path.length) break;
+      node = node.children?.get(path.charCodeAt(i));
+    }
+    heads.length = lists.length;
+    heads.fill(0);
+    let matching: Candidate[] | undefined;
+    let lastRank = -1;
+    for (;;) {
+      // k-way merge by rank; k is the number of non-empty buckets on the path (a few).
+      let best: Candidate | undefined;
+      let bestList = -1;
+      for (let l = 0; l < lists.length; l++) {
+        const head = (lists[l] as Candidate[])[heads[l] as number];
+        if (head !== undefined && (best === undefined || head.rank < best.rank)) {
+          best = head;
+          bestList = l;
+        }
+      }
+      if (best === undefined) break;
+      heads[bestList] = (heads[bestList] as number) + 1;
+      // A pattern with nested prefixes (`^/a(b)?`) sits in two buckets on one path.
+      if (best.rank === lastRank) continue;
+      lastRank = best.rank;
+      if (!best.compiled.automaton.test(path)) continue;
+      (matching ??= []).push(best);
+      if (best.criteria.length === 0) break;
+    }
+    return matching ?? NO_CANDIDATES;
   }
 }

@@ -61,3 +61,14 @@ export function criteriaHold(criteria: readonly CompiledCriterion[], request: Ma
   for (const criterion of criteria) if (!criterionHolds(criterion, request)) return false;
   return true;
 }
+
+/** The first criterion that does not hold, for explanations; undefined when all hold. */
+export function firstFailingCriterion(criteria: readonly CompiledCriterion[], request: MatchRequest): string | undefined {
+  for (const criterion of criteria) {
+    if (criterionHolds(criterion, request)) continue;
+    const observed = observedValues(criterion, request);
+    const wanted = criterion.values.length === 0 ? '' : ` ${JSON.stringify(criterion.values)}`;
+    return `${criterion.type} ${criterion.key} ${criterion.operator}${wanted} (observed: ${observed.length === 0 ? 'absent' : JSON.stringify(observed)})`;
+  }
+  return undefined;
+}

@@ -1,24 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { CONDITIONS_WEIGHT, literalCount, specificity } from './specificity.js';
+import { parsePattern } from './pattern-syntax.js';
+import { anchoredAtEnd, fixedCharacters } from './specificity.js';
 
-describe('literalCount', () => {
+describe('fixedCharacters', () => {
   it.each([
     ['^/products/shoes$', 15],
     ['^/products/.*$', 10],
+    ['^/products/.+$', 10],
+    ['^/[pP]roducts$', 9],
+    ['^/products$', 9],
     ['^/colou?r$', 6],
     ['^/a\\.b$', 4],
-    ['^/\\d+/x$', 3],
-    ['^/[pP]roducts$', 8],
-    ['^/(a|b)/c$', 3],
-    ['^/x{2,3}$', 1],
-    ['^/(products)/x$', 3],
-  ])('counts %s as %i literal characters', (pattern, count) => {
-    expect(literalCount(pattern)).toBe(count);
+    ['^/\\d{1,3}/[a-z]+$', 2],
+    ['^/(news|blog)/x$', 7],
+    ['^/x{3}$', 4],
+    ['^/(?:ab)+$', 3],
+    ['^/.*$', 1],
+  ])('%s fixes %i characters', (pattern, count) => {
+    expect(fixedCharacters(parsePattern(pattern))).toBe(count);
   });
 });
 
-describe('specificity', () => {
-  it('adds a fixed weight for conditions', () => {
-    expect(specificity('^/a$', true) - specificity('^/a$', false)).toBe(CONDITIONS_WEIGHT);
+describe('anchoredAtEnd', () => {
+  it.each([
+    ['^/a$', true],
+    ['^/a', false],
+    ['^/a$|^/b$', true],
+    ['^/a$|^/b', false],
+    ['^/(a$)', true],
+  ])('%s: %s', (pattern, exact) => {
+    expect(anchoredAtEnd(parsePattern(pattern))).toBe(exact);
   });
 });

@@ -1,44 +1,44 @@
 /**
- * How specific a path pattern is: the number of characters it matches literally, so
- * `^/products/shoes$` outranks `^/products/.*$`. Escaped metacharacters count as
- * literals; classes, quantified characters and anything inside a group (a group may be
- * an alternation or quantified as a whole) do not. The complete definition
- * (depth, verbose classes, explicit priority) arrives with the full rule engine (issue 3).
+ * How specific a path pattern is, read from its syntax tree rather than its text: the
+ * number of characters every match must contain literally. A class that is a letter up
+ * to case (`[pP]`) counts as that letter; other classes, `.`, optional parts and the
+ * unbounded part of a quantifier count nothing; `x{3}` counts three; an alternation
+ * counts its least specific branch. So `^/[pP]roducts$` and `^/products$` are equal, and
+ * a verbose `^/\d{1,3}/[a-z]+$` (2) ranks below a short `^/about$` (6).
  */
+import type { PatternNode } from './pattern-syntax.js';
 
-const QUANTIFIERS = new Set(['*', '+', '?', '{']);
-const META = new Set(['^', '$', '.', '|', '(', ')', '*', '+', '?', '{', '}', '[', ']']);
-const ESCAPED_CLASSES = new Set(['d', 'D', 'w', 'W', 's', 'S', 'b', 'B']);
-
-/** Characters a pattern matches literally; a quantified literal (`u?`) does not count. */
-export function literalCount(pattern: string): number {
-  let count = 0;
-  let depth = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    let literal = false;
-    if (ch === '\\') {
-      const next = pattern[++i];
-      literal = next !== undefined && !ESCAPED_CLASSES.has(next);
-    } else if (ch === '[') {
-      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
-    } else if (ch === '{') {
-      while (i < pattern.length && pattern[i] !== '}') i++;
-    } else if (ch === '(') {
-      depth++;
-    } else if (ch === ')') {
-      depth = Math.max(0, depth - 1);
-    } else {
-      literal = !META.has(ch);
-    }
-    if (literal && depth === 0 && !QUANTIFIERS.has(pattern[i + 1] ?? '')) count++;
+export function fixedCharacters(node: PatternNode): number {
+  switch (node.type) {
+    case 'empty':
+    case 'start':
+    case 'end':
+      return 0;
+    case 'set':
+      return node.set.literal() === undefined ? 0 : 1;
+    case 'concat':
+      return node.items.reduce((sum, item) => sum + fixedCharacters(item), 0);
+    case 'alt':
+      return Math.min(...node.branches.map(fixedCharacters));
+    case 'repeat':
+      return node.min * fixedCharacters(node.node);
   }
-  return count;
 }
 
-/** Weight added when a rule has conditions: a conditional rule outranks an equal one without. */
-export const CONDITIONS_WEIGHT = 10;
-
-export function specificity(pattern: string, hasConditions: boolean): number {
-  return literalCount(pattern) + (hasConditions ? CONDITIONS_WEIGHT : 0);
+/** Whether every match must end at the end of the path (`…$`): an exact pattern. */
+export function anchoredAtEnd(node: PatternNode): boolean {
+  switch (node.type) {
+    case 'end':
+      return true;
+    case 'concat': {
+      const last = node.items.findLast((item) => item.type !== 'empty');
+      return last !== undefined && anchoredAtEnd(last);
+    }
+    case 'alt':
+      return node.branches.every(anchoredAtEnd);
+    case 'repeat':
+      return node.min > 0 && anchoredAtEnd(node.node);
+    default:
+      return false;
+  }
 }

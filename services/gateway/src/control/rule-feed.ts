@@ -1,7 +1,7 @@
 /**
  * Keeps the in-memory rule index current from CACHE_RULES (replay, then live). The index
  * is immutable and rebuilt on the first match after a change, so a replay of many rules
- * costs one build.
+ * costs one build, and a rebuild recompiles only patterns it has not seen.
  */
 import { RuleIndex, ruleEventSchema, ruleIdFromSubject, StreamFollower, streamNames, subjects, type Logger, type Rule } from '@cairn/shared';
 import type { JsMsg, NatsConnection } from 'nats';
@@ -13,6 +13,8 @@ export class RuleFeed {
   readonly #rules = new Map<string, Rule>();
   readonly #sink: FeedSink;
   #index: RuleIndex | undefined;
+  /** The last index built: its compiled patterns are reused by the next. */
+  #previous: RuleIndex | undefined;
 
   constructor(nc: NatsConnection, metrics: GatewayMetrics, logger: Logger) {
     this.#sink = { stream: streamNames.rules, logger, metrics };
@@ -28,7 +30,10 @@ export class RuleFeed {
   }
 
   get index(): RuleIndex {
-    this.#index ??= new RuleIndex(this.#rules.values());
+    if (this.#index === undefined) {
+      this.#index = new RuleIndex(this.#rules.values(), this.#previous?.patterns);
+      this.#previous = this.#index;
+    }
     return this.#index;
   }
 
@@ -39,6 +44,7 @@ export class RuleFeed {
   #reset(): void {
     this.#rules.clear();
     this.#index = undefined;
+    this.#previous = undefined;
   }
 
   #apply(msg: JsMsg): void {
