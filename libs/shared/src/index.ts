@@ -7,6 +7,8 @@ export * from './contracts/streams.js';
 export * from './contracts/headers.js';
 export * from './contracts/rule.js';
 export * from './contracts/rule-event.js';
+export * from './contracts/cache-key-config.js';
+export * from './contracts/rules-api.js';
 export * from './contracts/invalidation.js';
 export * from './contracts/message-codec.js';
 export * from './rules/ttl.js';

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { booleanSchema, ConfigError, loadConfigFile, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 
 const notAvailableYet = (why: string) => z.undefined({ error: why }).optional();
@@ -43,11 +43,6 @@ export const gatewayEnvSchema = z.object({
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
 const originUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' });
-const cacheKeySchema = z.strictObject({
-  includeHeaders: z.array(z.string().min(1)).default([]),
-  includeQueryParams: z.union([z.literal('ALL'), z.array(z.string().min(1))]).default([]),
-  includeCookies: z.array(z.string().min(1)).default([]),
-});
 const replacementSchema = z.strictObject({ search: z.string().min(1), replace: z.string() });
 const optionalHeaderName = z
   .string()
@@ -63,11 +58,11 @@ export const cacheConfigurationSchema = z
     apiPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
     apiOrigin: originUrlSchema.optional(),
     apiOriginAuthHeader: optionalHeaderName,
-    apiCacheKey: cacheKeySchema.optional(),
+    apiCacheKey: cacheKeyConfigSchema.optional(),
     defaultOrigin: originUrlSchema,
     defaultOriginAuthHeader: optionalHeaderName,
     defaultPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
-    defaultCacheKey: cacheKeySchema,
+    defaultCacheKey: cacheKeyConfigSchema,
   })
   .superRefine((config, ctx) => {
     if (config.apiOrigin === undefined) {

@@ -135,6 +135,23 @@ describe('gateway proxy behaviour', () => {
     expect(await h.metric('cairn_gateway_malformed_messages_total')).toMatch(/stream="CACHE_RULES"} 1/);
   });
 
+  it('skips a hand-written rule event whose pattern needs backtracking and keeps serving', async () => {
+    await h.putRule({ id: 'before', pathPatterns: ['^/before$'], ttl: '1h' });
+    await h.nc.jetstream().publish(subjects.rule('backref'), encodeMessage({ op: 'upsert', rule: { id: 'backref', pathPatterns: ['^/(a)\\1$'], ttl: '1h' } }));
+    await h.putRule({ id: 'after', pathPatterns: ['^/after$'], ttl: 'no_cache' });
+    await eventually(async () => expect(await outcome(get('/after'))).toBe('PASS'));
+    expect(await outcome(get('/before'))).toBe('MISS');
+    expect(await h.metric('cairn_gateway_malformed_messages_total')).toMatch(/stream="CACHE_RULES"} 1/);
+  });
+
+  it('answers a hostile path against a nested-quantifier rule without stalling', async () => {
+    // A backtracking engine would need ~2^8000 steps for this path; the test would time out.
+    // The nested rule outranks the catch-all `all`, so it is tried (and fails) first.
+    await h.putRule({ id: 'nested', pathPatterns: ['^/(a+)+$'], ttl: 'no_cache' });
+    await eventually(async () => expect(await outcome(get('/aaa'))).toBe('PASS'));
+    expect(await outcome(get(`/${'a'.repeat(8000)}!`))).toBe('MISS');
+  });
+
   it('reports readiness with the applied sequences', async () => {
     const ready = await fetch(`${h.gateway.adminUrl}/ready`);
     expect(ready.status).toBe(200);

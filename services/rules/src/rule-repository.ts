@@ -12,6 +12,7 @@ import {
   NotFoundError,
   publishDurably,
   readLatestPerSubject,
+  readSubjectHistory,
   RevisionConflictError,
   ruleEventSchema,
   streamNames,
@@ -26,6 +27,13 @@ import type { RulesMetrics } from './metrics.js';
 export interface StoredRule {
   rule: Rule;
   revision: number;
+}
+
+export interface RuleRevision {
+  revision: number;
+  op: RuleEvent['op'];
+  writtenAt: string;
+  rule?: Rule;
 }
 
 const NO_MESSAGE_FOUND = 10037;
@@ -57,6 +65,20 @@ export class RuleRepository {
     const latest = await this.#latest(id);
     if (latest?.event?.op !== 'upsert') throw new NotFoundError('rule', id);
     return { rule: latest.event.rule, revision: latest.revision };
+  }
+
+  /** The retained events of a rule, newest first; 404 when it never existed (or all aged out). */
+  async history(id: string): Promise<RuleRevision[]> {
+    const messages = await readSubjectHistory(this.#nc, streamNames.rules, subjects.rule(id));
+    const revisions: RuleRevision[] = [];
+    for (const msg of messages) {
+      const event = this.#decode(msg.subject, msg.seq, msg.data);
+      if (event === undefined) continue;
+      const writtenAt = new Date(Math.floor(msg.info.timestampNanos / 1e6)).toISOString();
+      revisions.push({ revision: msg.seq, op: event.op, writtenAt, ...(event.op === 'upsert' ? { rule: event.rule } : {}) });
+    }
+    if (revisions.length === 0) throw new NotFoundError('rule', id);
+    return revisions.reverse();
   }
 
   /** Creates a rule; fails with 409 when a live rule has that id. */

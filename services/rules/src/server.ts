@@ -3,7 +3,10 @@ import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, 
 import type { RulesConfig } from './config.js';
 import { createRulesMetrics } from './metrics.js';
 import { RuleRepository } from './rule-repository.js';
+import { openApiDocument } from './openapi.js';
+import { ruleTestHandler } from './routes/rule-test.js';
 import { registerRuleRoutes, ruleHandlers } from './routes/rules.js';
+import { bulkHandlers } from './routes/rules-bulk.js';
 import { registerTtlConfigAliases } from './routes/ttl-config-aliases.js';
 
 export interface RulesService {
@@ -24,6 +27,13 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
   const handlers = ruleHandlers(repository);
   registerRuleRoutes(app, handlers);
   registerTtlConfigAliases(app, handlers);
+  const bulk = bulkHandlers(repository);
+  app.get('/rules/export', bulk.export);
+  // An export of thousands of rules is larger than the default 1 MiB body limit.
+  app.post('/rules/import', { bodyLimit: 64 * 1024 * 1024 }, bulk.import);
+  app.post('/rules/test', ruleTestHandler(repository));
+  const document = openApiDocument();
+  app.get('/docs/json', () => document);
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url }, 'listening');
 

@@ -1,30 +1,11 @@
-import { createLogger } from '@cairn/shared';
-import { startNatsServer, type NatsServer } from '@cairn/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadRulesConfig } from '../src/config.js';
-import { startRulesService, type RulesService } from '../src/server.js';
+import { describe, expect, it } from 'vitest';
+import { useRulesService } from './rules-harness.js';
 
 const rule = { pathPatterns: ['^/products/.*$'], ttl: '1h', description: 'products' };
 
 describe('rules REST API', () => {
-  let nats: NatsServer;
-  let service: RulesService;
-  const start = () => startRulesService(loadRulesConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }), createLogger('rules', 'silent'));
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${service.url}${path}`, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-
-  beforeEach(async () => {
-    nats = await startNatsServer();
-    service = await start();
-  });
-  afterEach(async () => {
-    await service.close();
-    await nats.stop();
-  });
+  const harness = useRulesService();
+  const call = harness.call;
 
   it('stores a PUT rule and returns it with its revision as ETag', async () => {
     const put = await call('PUT', '/rules/products', rule);
@@ -77,6 +58,10 @@ describe('rules REST API', () => {
     [{ ...rule, ttl: '5q' }, 'ttl'],
     [{ ...rule, tll: '1h' }, 'tll'],
     [{ ...rule, pathPatterns: ['^/ok$', '(unclosed'] }, 'pathPatterns[1]'],
+    [{ ...rule, pathPatterns: ['^/ok$', '^/(a)\\1$'] }, 'pathPatterns[1]'],
+    [{ ...rule, additionalMatchCriteria: [{ additionalMatchType: 'header', additionalMatchKey: 'x' }] }, 'additionalMatchCriteria[0].additionalMatchOperator'],
+    [{ ...rule, priority: 'high' }, 'priority'],
+    [{ ...rule, staleWhileRevalidate: '1 minute' }, 'staleWhileRevalidate'],
     [{ ...rule, additionalMatchCriteria: [{ additionalMatchType: 'header', additionalMatchOperator: 'like', additionalMatchKey: 'x' }] }, 'additionalMatchCriteria[0].additionalMatchOperator'],
   ])('answers 400 naming the field for %j', async (body, field) => {
     const response = await call('PUT', '/rules/bad', body);
@@ -121,8 +106,7 @@ describe('rules REST API', () => {
 
   it('keeps rules in the stream only: a new service instance sees them', async () => {
     await call('PUT', '/rules/kept', rule);
-    await service.close();
-    service = await start();
+    await harness.restart();
     expect((await call('GET', '/rules/kept')).status).toBe(200);
   });
 

@@ -1,17 +1,14 @@
 /**
- * A one-shot read of the latest message on each subject of a stream (for listings and
- * exports); long-lived readers use `StreamFollower` instead.
+ * One-shot reads of a stream (for listings, exports and histories); long-lived readers
+ * use `StreamFollower` instead.
  */
-import { DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
+import { DeliverPolicy, type JsMsg, type NatsConnection, type OrderedConsumerOptions } from 'nats';
 
-export async function readLatestPerSubject(nc: NatsConnection, stream: string, filterSubject: string): Promise<JsMsg[]> {
+async function readFiltered(nc: NatsConnection, stream: string, options: Partial<OrderedConsumerOptions>): Promise<JsMsg[]> {
   const jsm = await nc.jetstreamManager();
   const info = await jsm.streams.info(stream);
   if (info.state.messages === 0) return [];
-  const consumer = await nc.jetstream().consumers.get(stream, {
-    filterSubjects: filterSubject,
-    deliver_policy: DeliverPolicy.LastPerSubject,
-  });
+  const consumer = await nc.jetstream().consumers.get(stream, options);
   const out: JsMsg[] = [];
   // Bounded: every fetch either delivers messages or ends the read; the message with
   // nothing pending behind it is the last one.
@@ -25,4 +22,20 @@ export async function readLatestPerSubject(nc: NatsConnection, stream: string, f
     }
     if (received === 0) return out;
   }
+}
+
+/** The latest message on each subject matching the filter. */
+export function readLatestPerSubject(nc: NatsConnection, stream: string, filterSubject: string): Promise<JsMsg[]> {
+  return readFiltered(nc, stream, { filterSubjects: filterSubject, deliver_policy: DeliverPolicy.LastPerSubject });
+}
+
+/**
+ * Every retained message on one subject, oldest first. Stream info filtered by the
+ * subject says whether it has any, so an empty read never waits for a fetch to expire.
+ */
+export async function readSubjectHistory(nc: NatsConnection, stream: string, subject: string): Promise<JsMsg[]> {
+  const info = await (await nc.jetstreamManager()).streams.info(stream, { subjects_filter: subject });
+  if ((info.state.subjects?.[subject] ?? 0) === 0) return [];
+  // The ordered consumer always sends a start sequence, which DeliverPolicy.All refuses.
+  return readFiltered(nc, stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
 }

@@ -1,5 +1,5 @@
 /**
- * `/rules` REST routes (DESIGN.md §4): list, get, create, upsert, delete. Bodies are
+ * `/rules` REST routes (DESIGN.md §4): list, get, create, upsert, delete, history. Bodies are
  * validated with the contract schemas; revisions travel as `ETag` / `If-Match`.
  */
 import { randomUUID } from 'node:crypto';
@@ -54,6 +54,11 @@ export function ruleHandlers(repository: RuleRepository) {
       return reply.code(204).header('etag', etag(revision)).send();
     },
 
+    async history(request: IdRequest) {
+      const id = ruleId(request);
+      return { id, revisions: await repository.history(id) };
+    },
+
     async delete(request: IdRequest, reply: FastifyReply) {
       await repository.delete(ruleId(request), expectedRevision(request));
       return reply.code(204).send();
@@ -65,6 +70,7 @@ export type RuleHandlers = ReturnType<typeof ruleHandlers>;
 export function registerRuleRoutes(app: FastifyInstance, handlers: RuleHandlers): void {
   app.get('/rules', handlers.list);
   app.get('/rules/:id', handlers.get);
+  app.get('/rules/:id/history', handlers.history);
   app.post('/rules', handlers.create);
   app.put('/rules/:id', handlers.upsert);
   app.delete('/rules/:id', handlers.delete);

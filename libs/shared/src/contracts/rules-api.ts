@@ -1,0 +1,103 @@
+/**
+ * The rules service's REST bodies beyond the rule itself (DESIGN.md §4): revisions,
+ * history, the rule test, bulk export/import and errors. The OpenAPI document at
+ * `/docs/json` is generated from these schemas, so the documentation cannot drift.
+ */
+import { z } from 'zod';
+import { cacheKeyConfigSchema } from './cache-key-config.js';
+import { ruleSchema } from './rule.js';
+
+export const revisionSchema = z.int().positive().describe('The JetStream sequence of the rule\'s latest event; sent as ETag, expected in If-Match.');
+
+export const storedRuleSchema = ruleSchema.and(z.object({ revision: revisionSchema }));
+
+export const errorResponseSchema = z.object({
+  error: z.string().describe('Stable error code, e.g. CAIRN_VALIDATION'),
+  message: z.string(),
+  field: z.string().optional().describe('The offending field, e.g. pathPatterns[1]'),
+});
+
+export const ruleHistorySchema = z.object({
+  id: z.string(),
+  revisions: z
+    .array(
+      z.object({
+        revision: revisionSchema,
+        op: z.enum(['upsert', 'delete']),
+        writtenAt: z.string().describe('ISO time the event was stored'),
+        rule: ruleSchema.optional().describe('The rule as written (absent for a delete)'),
+      }),
+    )
+    .describe('Newest first; the stream keeps the last 10 events per rule'),
+});
+
+export const ruleTestRequestSchema = z.strictObject({
+  url: z
+    .string()
+    .min(1)
+    .max(8192)
+    .refine((url) => url.startsWith('/') || /^https?:\/\//i.test(url), { error: 'expected a path like /products/1?x=2 or an absolute http(s) URL' }),
+  headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
+  cache: z.enum(['page', 'api']).default('page').describe('Which cache the key is built for'),
+  cacheKey: cacheKeyConfigSchema
+    .optional()
+    .describe("The cache's key configuration (cacheConfiguration.<env>.json); default: the path alone"),
+});
+export type RuleTestRequest = z.infer<typeof ruleTestRequestSchema>;
+
+export const ruleTestResultSchema = z.object({
+  normalizedPath: z.string(),
+  cacheKey: z.string(),
+  match: z
+    .object({
+      ruleId: z.string(),
+      pattern: z.string(),
+      ttl: z.string(),
+      ttlSeconds: z.int().optional().describe('For a duration TTL'),
+      cacheable: z.boolean().describe('false for a no_cache rule'),
+      priority: z.int(),
+      groupCode: z.string().optional(),
+      staleWhileRevalidate: z.string().optional(),
+      staleIfError: z.string().optional(),
+    })
+    .nullable()
+    .describe('null: no rule matches, so the response is not cached'),
+  candidates: z
+    .array(
+      z.object({
+        ruleId: z.string(),
+        pattern: z.string(),
+        priority: z.int(),
+        specificity: z.int(),
+        verdict: z.enum(['matched', 'outranked', 'pattern did not match', 'conditions not met']),
+        detail: z.string().optional(),
+      }),
+    )
+    .describe('Every rule pattern in rank order, with why it won or lost'),
+});
+export type RuleTestResult = z.infer<typeof ruleTestResultSchema>;
+
+export const rulesExportSchema = z.object({
+  exportedAt: z.string(),
+  rules: z.array(ruleSchema),
+});
+
+export const rulesImportRequestSchema = z.strictObject({
+  rules: z.array(z.unknown()).max(10_000).describe('Rules as exported; each is validated on its own'),
+});
+
+export const importStatusSchema = z.enum(['created', 'updated', 'unchanged', 'invalid', 'conflict']);
+export const rulesImportResultSchema = z.object({
+  results: z.array(
+    z.object({
+      index: z.int(),
+      id: z.string().optional(),
+      status: importStatusSchema,
+      revision: revisionSchema.optional(),
+      field: z.string().optional(),
+      message: z.string().optional(),
+    }),
+  ),
+  summary: z.record(importStatusSchema, z.int()),
+});
+export type RulesImportResult = z.infer<typeof rulesImportResultSchema>;
