@@ -4,7 +4,7 @@
  * rules cannot fail.
  */
 import { z } from 'zod';
-import { compilePathPattern } from '../rules/path-pattern.js';
+import { PathPattern } from '../rules/path-pattern.js';
 import { DURATION_GRAMMAR, parseDuration, parseTtl, TTL_GRAMMAR } from '../rules/ttl.js';
 
 export const MAX_PATH_PATTERNS = 50;
@@ -28,7 +28,7 @@ const pathPatternSchema = z
   .max(MAX_PATTERN_LENGTH, `expected at most ${MAX_PATTERN_LENGTH} characters`)
   .superRefine((pattern, ctx) => {
     try {
-      compilePathPattern(pattern);
+      new PathPattern(pattern);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `not a supported pattern: ${(err as Error).message}` });
     }

@@ -4,6 +4,7 @@
  */
 
 const MAX_UNIT = 0xffff;
+const FOLDED_ASCII: Array<CharSet | undefined> = [];
 
 export class CharSet {
   /** Flat `[lo0, hi0, lo1, hi1, …]`, sorted and disjoint. */
@@ -19,6 +20,12 @@ export class CharSet {
 
   static char(unit: number): CharSet {
     return new CharSet([unit, unit]);
+  }
+
+  /** A character up to case: `a` → `[aA]`. ASCII sets are shared, so parsing allocates little. */
+  static folded(unit: number): CharSet {
+    if (unit >= 128) return CharSet.char(unit).foldCase();
+    return (FOLDED_ASCII[unit] ??= CharSet.char(unit).foldCase());
   }
 
   static readonly empty = new CharSet([]);
@@ -111,14 +118,21 @@ export class CharSet {
    * (`a`, `[aA]`, `/`), or undefined for a real class. Prefixes and specificity use it.
    */
   literal(): string | undefined {
-    const units: number[] = [];
-    for (const [lo, hi] of this.#pairs()) {
-      if (hi - lo > 1 || units.length + (hi - lo + 1) > 2) return undefined;
-      for (let unit = lo; unit <= hi; unit++) units.push(unit);
-    }
-    if (units.length === 0) return undefined;
-    const lower = String.fromCharCode(units[0] as number).toLowerCase();
-    if (units.length === 1) return lower;
-    return String.fromCharCode(units[1] as number).toLowerCase() === lower ? lower : undefined;
+    if (this.#literal === null) this.#literal = this.#computeLiteral();
+    return this.#literal;
+  }
+
+  #literal: string | undefined | null = null;
+
+  #computeLiteral(): string | undefined {
+    const r = this.ranges;
+    if (r.length === 2 && r[0] === r[1]) return String.fromCharCode(r[0] as number).toLowerCase();
+    let a: number;
+    let b: number;
+    if (r.length === 2 && (r[1] as number) - (r[0] as number) === 1) [a, b] = [r[0] as number, r[1] as number];
+    else if (r.length === 4 && r[0] === r[1] && r[2] === r[3]) [a, b] = [r[0] as number, r[2] as number];
+    else return undefined;
+    const lower = String.fromCharCode(a).toLowerCase();
+    return String.fromCharCode(b).toLowerCase() === lower ? lower : undefined;
   }
 }

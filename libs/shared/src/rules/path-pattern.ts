@@ -1,27 +1,16 @@
 /**
- * A rule's path pattern, compiled once: the linear-time automaton that matches it, the
- * literal prefixes that place it in the rule index, and its specificity.
+ * A rule's path pattern, compiled once: the literal prefixes that place it in the rule
+ * index, its specificity, and (built on first use, since most patterns never see most
+ * paths) the linear-time automaton that matches it.
  *
  * Rules see normalized paths, which never end in `/` (except `/` itself), so a pattern
  * branch ending in `/$` could never match; it is read as ending in `$` instead
  * (`^/products/$` matches `/products`).
  */
-import { PatternAutomaton } from './pattern-automaton.js';
+import { assertProgramFits, PatternAutomaton } from './pattern-automaton.js';
 import { literalPrefixes } from './pattern-prefix.js';
 import { parsePattern, type PatternNode } from './pattern-syntax.js';
 import { anchoredAtEnd, fixedCharacters } from './specificity.js';
-
-export interface PathPattern {
-  /** As the admin wrote it. */
-  readonly source: string;
-  readonly automaton: PatternAutomaton;
-  /** Every matched path starts with one of these; undefined: may match anywhere. */
-  readonly prefixes: readonly string[] | undefined;
-  /** Characters every match fixes literally (see specificity.ts). */
-  readonly fixedCharacters: number;
-  /** Every match runs to the end of the path. */
-  readonly exact: boolean;
-}
 
 function isSlash(node: PatternNode | undefined): boolean {
   return node?.type === 'set' && node.set.literal() === '/';
@@ -42,14 +31,35 @@ function normalize(node: PatternNode): PatternNode {
   return node.type === 'alt' ? { type: 'alt', branches: node.branches.map(withoutTrailingSlash) } : withoutTrailingSlash(node);
 }
 
-/** Compiles a pattern, or throws PatternSyntaxError naming the position and problem. */
-export function compilePathPattern(source: string): PathPattern {
-  const node = normalize(parsePattern(source));
-  return {
-    source,
-    automaton: new PatternAutomaton(node),
-    prefixes: literalPrefixes(node),
-    fixedCharacters: fixedCharacters(node),
-    exact: anchoredAtEnd(node),
-  };
+export class PathPattern {
+  /** As the admin wrote it. */
+  readonly source: string;
+  /** Every matched path starts with one of these; undefined: may match anywhere. */
+  readonly prefixes: readonly string[] | undefined;
+  /** Characters every match fixes literally (see specificity.ts). */
+  readonly fixedCharacters: number;
+  /** Every match runs to the end of the path. */
+  readonly exact: boolean;
+  readonly #node: PatternNode;
+  #automaton: PatternAutomaton | undefined;
+
+  /** Parses and checks a pattern, or throws PatternSyntaxError naming the position and problem. */
+  constructor(source: string) {
+    const node = normalize(parsePattern(source));
+    assertProgramFits(node);
+    this.source = source;
+    this.#node = node;
+    this.prefixes = literalPrefixes(node);
+    this.fixedCharacters = fixedCharacters(node);
+    this.exact = anchoredAtEnd(node);
+  }
+
+  get automaton(): PatternAutomaton {
+    return (this.#automaton ??= new PatternAutomaton(this.#node));
+  }
+
+  /** Whether the pattern matches a normalized path. */
+  test(path: string): boolean {
+    return this.automaton.test(path);
+  }
 }

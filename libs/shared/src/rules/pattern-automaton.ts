@@ -24,6 +24,33 @@ export const MAX_PROGRAM_SIZE = 2000;
 /** Bound on cached DFA states per pattern; when reached, the cache starts over. */
 const MAX_DFA_STATES = 512;
 
+/** The instructions `Program.compile` emits for a node, without emitting them. */
+function programSize(node: PatternNode): number {
+  switch (node.type) {
+    case 'empty':
+      return 0;
+    case 'set':
+    case 'start':
+    case 'end':
+      return 1;
+    case 'concat':
+      return node.items.reduce((sum, item) => sum + programSize(item), 0);
+    case 'alt':
+      return node.branches.reduce((sum, branch) => sum + programSize(branch), 0) + 2 * (node.branches.length - 1);
+    case 'repeat': {
+      const inner = programSize(node.node);
+      return node.min * inner + (node.max === Infinity ? inner + 2 : (node.max - node.min) * (inner + 1));
+    }
+  }
+}
+
+/** Throws when a pattern's automaton would exceed MAX_PROGRAM_SIZE (checked before building it). */
+export function assertProgramFits(node: PatternNode): void {
+  if (programSize(node) + 1 > MAX_PROGRAM_SIZE) {
+    throw new PatternSyntaxError(0, `pattern too large: it expands to more than ${MAX_PROGRAM_SIZE} automaton steps (reduce {n,m} counts)`);
+  }
+}
+
 class Program {
   readonly op: Op[] = [];
   /** Next instruction (Char, Jump, Start, End) or first branch (Split). */
@@ -34,9 +61,6 @@ class Program {
 
   emit(op: Op, set?: CharSet): number {
     const pc = this.op.length;
-    if (pc >= MAX_PROGRAM_SIZE) {
-      throw new PatternSyntaxError(0, `pattern too large: it expands to more than ${MAX_PROGRAM_SIZE} automaton steps (reduce {n,m} counts)`);
-    }
     this.op.push(op);
     this.x.push(pc + 1);
     this.y.push(-1);
@@ -128,6 +152,7 @@ export class PatternAutomaton {
   readonly #stack: number[] = [];
 
   constructor(pattern: PatternNode) {
+    assertProgramFits(pattern);
     this.#program.compile(pattern);
     this.#program.emit(Op.Match);
     this.#mark = new Uint32Array(this.#program.size);
@@ -157,17 +182,33 @@ export class PatternAutomaton {
     return state.acceptsAtEnd;
   }
 
+  /**
+   * Partitions ASCII into classes no set tells apart, by refining one set at a time:
+   * each class splits into its members inside and outside the set.
+   */
   #buildClasses(): number {
-    const signatures = new Map<string, number>();
-    const sets = this.#program.sets.filter((set): set is CharSet => set !== undefined);
-    for (let unit = 0; unit < 128; unit++) {
-      let signature = '';
-      for (const set of sets) signature += set.has(unit) ? '1' : '0';
-      let id = signatures.get(signature);
-      if (id === undefined) signatures.set(signature, (id = signatures.size));
-      this.#classOf[unit] = id;
+    const seen = new Set<CharSet>();
+    const inside = new Uint8Array(128);
+    const remap = new Int16Array(256);
+    let count = 1;
+    for (const set of this.#program.sets) {
+      if (set === undefined || seen.has(set)) continue;
+      seen.add(set);
+      inside.fill(0);
+      const ranges = set.ranges;
+      for (let r = 0; r < ranges.length && (ranges[r] as number) < 128; r += 2) {
+        inside.fill(1, ranges[r] as number, Math.min(128, (ranges[r + 1] as number) + 1));
+      }
+      remap.fill(-1, 0, count * 2);
+      let next = 0;
+      for (let unit = 0; unit < 128; unit++) {
+        const key = (this.#classOf[unit] as number) * 2 + (inside[unit] as number);
+        if ((remap[key] as number) < 0) remap[key] = next++;
+        this.#classOf[unit] = remap[key] as number;
+      }
+      count = next;
     }
-    return signatures.size;
+    return count;
   }
 
   #transition(from: DfaState, unit: number): DfaState {

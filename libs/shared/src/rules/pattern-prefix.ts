@@ -52,11 +52,21 @@ function literals(node: PatternNode): Literals {
     }
     case 'concat': {
       let acc = EXACT_EMPTY;
+      let run = '';
       for (const item of node.items) {
+        // Runs of literal characters (the common case) extend every string at once.
+        const literal = item.type === 'set' ? item.set.literal() : item.type === 'start' || item.type === 'empty' ? '' : undefined;
+        if (literal !== undefined) {
+          run += literal;
+          continue;
+        }
+        if (run !== '') acc = concat(acc, { exact: true, strings: [run] });
+        run = '';
         if (!acc.exact) break;
         acc = concat(acc, literals(item));
+        if (!acc.exact) break;
       }
-      return acc;
+      return run === '' ? acc : concat(acc, { exact: true, strings: [run] });
     }
     case 'alt': {
       const all = node.branches.map(literals);

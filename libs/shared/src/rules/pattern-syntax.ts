@@ -138,7 +138,7 @@ class Parser {
         return { type: 'set', set: this.#atomEscape() };
       default:
         this.#pos++;
-        return { type: 'set', set: CharSet.char(ch.charCodeAt(0)).foldCase() };
+        return { type: 'set', set: CharSet.folded(ch.charCodeAt(0)) };
     }
   }
 
@@ -178,7 +178,7 @@ class Parser {
     this.#pos++;
     const classEscape = CLASS_ESCAPES[ch];
     if (classEscape !== undefined) return classEscape;
-    return CharSet.char(this.#escapedUnit(ch, at)).foldCase();
+    return CharSet.folded(this.#escapedUnit(ch, at));
   }
 
   #escapedUnit(ch: string, at: number): number {
@@ -221,7 +221,7 @@ class Parser {
         if (high < low) this.#fail('range out of order in character class', itemAt);
         set = set.union(CharSet.of([low, high]).foldCase());
       } else {
-        set = set.union(typeof low === 'number' ? CharSet.char(low).foldCase() : low);
+        set = set.union(typeof low === 'number' ? CharSet.folded(low) : low);
       }
     }
     this.#pos++;

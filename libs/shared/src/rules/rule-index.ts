@@ -5,8 +5,8 @@
  * pattern position, so ties are deterministic. The first candidate in rank order whose
  * pattern and conditions match wins; no match means not cacheable.
  *
- * Narrowing: candidates sit in a character trie under their literal prefixes (unanchored
- * patterns at the root). A path collects the buckets of every trie node it passes through,
+ * Narrowing: candidates sit in a prefix tree under their literal prefixes (unanchored
+ * patterns at the root). A path collects the buckets of every prefix that starts it,
  * which are exactly the candidates whose prefix starts the path, so narrowing never
  * changes the answer of a plain scan in rank order (`scan`).
  *
@@ -17,7 +17,8 @@
  */
 import type { Rule } from '../contracts/rule.js';
 import { LruCache } from './lru-cache.js';
-import { compilePathPattern, type PathPattern } from './path-pattern.js';
+import { PathPattern } from './path-pattern.js';
+import { PrefixTree } from './prefix-tree.js';
 import { compileCriterion, criteriaHold, firstFailingCriterion, type CompiledCriterion, type MatchRequest } from './rule-matcher.js';
 import { parseTtl, type TtlPolicy } from './ttl.js';
 
@@ -34,12 +35,6 @@ interface Candidate extends RuleMatch {
   readonly priority: number;
   /** Position in rank order: lower wins. */
   rank: number;
-}
-
-interface TrieNode {
-  children: Map<number, TrieNode> | undefined;
-  /** Candidates whose literal prefix ends at this node, in rank order. */
-  bucket: Candidate[];
 }
 
 /** Why each candidate did or did not win, for `POST /rules/test`. */
@@ -73,7 +68,8 @@ const NO_CANDIDATES: readonly Candidate[] = [];
 export class RuleIndex {
   /** Every candidate in rank order. */
   readonly #ranked: readonly Candidate[];
-  readonly #root: TrieNode = { children: undefined, bucket: [] };
+  /** Candidates by literal prefix; each bucket in rank order. */
+  readonly #tree = new PrefixTree<Candidate>();
   readonly #memo = new LruCache<string, readonly Candidate[]>(MEMO_LIMIT);
   /** Compiled patterns by source, handed to the next index so a change recompiles only what changed. */
   readonly patterns: ReadonlyMap<string, PathPattern>;
@@ -94,7 +90,7 @@ export class RuleIndex {
       const criteria = (rule.additionalMatchCriteria ?? []).map(compileCriterion);
       for (const pattern of new Set(rule.pathPatterns)) {
         let pathPattern = patterns.get(pattern) ?? compiled.get(pattern);
-        pathPattern ??= compilePathPattern(pattern);
+        pathPattern ??= new PathPattern(pattern);
         patterns.set(pattern, pathPattern);
         candidates.push({ rule, ttl, pattern, compiled: pathPattern, criteria, priority: rule.priority ?? 0, rank: 0 });
       }
@@ -102,23 +98,11 @@ export class RuleIndex {
     candidates.sort(compareCandidates);
     candidates.forEach((candidate, rank) => {
       candidate.rank = rank;
-      for (const prefix of candidate.compiled.prefixes ?? ['']) this.#bucketFor(prefix).bucket.push(candidate);
+      for (const prefix of candidate.compiled.prefixes ?? ['']) this.#tree.add(prefix, candidate);
     });
     this.#ranked = candidates;
     this.patterns = patterns;
     this.size = size;
-  }
-
-  #bucketFor(prefix: string): TrieNode {
-    let node = this.#root;
-    for (let i = 0; i < prefix.length; i++) {
-      const unit = prefix.charCodeAt(i);
-      node.children ??= new Map();
-      let child = node.children.get(unit);
-      if (child === undefined) node.children.set(unit, (child = { children: undefined, bucket: [] }));
-      node = child;
-    }
-    return node;
   }
 
   /** The winning rule for a normalized path (DESIGN.md §4) and request, or undefined. */
@@ -136,7 +120,7 @@ export class RuleIndex {
 
   /** The reference answer: every candidate in rank order, no narrowing, no memo. */
   scan(path: string, request: MatchRequest): RuleMatch | undefined {
-    return this.#ranked.find((c) => c.compiled.automaton.test(path) && criteriaHold(c.criteria, request));
+    return this.#ranked.find((c) => c.compiled.test(path) && criteriaHold(c.criteria, request));
   }
 
   /** Every candidate in rank order with why it won or lost (a plain scan: for admins, not the hot path). */
@@ -144,7 +128,7 @@ export class RuleIndex {
     let decided = false;
     return this.#ranked.map((c) => {
       const base = { ruleId: c.rule.id, pattern: c.pattern, priority: c.priority, specificity: c.compiled.fixedCharacters };
-      if (!c.compiled.automaton.test(path)) return { ...base, verdict: 'pattern did not match' };
+      if (!c.compiled.test(path)) return { ...base, verdict: 'pattern did not match' };
       const failing = firstFailingCriterion(c.criteria, request);
       if (failing !== undefined) return { ...base, verdict: 'conditions not met', detail: failing };
       if (decided) return { ...base, verdict: 'outranked' };
@@ -157,13 +141,7 @@ export class RuleIndex {
   #matchingCandidates(path: string): readonly Candidate[] {
     const lists = this.#lists;
     const heads = this.#heads;
-    lists.length = 0;
-    let node: TrieNode | undefined = this.#root;
-    for (let i = 0; node !== undefined; i++) {
-      if (node.bucket.length > 0) lists.push(node.bucket);
-      if (i === path.length) break;
-      node = node.children?.get(path.charCodeAt(i));
-    }
+    this.#tree.collect(path, lists);
     heads.length = lists.length;
     heads.fill(0);
     let matching: Candidate[] | undefined;
@@ -184,7 +162,7 @@ export class RuleIndex {
       // A pattern with nested prefixes (`^/a(b)?`) sits in two buckets on one path.
       if (best.rank === lastRank) continue;
       lastRank = best.rank;
-      if (!best.compiled.automaton.test(path)) continue;
+      if (!best.compiled.test(path)) continue;
       (matching ??= []).push(best);
       if (best.criteria.length === 0) break;
     }
