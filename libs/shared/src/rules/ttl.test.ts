@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TTL_SECONDS, parseTtl } from './ttl.js';
+import { MAX_TTL_SECONDS, parseDuration, parseTtl } from './ttl.js';
 
 describe('parseTtl', () => {
   it.each([
@@ -24,5 +24,19 @@ describe('parseTtl', () => {
   it('rejects durations longer than ten years', () => {
     expect(parseTtl('10y')).toEqual({ kind: 'duration', seconds: MAX_TTL_SECONDS });
     expect(parseTtl('11y')).toBeUndefined();
+  });
+});
+
+describe('parseDuration (stale windows)', () => {
+  it.each([
+    ['45s', 45],
+    ['2m', 120],
+    ['1d', 86_400],
+  ])('reads %s as %i seconds', (duration, seconds) => {
+    expect(parseDuration(duration)).toBe(seconds);
+  });
+
+  it.each(['never', 'origin_expires', 'no_cache', '0s', '11y'])('rejects %j, which is a TTL policy or out of range, not a duration', (duration) => {
+    expect(parseDuration(duration)).toBeUndefined();
   });
 });
