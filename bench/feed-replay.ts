@@ -4,12 +4,11 @@
  * streams with a bare ordered consumer in the same process (the baseline).
  * Loopback only; every loop is bounded.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadGatewayConfig, startGateway } from '@cairn/gateway';
+import { startGateway } from '@cairn/gateway';
 import { createLogger, encodeMessage, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
 import { startNatsServer, startOrigin, tempDir } from '@cairn/testing';
 import { connect } from 'nats';
+import { benchGatewayConfig } from './bench-gateway.js';
 
 const RULES = Number(process.env.BENCH_RULES ?? 10_000);
 const INVALIDATIONS = Number(process.env.BENCH_INVALIDATIONS ?? 100_000);
@@ -20,17 +19,8 @@ const origin = await startOrigin();
 const dir = await tempDir('cairn-bench-');
 const nc = await connect({ servers: nats.url });
 const logger = createLogger('bench', 'silent');
-writeFileSync(join(dir.path, 'cacheConfiguration.bench.json'), JSON.stringify({ defaultOrigin: origin.url, defaultCacheKey: {} }));
-const config = (run: number) =>
-  loadGatewayConfig({
-    NATS_URL: nats.url,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ADMIN_PORT: '0',
-    ENVIRONMENT: 'bench',
-    CONFIG_DIR: dir.path,
-    DATA_DIR: join(dir.path, `data-${run}`),
-  });
+const gatewayConfig = benchGatewayConfig(nats.url, origin.url, dir.path);
+const config = (run: number) => gatewayConfig(`data-${run}`);
 
 // The first gateway creates the streams; then fill them.
 await (await startGateway(config(0), logger)).close();

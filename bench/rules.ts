@@ -12,12 +12,11 @@
  *
  * Loopback only; every loop is bounded.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadGatewayConfig, startGateway } from '@cairn/gateway';
+import { startGateway } from '@cairn/gateway';
 import { loadRulesConfig, startRulesService } from '@cairn/rules';
 import { createLogger, headers as cairnHeaders, RuleIndex, type MatchRequest, type Rule } from '@cairn/shared';
 import { seededRandom, startNatsServer, startOrigin, tempDir } from '@cairn/testing';
+import { benchGatewayConfig } from './bench-gateway.js';
 
 const random = seededRandom(1123);
 const plain: MatchRequest = { headers: {}, query: '' };
@@ -96,19 +95,7 @@ report('## Propagation: PUT /rules/:id → gateway answers with the new rule (20
   const dir = await tempDir('cairn-bench-rules-');
   const logger = createLogger('bench', 'silent');
   const rulesService = await startRulesService(loadRulesConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }), logger);
-  writeFileSync(join(dir.path, 'cacheConfiguration.bench.json'), JSON.stringify({ defaultOrigin: origin.url, defaultCacheKey: {} }));
-  const gateway = await startGateway(
-    loadGatewayConfig({
-      NATS_URL: nats.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ADMIN_PORT: '0',
-      ENVIRONMENT: 'bench',
-      CONFIG_DIR: dir.path,
-      DATA_DIR: join(dir.path, 'data'),
-    }),
-    logger,
-  );
+  const gateway = await startGateway(benchGatewayConfig(nats.url, origin.url, dir.path)('data'), logger);
   const put = async (rule: Rule) => {
     const response = await fetch(`${rulesService.url}/rules/${rule.id}`, {
       method: 'PUT',

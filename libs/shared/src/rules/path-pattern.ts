@@ -10,7 +10,8 @@
 import { assertProgramFits, PatternAutomaton } from './pattern-automaton.js';
 import { literalPrefixes } from './pattern-prefix.js';
 import { parsePattern, type PatternNode } from './pattern-syntax.js';
-import { anchoredAtEnd, fixedCharacters } from './specificity.js';
+import { fixedCharacters } from './specificity.js';
+import { anchoredAt } from './pattern-anchors.js';
 
 function isSlash(node: PatternNode | undefined): boolean {
   return node?.type === 'set' && node.set.literal() === '/';
@@ -51,7 +52,7 @@ export class PathPattern {
     this.#node = node;
     this.prefixes = literalPrefixes(node);
     this.fixedCharacters = fixedCharacters(node);
-    this.exact = anchoredAtEnd(node);
+    this.exact = anchoredAt('end', node);
   }
 
   get automaton(): PatternAutomaton {

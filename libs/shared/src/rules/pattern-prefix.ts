@@ -7,6 +7,7 @@
  * match must contain, so `^/colou?r/red$` yields `/color/red` and `/colour/red`, and both
  * branches of `^/a/b|^/c/d` are kept.
  */
+import { anchoredAt } from './pattern-anchors.js';
 import type { PatternNode } from './pattern-syntax.js';
 
 /** More alternatives than this collapse to their common prefix. */
@@ -85,26 +86,8 @@ function literals(node: PatternNode): Literals {
   }
 }
 
-/** Whether every match of the node begins at position 0. */
-export function anchoredAtStart(node: PatternNode): boolean {
-  switch (node.type) {
-    case 'start':
-      return true;
-    case 'concat': {
-      const first = node.items.find((item) => item.type !== 'empty');
-      return first !== undefined && anchoredAtStart(first);
-    }
-    case 'alt':
-      return node.branches.every(anchoredAtStart);
-    case 'repeat':
-      return node.min > 0 && anchoredAtStart(node.node);
-    default:
-      return false;
-  }
-}
-
 /** The literal prefixes of a case-folded pattern, lowercased; undefined when unanchored. */
 export function literalPrefixes(node: PatternNode): readonly string[] | undefined {
-  if (!anchoredAtStart(node)) return undefined;
+  if (!anchoredAt('start', node)) return undefined;
   return literals(node).strings;
 }

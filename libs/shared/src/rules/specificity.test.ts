@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePattern } from './pattern-syntax.js';
-import { anchoredAtEnd, fixedCharacters } from './specificity.js';
+import { fixedCharacters } from './specificity.js';
 
 describe('fixedCharacters', () => {
   it.each([
@@ -18,17 +18,5 @@ describe('fixedCharacters', () => {
     ['^/.*$', 1],
   ])('%s fixes %i characters', (pattern, count) => {
     expect(fixedCharacters(parsePattern(pattern))).toBe(count);
-  });
-});
-
-describe('anchoredAtEnd', () => {
-  it.each([
-    ['^/a$', true],
-    ['^/a', false],
-    ['^/a$|^/b$', true],
-    ['^/a$|^/b', false],
-    ['^/(a$)', true],
-  ])('%s: %s', (pattern, exact) => {
-    expect(anchoredAtEnd(parsePattern(pattern))).toBe(exact);
   });
 });

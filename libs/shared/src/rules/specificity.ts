@@ -24,21 +24,3 @@ export function fixedCharacters(node: PatternNode): number {
       return node.min * fixedCharacters(node.node);
   }
 }
-
-/** Whether every match must end at the end of the path (`…$`): an exact pattern. */
-export function anchoredAtEnd(node: PatternNode): boolean {
-  switch (node.type) {
-    case 'end':
-      return true;
-    case 'concat': {
-      const last = node.items.findLast((item) => item.type !== 'empty');
-      return last !== undefined && anchoredAtEnd(last);
-    }
-    case 'alt':
-      return node.branches.every(anchoredAtEnd);
-    case 'repeat':
-      return node.min > 0 && anchoredAtEnd(node.node);
-    default:
-      return false;
-  }
-}
