@@ -7,11 +7,11 @@
  * branch ending in `/$` could never match; it is read as ending in `$` instead
  * (`^/products/$` matches `/products`).
  */
+import { anchoredAt } from './pattern-anchors.js';
 import { assertProgramFits, PatternAutomaton } from './pattern-automaton.js';
 import { literalPrefixes } from './pattern-prefix.js';
 import { parsePattern, type PatternNode } from './pattern-syntax.js';
 import { fixedCharacters } from './specificity.js';
-import { anchoredAt } from './pattern-anchors.js';
 
 function isSlash(node: PatternNode | undefined): boolean {
   return node?.type === 'set' && node.set.literal() === '/';

@@ -23,6 +23,11 @@ const enum Op {
 export const MAX_PROGRAM_SIZE = 2000;
 /** Bound on cached DFA states per pattern; when reached, the cache starts over. */
 const MAX_DFA_STATES = 512;
+/**
+ * Bound on cached transitions per state for code units beyond ASCII: a path of thousands of
+ * distinct characters must not grow memory; past it such steps are computed, not cached.
+ */
+const MAX_NON_ASCII_TRANSITIONS = 64;
 
 /** The instructions `Program.compile` emits for a node, without emitting them. */
 function programSize(node: PatternNode): number {
@@ -226,7 +231,7 @@ export class PatternAutomaton {
     }
     const to = this.#intern(`${closure.matched ? 'M' : ''}${closure.threads.join(',')}`, closure);
     if (unit < 128) from.next[this.#classOf[unit] as number] = to;
-    else (from.nonAscii ??= new Map()).set(unit, to);
+    else if ((from.nonAscii ??= new Map()).size < MAX_NON_ASCII_TRANSITIONS) from.nonAscii.set(unit, to);
     return to;
   }
 
