@@ -29,9 +29,21 @@ interface Running {
   port: number;
 }
 
+/**
+ * Servers this process started and has not stopped. When the process exits with some
+ * still running (a test timed out before its cleanup, a script threw), they are killed
+ * by PID rather than left behind.
+ */
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 async function launch(storeDir: string, portsDir: string, port: number): Promise<Running> {
   const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', '-1', '--ports_file_dir', portsDir, '-sd', storeDir];
   const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) => {
