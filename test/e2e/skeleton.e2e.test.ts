@@ -4,7 +4,12 @@ import { connect, type NatsConnection } from 'nats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, startSystem, type System } from './harness.js';
 
-const cacheHeader = async (url: string, init?: RequestInit) => (await fetch(url, init)).headers.get('x-cairn-cache');
+/** The outcome header, after reading the whole response (a fill completes with its body). */
+const cacheHeader = async (url: string, init?: RequestInit) => {
+  const response = await fetch(url, init);
+  await response.arrayBuffer();
+  return response.headers.get('x-cairn-cache');
+};
 
 describe('the walking skeleton, end to end', () => {
   let system: System;

@@ -29,3 +29,4 @@ export * from './nats/publish.js';
 export * from './nats/read-latest.js';
 export * from './http/service-endpoints.js';
 export * from './run-service.js';
+export * from './rules/lru-cache.js';

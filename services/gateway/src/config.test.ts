@@ -51,9 +51,19 @@ describe('loadGatewayConfig', () => {
   it.each([
     [{ AUTH_REQUIRED: 'true' }, 'environment: AUTH_REQUIRED: Basic auth is not available yet'],
     [{ USERS_FILE: '/etc/cairn/users.json' }, 'environment: USERS_FILE: Basic auth is not available yet'],
-    [{ LOAD_TEST_MODE: 'true' }, 'environment: LOAD_TEST_MODE: synthetic origin responses are not available yet'],
   ])('refuses a setting whose feature has not landed: %j', (env, message) => {
     expect(() => load(minimal, env)).toThrow(message);
+  });
+
+  it.each([
+    [{ CACHEABLE_STATUSES: '200,206' }, 'environment: CACHEABLE_STATUSES[1]: partial content (206) is never stored'],
+    [{ CACHEABLE_STATUSES: '200,ok' }, 'environment: CACHEABLE_STATUSES[1]'],
+  ])('refuses cacheable statuses %j naming the entry', (env, message) => {
+    expect(() => load(minimal, env)).toThrow(message);
+  });
+
+  it('reads the cacheable statuses as a set', () => {
+    expect([...load(minimal, { CACHEABLE_STATUSES: '200, 404' }).env.CACHEABLE_STATUSES]).toEqual([200, 404]);
   });
 
   it('stops on an invalid environment variable naming it', () => {

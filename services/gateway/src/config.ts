@@ -31,11 +31,33 @@ export const gatewayEnvSchema = z.object({
     .string()
     .default('')
     .transform((csv) => csv.split(',').map((p) => p.trim()).filter((p) => p !== '')),
+  /** Origin statuses a cacheable rule may store (206 never). */
+  CACHEABLE_STATUSES: z
+    .string()
+    .default('200')
+    .transform((csv) => csv.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\d{3}$/, 'expected an HTTP status like 200')
+            .transform(Number)
+            .pipe(z.number().min(200).max(599).refine((status) => status !== 206, 'partial content (206) is never stored')),
+        )
+        .min(1),
+    )
+    .transform((statuses) => new Set(statuses)),
+  /** How long a key whose answer was not storable skips request coalescing (hit-for-miss). */
+  HIT_FOR_MISS_MS: positiveIntSchema(30_000),
+  /** Whether `x-cairn-cache-debug: true` may reveal keys and rules (restricting it to cache_admin awaits Basic auth). */
+  DEBUG_HEADERS: booleanSchema(true),
   API_ORIGIN_AUTH_TOKEN: z.string().optional(),
   DEFAULT_ORIGIN_AUTH_TOKEN: z.string().optional(),
   // Settings of DESIGN.md §2 whose feature has not landed yet are refused, never ignored:
   // an operator who sets them expects them to work.
-  LOAD_TEST_MODE: booleanSchema(false).refine((on) => !on, 'synthetic origin responses are not available yet (issue 4)'),
+  /** Origin fetches answered by a synthetic response (load tests of the gateway alone). */
+  LOAD_TEST_MODE: booleanSchema(false),
   AUTH_REQUIRED: booleanSchema(false).refine((on) => !on, 'Basic auth is not available yet; set AUTH_REQUIRED=false or leave it unset'),
   USERS_FILE: notAvailableYet('Basic auth is not available yet'),
   CACHE_MAX_BYTES: notAvailableYet('the store has no disk bound yet (issue 5 sweeps expired entries)'),

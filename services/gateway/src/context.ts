@@ -7,13 +7,15 @@ import type { CacheConfiguration, GatewayConfig, GatewayEnv } from './config.js'
 import type { InvalidationFeed } from './control/invalidation-feed.js';
 import type { RuleFeed } from './control/rule-feed.js';
 import type { GatewayMetrics } from './metrics.js';
-import { OriginPool } from './origin/origin-pool.js';
+import type { FillRegistry } from './flow/fill-registry.js';
+import { OriginPool, type Origin } from './origin/origin-pool.js';
+import { SyntheticOrigin } from './origin/synthetic-origin.js';
 import type { LmdbStore } from './store/lmdb-store.js';
 
 /** Where a request goes: which cache, which origin, how its key and upstream path are made. */
 export interface Route {
   cache: CacheName;
-  origin: OriginPool;
+  origin: Origin;
   keyConfig: CacheKeyConfig;
   replacement: { search: string; replace: string } | undefined;
   /** `[headerName, token]` sent to the origin in place of any client credentials. */
@@ -28,16 +30,19 @@ export interface GatewayContext {
   store: LmdbStore;
   rules: RuleFeed;
   invalidations: InvalidationFeed;
+  /** Fills in flight (coalescing) and hit-for-miss marks. */
+  fills: FillRegistry;
   metrics: GatewayMetrics;
   logger: Logger;
 }
 
 export function buildRoutes({ env, cache }: GatewayConfig): GatewayContext['routes'] {
+  const origin = (url: string): Origin => (env.LOAD_TEST_MODE ? new SyntheticOrigin(url) : new OriginPool(url, env));
   const auth = (header: string | undefined, token: string | undefined): [string, string] | undefined =>
     header !== undefined && token !== undefined ? [header, token] : undefined;
   const page: Route = {
     cache: 'page',
-    origin: new OriginPool(cache.defaultOrigin, env),
+    origin: origin(cache.defaultOrigin),
     keyConfig: compileCacheKeyConfig(cache.defaultCacheKey),
     replacement: cache.defaultPathReplacement || undefined,
     originAuth: auth(cache.defaultOriginAuthHeader, env.DEFAULT_ORIGIN_AUTH_TOKEN),
@@ -47,7 +52,7 @@ export function buildRoutes({ env, cache }: GatewayConfig): GatewayContext['rout
       ? undefined
       : {
           cache: 'api',
-          origin: new OriginPool(cache.apiOrigin, env),
+          origin: origin(cache.apiOrigin),
           keyConfig: compileCacheKeyConfig(cache.apiCacheKey),
           replacement: cache.apiPathReplacement || undefined,
           originAuth: auth(cache.apiOriginAuthHeader, env.API_ORIGIN_AUTH_TOKEN),

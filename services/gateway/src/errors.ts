@@ -27,3 +27,10 @@ export class BadRequestTargetError extends CairnError {
     super('CAIRN_BAD_REQUEST_TARGET', `request target ${JSON.stringify(target.slice(0, 200))} is not an origin-form path`, { status: 400 });
   }
 }
+
+/** The `reason` label of cairn_gateway_origin_errors_total for an origin failure, if it is one. */
+export function originErrorReason(err: unknown): string | undefined {
+  if (err instanceof OriginTimeoutError) return `timeout-${err.timeout}`;
+  if (err instanceof OriginUnavailableError) return 'unavailable';
+  return undefined;
+}

@@ -12,6 +12,7 @@ import { InvalidationFeed } from './control/invalidation-feed.js';
 import { gatewayReadiness } from './control/readiness.js';
 import { RuleFeed } from './control/rule-feed.js';
 import { createGatewayMetrics } from './metrics.js';
+import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
 
@@ -40,6 +41,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     store,
     rules,
     invalidations,
+    fills: new FillRegistry(env.HIT_FOR_MISS_MS),
     metrics,
     logger: log,
   };
@@ -60,7 +62,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     url,
     adminUrl,
     async close() {
-      await proxy.close();
+      // Responses still streaming when close begins end later on keep-alive connections,
+      // which node closes only if idle when asked: ask until the last one is done.
+      const closeIdle = setInterval(() => proxy.server.closeIdleConnections(), 50);
+      await proxy.close().finally(() => clearInterval(closeIdle));
       await admin.close();
       await rules.follower.stop();
       await invalidations.follower.stop();

@@ -25,6 +25,11 @@ export function createGatewayMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    collapsed: new Counter({
+      name: 'cairn_gateway_collapsed_total',
+      help: 'Requests answered by another request\'s origin fetch (request coalescing).',
+      registers: [registry],
+    }),
     stores: new Counter({
       name: 'cairn_gateway_entries_stored_total',
       help: 'Origin responses written to the store.',

@@ -5,7 +5,7 @@
 import { createHttpServer } from '@cairn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from './context.js';
-import { OriginTimeoutError, OriginUnavailableError } from './errors.js';
+import { originErrorReason } from './errors.js';
 import { Exchange } from './flow/exchange.js';
 import { handleRequest } from './flow/request-flow.js';
 
@@ -14,8 +14,8 @@ export function createProxyServer(context: GatewayContext): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   app.addHook('onError', async (_request, _reply, err) => {
-    if (err instanceof OriginTimeoutError) context.metrics.originErrors.inc({ reason: `timeout-${err.timeout}` });
-    else if (err instanceof OriginUnavailableError) context.metrics.originErrors.inc({ reason: 'unavailable' });
+    const reason = originErrorReason(err);
+    if (reason !== undefined) context.metrics.originErrors.inc({ reason });
   });
   app.all('*', (request, reply) =>
     handleRequest(new Exchange(request.method, request.url, request.headers, request.raw, Date.now()), context, reply),

@@ -8,6 +8,7 @@ export const headers = {
   debugPath: 'x-cairn-cache-path',
   debugRule: 'x-cairn-cache-rule',
   debugRuleId: 'x-cairn-cache-rule-id',
+  debugPattern: 'x-cairn-cache-pattern',
   debugPolicy: 'x-cairn-cache-policy',
   debugTtl: 'x-cairn-cache-ttl',
   debugKey: 'x-cairn-cache-key',

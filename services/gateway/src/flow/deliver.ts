@@ -1,54 +1,115 @@
 /**
- * deliver: writes the answer with `x-cairn-cache` (the recorded outcome), `Age` on hits,
- * and the debug headers of DESIGN.md §6 when asked for; counts the outcome and reason.
+ * deliver: writes the answer with `x-cairn-cache` (the recorded outcome), RFC 9211
+ * `Cache-Status`, `Age` on answers from the store, and the debug headers of DESIGN.md §6
+ * when asked for (and allowed); counts the outcome and reason. An answer from the store
+ * is a 304 when the client's conditional matches its validators; only a conditional
+ * request ever gets one.
  */
 import type { Readable } from 'node:stream';
 import { headers as cairnHeaders } from '@cairn/shared';
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.js';
+import { formatCacheStatus, type CacheStatus, type ForwardReason } from '../http/cache-status.js';
+import { notModified } from '../http/conditional.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 
-function debugHeaders(exchange: Exchange, reply: FastifyReply, now: number): void {
+/** Headers a 304 repeats from the full response (RFC 9110 §15.4.5). */
+const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'last-modified', 'vary'];
+
+function forwardReason(exchange: Exchange): ForwardReason {
+  switch (exchange.reason) {
+    case 'absent':
+    case 'hit-for-miss':
+      return 'uri-miss';
+    case 'expired':
+    case 'revalidated':
+      return 'stale';
+    case 'request-no-cache':
+      return 'request';
+    case 'method':
+      return 'method';
+    case 'invalidated':
+      return 'miss';
+    default:
+      return 'bypass';
+  }
+}
+
+function remainingSeconds(entry: CacheEntry | undefined, now: number): number | undefined {
+  if (entry === undefined || entry.meta.expiresAt === 0) return undefined;
+  return Math.floor((entry.meta.expiresAt - now) / 1000);
+}
+
+function cacheStatus(exchange: Exchange, entry: CacheEntry | undefined, now: number): CacheStatus {
+  const detail = exchange.notStoredReason === undefined ? exchange.reason : `${exchange.reason}:${exchange.notStoredReason}`;
+  if (exchange.outcome === 'HIT' || exchange.outcome === 'STALE') return { hit: true, ttlSeconds: remainingSeconds(entry, now), detail };
+  return {
+    hit: false,
+    fwd: forwardReason(exchange),
+    fwdStatus: exchange.forwardStatus,
+    stored: exchange.storing,
+    collapsed: exchange.collapsed,
+    ttlSeconds: entry === undefined ? exchange.storedTtlSeconds : remainingSeconds(entry, now),
+    detail,
+  };
+}
+
+function debugHeaders(exchange: Exchange, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.debugPath, exchange.path);
   reply.header(cairnHeaders.debugKey, exchange.key);
   const match = exchange.match;
   if (match !== undefined) {
     reply.header(cairnHeaders.debugRule, match.rule.description || match.rule.id);
     reply.header(cairnHeaders.debugRuleId, match.rule.id);
+    reply.header(cairnHeaders.debugPattern, match.pattern);
     reply.header(cairnHeaders.debugPolicy, match.ttl.kind);
     reply.header(cairnHeaders.debugTtl, match.rule.ttl);
   }
-  const expiresAt = exchange.entry?.meta.expiresAt;
-  if (expiresAt !== undefined && expiresAt !== 0) {
-    reply.header(cairnHeaders.debugTtlRemaining, String(Math.max(0, Math.floor((expiresAt - now) / 1000))));
-  }
+  const remaining = remainingSeconds(entry, now);
+  if (remaining !== undefined) reply.header(cairnHeaders.debugTtlRemaining, String(Math.max(0, remaining)));
 }
 
-function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): void {
+function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.cache, exchange.outcome);
-  if (exchange.headers[cairnHeaders.debug] === 'true') debugHeaders(exchange, reply, now);
+  reply.header('cache-status', formatCacheStatus(cacheStatus(exchange, entry, now)));
+  if (context.env.DEBUG_HEADERS && exchange.headers[cairnHeaders.debug] === 'true') debugHeaders(exchange, reply, entry, now);
   context.metrics.requests.inc({ outcome: exchange.outcome, reason: exchange.reason });
+  if (exchange.collapsed) context.metrics.collapsed.inc();
 }
 
+/** An answer from the store (HIT, STALE, a revalidated entry, or a waiter's shared fill). */
 export function deliverEntry(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry, now: number): FastifyReply {
-  reply.headers(entry.meta.headers);
+  const headers = entry.meta.headers;
   reply.header('age', String(Math.max(0, Math.floor((now - entry.meta.storedAt) / 1000))));
-  finish(exchange, context, reply, now);
+  finish(exchange, context, reply, entry, now);
+  const etag = headers.etag;
+  const lastModified = headers['last-modified'];
+  if (entry.meta.status === 200 && typeof etag === 'string' && typeof lastModified === 'string' && notModified(exchange.headers, { etag, lastModified })) {
+    for (const name of NOT_MODIFIED_HEADERS) if (headers[name] !== undefined) reply.header(name, headers[name]);
+    return reply.code(304).send();
+  }
+  reply.headers(headers);
   return reply.code(entry.meta.status).send(entry.body);
 }
 
+/** An answer straight from the origin: a MISS being filled (streaming) or a pass. */
 export function deliverResponse(
   exchange: Exchange,
   context: GatewayContext,
   reply: FastifyReply,
   status: number,
   headers: Record<string, string | string[]>,
-  body: Buffer | Readable,
+  body: Readable,
   now: number,
 ): FastifyReply {
   reply.headers(headers);
-  if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
-  finish(exchange, context, reply, now);
+  finish(exchange, context, reply, undefined, now);
   return reply.code(status).send(body);
+}
+
+/** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */
+export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): FastifyReply {
+  finish(exchange, context, reply, undefined, now);
+  return reply.code(504).send({ error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' });
 }

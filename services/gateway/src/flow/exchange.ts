@@ -6,6 +6,7 @@ import type { RuleMatch } from '@cairn/shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Route } from '../context.js';
+import { requestDirectives, type RequestDirectives } from '../http/cache-control.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { CacheOutcome, DecisionReason } from './outcome.js';
 
@@ -22,8 +23,12 @@ export class Exchange {
   readonly body: Readable;
   readonly startedAt: number;
   route: Route | undefined = undefined;
-  /** Path and query sent to the origin, after path replacement. */
+  /** Path and query sent to the origin on a pass, after path replacement. */
   upstreamPath = '';
+  /** Path and keyed query sent to the origin on a fill, after path replacement. */
+  fillTarget = '';
+  /** The client's Cache-Control request directives. */
+  readonly directives: RequestDirectives;
   /** Normalized path seen by rules and the key (DESIGN.md §4). */
   path = '';
   key = '';
@@ -33,6 +38,14 @@ export class Exchange {
   reason: DecisionReason = 'no-rule';
   /** Why a fetched response was not stored, when it was not. */
   notStoredReason: DecisionReason | undefined = undefined;
+  /** The origin's status when the origin was asked (Cache-Status fwd-status). */
+  forwardStatus: number | undefined = undefined;
+  /** The response is being stored (Cache-Status `stored`). */
+  storing = false;
+  /** The answer came from another request's origin fetch (Cache-Status `collapsed`). */
+  collapsed = false;
+  /** Seconds of freshness the stored answer gets (Cache-Status `ttl` on a MISS). */
+  storedTtlSeconds: number | undefined = undefined;
 
   constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number) {
     this.method = method;
@@ -41,6 +54,7 @@ export class Exchange {
     this.rawPath = q === -1 ? url : url.slice(0, q);
     this.query = q === -1 ? '' : url.slice(q + 1);
     this.headers = headers;
+    this.directives = requestDirectives(headers['cache-control']);
     this.body = body;
     this.startedAt = startedAt;
   }

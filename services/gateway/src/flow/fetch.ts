@@ -1,11 +1,13 @@
 /**
- * fetch: the origin request, for a fill (GET, fillSeq recorded before it starts) or a
- * pass (the client's method and body, streamed). Timeouts and refusals surface as
- * OriginTimeoutError / OriginUnavailableError from the origin pool.
+ * fetch: the origin request, for a fill (GET with the keyed target and headers; fillSeq
+ * recorded before it starts) or a pass (the client's method, headers and body, streamed).
+ * A fill for a stale entry with validators asks conditionally (If-None-Match /
+ * If-Modified-Since). Timeouts and refusals surface as OriginTimeoutError /
+ * OriginUnavailableError; the outer deadline aborts the origin request too.
  */
 import type { Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
-import { forwardHeaders, responseHeaders } from '../origin/forward-headers.js';
+import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-headers.js';
 import type { Exchange } from './exchange.js';
 
 export interface Fetched {
@@ -17,23 +19,41 @@ export interface Fetched {
   fillSeq: number;
   /** The invalidation feed's epoch when the request began; fillSeq means nothing in another. */
   fillEpoch: number;
+  /** The request was conditional on the stale entry's validators (a 304 refreshes it). */
+  conditional: boolean;
 }
 
-export async function fetch(exchange: Exchange, context: GatewayContext, route: Route, mode: 'fill' | 'pass'): Promise<Fetched> {
+export async function fetchOrigin(exchange: Exchange, context: GatewayContext, route: Route, mode: 'fill' | 'pass'): Promise<Fetched> {
   // Read before the request leaves: an invalidation applied after this point has a
   // higher sequence and so wins over whatever the origin answers.
   const fillSeq = context.invalidations.appliedSeq;
   const fillEpoch = context.invalidations.epoch;
-  const signal = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);
   const fill = mode === 'fill';
+  const headers = fill ? fillHeaders(exchange.headers, route) : passHeaders(exchange.headers, route);
+  const entry = fill ? exchange.entry : undefined;
+  // Only an entry no invalidation up to fillSeq applies to may be revalidated: a 304 then
+  // vouches for it as of fillSeq (an invalidation that lands meanwhile still wins).
+  const conditional = entry !== undefined && !context.invalidations.map.isInvalidated(entry.meta, fillSeq);
+  if (conditional && entry.meta.originEtag !== undefined) headers['if-none-match'] = entry.meta.originEtag;
+  if (conditional && entry.meta.originLastModified !== undefined) headers['if-modified-since'] = entry.meta.originLastModified;
+  const signal = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);
   const stopTimer = context.metrics.originFetchSeconds.startTimer({ cache: route.cache });
   const response = await route.origin.request({
     method: fill ? 'GET' : exchange.method,
-    path: exchange.upstreamPath,
-    headers: forwardHeaders(exchange.headers, route, fill),
+    path: fill ? exchange.fillTarget : exchange.upstreamPath,
+    headers,
     body: fill || exchange.method === 'GET' || exchange.method === 'HEAD' ? undefined : exchange.body,
     signal,
   });
   stopTimer();
-  return { status: response.statusCode, headers: responseHeaders(response.headers), body: response.body, signal, fillSeq, fillEpoch };
+  exchange.forwardStatus = response.statusCode;
+  return {
+    status: response.statusCode,
+    headers: responseHeaders(response.headers),
+    body: response.body,
+    signal,
+    fillSeq,
+    fillEpoch,
+    conditional: conditional && (entry.meta.originEtag !== undefined || entry.meta.originLastModified !== undefined),
+  };
 }

@@ -1,37 +1,68 @@
 /**
  * lookup: only GET and HEAD use the cache; `x-cairn-cache-bypass: true` skips it. A stored
  * entry is a HIT only while fresh and not invalidated: an applicable invalidation with a
- * higher sequence than the entry's fillSeq makes it a MISS, whatever the clocks say.
+ * higher sequence than the entry's fillSeq makes it a MISS, whatever the clocks say
+ * (DESIGN.md §5), and an invalidated entry is never served, not even stale.
+ *
+ * Past its TTL an entry is served STALE while the rule's staleWhileRevalidate window lasts
+ * (unless the origin forbade it); otherwise it is a MISS that keeps the entry on the
+ * exchange, for a conditional revalidation and for staleIfError.
  */
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
 import type { Exchange } from './exchange.js';
+import { staleWhileRevalidateMs } from './stale-windows.js';
 
-export type LookupResult = { kind: 'hit' } | { kind: 'miss' } | { kind: 'pass' } | { kind: 'bypass' };
+export type LookupResult = { kind: 'hit' } | { kind: 'stale' } | { kind: 'miss' } | { kind: 'pass' } | { kind: 'bypass' } | { kind: 'unavailable' };
+
+const PASS: LookupResult = { kind: 'pass' };
+const BYPASS: LookupResult = { kind: 'bypass' };
+const HIT: LookupResult = { kind: 'hit' };
+const STALE: LookupResult = { kind: 'stale' };
+const MISS: LookupResult = { kind: 'miss' };
+const UNAVAILABLE: LookupResult = { kind: 'unavailable' };
 
 export function lookup(exchange: Exchange, context: GatewayContext, now: number): LookupResult {
   if (exchange.method !== 'GET' && exchange.method !== 'HEAD') {
     exchange.decide('PASS', 'method');
-    return { kind: 'pass' };
+    return PASS;
   }
   if (exchange.headers[headers.bypass] === 'true') {
     exchange.decide('BYPASS', 'bypass-header');
-    return { kind: 'bypass' };
+    return BYPASS;
   }
+  const result = find(exchange, context, now);
+  if (result === MISS && exchange.directives.onlyIfCached) {
+    exchange.decide('MISS', 'only-if-cached');
+    return UNAVAILABLE;
+  }
+  return result;
+}
+
+function find(exchange: Exchange, context: GatewayContext, now: number): LookupResult {
   const entry = context.store.get(exchange.key);
   if (entry === undefined) {
-    exchange.decide('MISS', 'absent');
-    return { kind: 'miss' };
+    exchange.decide('MISS', context.fills.isHitForMiss(exchange.key, now) ? 'hit-for-miss' : 'absent');
+    return MISS;
   }
   if (context.invalidations.map.isInvalidated(entry.meta, entry.meta.fillSeq)) {
     exchange.decide('MISS', 'invalidated');
-    return { kind: 'miss' };
-  }
-  if (entry.meta.expiresAt !== 0 && entry.meta.expiresAt <= now) {
-    exchange.decide('MISS', 'expired');
-    return { kind: 'miss' };
+    return MISS;
   }
   exchange.entry = entry;
-  exchange.decide('HIT', 'fresh');
-  return { kind: 'hit' };
+  const expiresAt = entry.meta.expiresAt;
+  if (exchange.directives.revalidate) {
+    exchange.decide('MISS', 'request-no-cache');
+    return MISS;
+  }
+  if (expiresAt === 0 || expiresAt > now) {
+    exchange.decide('HIT', 'fresh');
+    return HIT;
+  }
+  if (!entry.meta.noStale && now < expiresAt + staleWhileRevalidateMs(exchange.match)) {
+    exchange.decide('STALE', 'stale-while-revalidate');
+    return STALE;
+  }
+  exchange.decide('MISS', 'expired');
+  return MISS;
 }

@@ -3,15 +3,23 @@
  * `x-cairn-cache` header, metrics count it, debug headers show it; nothing else spells them.
  */
 
-export type CacheOutcome = 'HIT' | 'MISS' | 'PASS' | 'BYPASS';
+export type CacheOutcome = 'HIT' | 'STALE' | 'MISS' | 'PASS' | 'BYPASS';
 
 export type DecisionReason =
   // HIT
   | 'fresh'
+  // STALE (served past its TTL, as the rule allows)
+  | 'stale-while-revalidate'
+  | 'stale-if-error'
   // MISS (why the store could not answer)
   | 'absent'
   | 'expired'
   | 'invalidated'
+  | 'revalidated'
+  | 'request-no-cache'
+  | 'hit-for-miss'
+  // only-if-cached with nothing fresh: 504, origin untouched
+  | 'only-if-cached'
   // PASS / BYPASS (why the cache was not used)
   | 'reserved-path'
   | 'method'
@@ -25,6 +33,8 @@ export type DecisionReason =
   | 'vary-not-in-key'
   | 'no-freshness'
   | 'too-large'
+  | 'aborted'
+  | 'request-no-store'
   | 'feed-reset';
 
 export function assertNever(value: never): never {

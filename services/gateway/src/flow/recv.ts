@@ -3,8 +3,9 @@
  * `apiPathPrefix`) goes to the API route after `apiPathReplacement`, the rest to the page
  * route. The target must be origin-form, so it can never name another host.
  */
-import type { GatewayContext, Route } from '../context.js';
+import type { GatewayContext } from '../context.js';
 import { BadRequestTargetError } from '../errors.js';
+import { replacePath } from '../origin/upstream-target.js';
 import type { Exchange } from './exchange.js';
 
 export type RecvResult = { kind: 'continue' } | { kind: 'pass' };
@@ -15,18 +16,12 @@ function isApi(exchange: Exchange, context: GatewayContext): boolean {
   return apiPathPrefix !== undefined && exchange.url.startsWith(apiPathPrefix);
 }
 
-function upstreamPath(url: string, route: Route): string {
-  if (route.replacement === undefined) return url;
-  const replaced = url.replace(route.replacement.search, route.replacement.replace);
-  return replaced.startsWith('/') ? replaced : `/${replaced}`;
-}
-
 export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   // `//host/x` is origin-form to node but a network-path reference to URL parsers.
   if (!exchange.url.startsWith('/') || exchange.url.startsWith('//')) throw new BadRequestTargetError(exchange.url);
   const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
   exchange.route = route;
-  exchange.upstreamPath = upstreamPath(exchange.url, route);
+  exchange.upstreamPath = replacePath(exchange.url, route);
   if (context.reservedPaths.has(exchange.rawPath)) {
     exchange.decide('PASS', 'reserved-path');
     return { kind: 'pass' };

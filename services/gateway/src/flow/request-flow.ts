@@ -1,25 +1,31 @@
 /**
- * The dispatcher: the only place that orders the stages (DESIGN.md §6).
+ * The dispatcher: the only place that orders the stages (DESIGN.md §6; the diagram with
+ * every outcome and reason is docs/request-flow.md).
  *
- *   recv ──reserved──────────────────────────────────────────► pass ─► deliver
- *    │
- *   key ─► rule ──no rule / no_cache────────────────────────► pass ─► deliver
- *            │
- *          lookup ──method / bypass─────────────────────────► pass ─► deliver
- *            ├──hit──────────────────────────────────────────────────► deliver
- *            └──miss ─► fetch ─► store (stored | not stored) ────────► deliver
+ *   recv ─► key ─► rule ─► lookup ─┬─ hit ─────────────────────────────────────► deliver
+ *     │              │             ├─ stale (staleWhileRevalidate) ─► deliver + refresh in background
+ *     │              │             ├─ only-if-cached, nothing usable ─────────► 504
+ *     │              │             └─ miss ─► join the fill in flight ─────────► deliver (collapsed)
+ *     │              │                     └► fill (fetch ─► 304: refresh | store) ► deliver
+ *     │              │                          origin failed + staleIfError ─► deliver stale
+ *     └─ reserved ───┴─ no rule / no_cache, method, bypass ─► pass (fetch) ────► deliver
  */
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext, Route } from '../context.js';
-import { deliverEntry, deliverResponse } from './deliver.js';
+import { OriginUnavailableError, originErrorReason } from '../errors.js';
+import { deliverEntry, deliverNotCached, deliverResponse } from './deliver.js';
 import type { Exchange } from './exchange.js';
-import { fetch } from './fetch.js';
+import { fetchOrigin } from './fetch.js';
+import { fill } from './fill.js';
+import type { FillResult, Inflight } from './fill-registry.js';
 import { key } from './key.js';
 import { lookup } from './lookup.js';
 import { assertNever } from './outcome.js';
 import { recv } from './recv.js';
 import { rule } from './rule.js';
-import { store } from './store.js';
+import { staleIfErrorMs } from './stale-windows.js';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function handleRequest(exchange: Exchange, context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
   const now = exchange.startedAt;
@@ -31,20 +37,119 @@ export async function handleRequest(exchange: Exchange, context: GatewayContext,
   switch (found.kind) {
     case 'hit':
       return deliverEntry(exchange, context, reply, exchange.entry!, now);
+    case 'stale': {
+      const delivered = deliverEntry(exchange, context, reply, exchange.entry!, now);
+      refreshInBackground(exchange, context, route);
+      return delivered;
+    }
+    case 'unavailable':
+      return deliverNotCached(exchange, context, reply, now);
     case 'pass':
     case 'bypass':
       return pass(exchange, context, reply, now);
-    case 'miss': {
-      const fetched = await fetch(exchange, context, route, 'fill');
-      const stored = await store(exchange, context, route, fetched, now);
-      return deliverResponse(exchange, context, reply, fetched.status, fetched.headers, stored.body, now);
-    }
+    case 'miss':
+      return miss(exchange, context, reply, route, now);
     default:
       return assertNever(found);
   }
 }
 
+async function miss(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number): Promise<FastifyReply> {
+  // A hit-for-miss key, or a client that forbids storing, does not queue behind a fill.
+  const shared = !exchange.directives.noStore && exchange.reason !== 'hit-for-miss';
+  const inflight = shared ? context.fills.inflight(exchange.key) : undefined;
+  // A fill that began before the latest invalidation may bring an answer it removed.
+  const joinable = inflight !== undefined && inflight.fillSeq === context.invalidations.appliedSeq && inflight.epoch === context.invalidations.epoch;
+  if (!joinable) return lead(exchange, context, reply, route, now, shared);
+  const result = await inflight.result;
+  switch (result.kind) {
+    case 'entry':
+      exchange.collapsed = true;
+      exchange.storing = result.stored;
+      exchange.forwardStatus = result.entry.meta.status;
+      return deliverEntry(exchange, context, reply, result.entry, now);
+    case 'error':
+      exchange.collapsed = true;
+      return serveStaleOrFail(exchange, context, reply, result.error, now);
+    case 'unshared':
+      return lead(exchange, context, reply, route, now, false);
+    default:
+      return assertNever(result);
+  }
+}
+
+/** This request fetches for its key; `register`: others that miss meanwhile wait for it. */
+async function lead(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number, register: boolean): Promise<FastifyReply> {
+  const { settle, inflight } = newInflight(context);
+  if (register) context.fills.lead(exchange.key, inflight);
+  let answer;
+  try {
+    answer = await fill(exchange, context, route, now, settle);
+  } catch (err) {
+    return serveStaleOrFail(exchange, context, reply, err, now);
+  }
+  if (answer.kind === 'revalidated') {
+    exchange.decide('MISS', 'revalidated');
+    return deliverEntry(exchange, context, reply, answer.entry, now);
+  }
+  const { fetched, body } = answer;
+  if (fetched.status === 304) {
+    // Fills never ask conditionally on a client's behalf: a 304 here answers nothing the client asked.
+    body.destroy();
+    return serveStaleOrFail(exchange, context, reply, new OriginUnavailableError(route.origin.origin, new Error('304 to an unconditional request')), now);
+  }
+  if (fetched.status >= 500 && canServeStaleOnError(exchange, now)) {
+    body.destroy();
+    exchange.decide('STALE', 'stale-if-error');
+    return deliverEntry(exchange, context, reply, exchange.entry!, now);
+  }
+  return deliverResponse(exchange, context, reply, fetched.status, fetched.headers, body, now);
+}
+
+/** A fill about to start: read in the same turn as its fetch reads fillSeq, so they agree. */
+function newInflight(context: GatewayContext): { settle: (result: FillResult) => void; inflight: Inflight } {
+  let settle: (result: FillResult) => void = () => undefined;
+  const result = new Promise<FillResult>((resolve) => (settle = resolve));
+  return { settle, inflight: { result, fillSeq: context.invalidations.appliedSeq, epoch: context.invalidations.epoch } };
+}
+
+function canServeStaleOnError(exchange: Exchange, now: number): boolean {
+  const entry = exchange.entry;
+  if (entry === undefined || entry.meta.noStale) return false;
+  return entry.meta.expiresAt === 0 || now < entry.meta.expiresAt + staleIfErrorMs(exchange.match);
+}
+
+/** The origin failed: the stored entry if the rule's staleIfError window allows, else the error (502 / 504). */
+function serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: FastifyReply, err: unknown, now: number): FastifyReply {
+  if (!canServeStaleOnError(exchange, now)) throw err;
+  // Thrown errors are counted by the proxy's error hook; this one is answered, so count it here.
+  const reason = originErrorReason(err);
+  if (reason !== undefined) context.metrics.originErrors.inc({ reason });
+  exchange.decide('STALE', 'stale-if-error');
+  return deliverEntry(exchange, context, reply, exchange.entry!, now);
+}
+
+/** staleWhileRevalidate: one refresh per key, after the stale answer went out. */
+function refreshInBackground(exchange: Exchange, context: GatewayContext, route: Route): void {
+  if (context.fills.inflight(exchange.key) !== undefined) return;
+  const { settle, inflight } = newInflight(context);
+  context.fills.lead(exchange.key, inflight);
+  fill(exchange, context, route, Date.now(), settle).then(
+    (answer) => {
+      // Nobody reads the streamed copy; let the fill read the origin at its own pace.
+      if (answer.kind === 'streaming') answer.body.resume();
+    },
+    (err: unknown) => {
+      const reason = originErrorReason(err);
+      if (reason !== undefined) context.metrics.originErrors.inc({ reason });
+      context.logger.warn({ err, key: exchange.key }, 'background refresh failed');
+    },
+  );
+}
+
 async function pass(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): Promise<FastifyReply> {
-  const fetched = await fetch(exchange, context, exchange.route as Route, 'pass');
+  const fetched = await fetchOrigin(exchange, context, exchange.route as Route, 'pass');
+  // A successful unsafe method changed the resource: its stored answer must not outlive it.
+  if (UNSAFE_METHODS.has(exchange.method) && fetched.status < 400 && exchange.key !== '') await context.store.remove(exchange.key);
   return deliverResponse(exchange, context, reply, fetched.status, fetched.headers, fetched.body, now);
 }

@@ -1,38 +1,36 @@
 /**
- * store: decides whether a filled response may be stored (status, Set-Cookie, private /
- * no-store, Vary, freshness, size) and writes it with its fillSeq. Returns the body to
- * deliver: the buffered bytes, or a stream when the response was not stored.
+ * store: decides whether a filled response may be stored (rule, request no-store, status,
+ * Set-Cookie, private / no-store, Vary, freshness) and writes complete bodies with their
+ * fillSeq. A 304 to a revalidation refreshes the stored entry instead (DESIGN.md §5: it
+ * records the revalidation's own fillSeq, so an invalidation that landed meanwhile wins).
  */
-import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import type { GatewayContext, Route } from '../context.js';
+import { forbidsStale } from '../http/cache-control.js';
 import { freshnessLifetimeMs } from '../http/freshness.js';
 import { unstorableReason } from '../http/storability.js';
-import type { EntryMeta } from '../store/cache-entry.js';
+import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import type { Fetched } from './fetch.js';
+import type { DecisionReason } from './outcome.js';
 
-export type StoreResult = { kind: 'stored'; body: Buffer } | { kind: 'not-stored'; body: Buffer | Readable };
+export type StoreDecision = { store: true; lifetimeMs: number } | { store: false; reason: DecisionReason };
 
-/** Reads at most `limit` bytes; beyond it, hands back what was read plus the rest, unread. */
-async function readUpTo(body: Readable, limit: number): Promise<{ complete: true; buffer: Buffer } | { complete: false; rest: Readable }> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  const iterator = body[Symbol.asyncIterator]();
-  for (;;) {
-    const { value, done } = (await iterator.next()) as IteratorResult<Buffer>;
-    if (done) return { complete: true, buffer: Buffer.concat(chunks, length) };
-    chunks.push(value);
-    length += value.length;
-    if (length > limit) {
-      const rest = Readable.from(
-        (async function* () {
-          yield* chunks;
-          for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer;
-        })(),
-      );
-      return { complete: false, rest };
-    }
-  }
+/** Headers a 304 may not replace: they describe the stored body, not the revalidation. */
+const BODY_HEADERS = new Set(['content-length', 'content-encoding', 'content-type', 'transfer-encoding']);
+
+function lifetimeMs(exchange: Exchange, status: number, headers: Fetched['headers']): number {
+  if (exchange.match === undefined) return 0;
+  return freshnessLifetimeMs(exchange.match.ttl, { method: 'GET', url: exchange.url, requestHeaders: exchange.headers, status, responseHeaders: headers });
+}
+
+export function storeDecision(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched): StoreDecision {
+  if (exchange.match === undefined) return { store: false, reason: 'no-rule' };
+  if (exchange.directives.noStore) return { store: false, reason: 'request-no-store' };
+  const unstorable = unstorableReason(fetched.status, fetched.headers, { statuses: context.env.CACHEABLE_STATUSES, keyedHeaders: route.keyConfig.includeHeaders });
+  if (unstorable !== undefined) return { store: false, reason: unstorable };
+  const lifetime = lifetimeMs(exchange, fetched.status, fetched.headers);
+  return lifetime > 0 ? { store: true, lifetimeMs: lifetime } : { store: false, reason: 'no-freshness' };
 }
 
 function cacheTags(header: string | string[] | undefined): string[] {
@@ -41,54 +39,73 @@ function cacheTags(header: string | string[] | undefined): string[] {
   return [...new Set(joined.split(/[\s,]+/).filter((tag) => tag !== ''))];
 }
 
-function storedHeaders(headers: Fetched['headers']): EntryMeta['headers'] {
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Stored headers always carry validators, so every answer from the store can be conditional. */
+function storedHeaders(headers: Fetched['headers'], body: Buffer, now: number): EntryMeta['headers'] {
   const stored: EntryMeta['headers'] = { ...headers };
   // The body is stored whole; the length is the body's when it is delivered.
   delete stored['content-length'];
+  stored.etag ??= `"${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`;
+  stored['last-modified'] ??= new Date(now).toUTCString();
   return stored;
 }
 
-export async function store(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, now: number): Promise<StoreResult> {
+function expiresAt(now: number, lifetime: number): number {
+  return lifetime === Infinity ? 0 : now + lifetime;
+}
+
+/** Writes a complete filled body; false when the invalidation feed was reset meanwhile. */
+export async function writeEntry(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, body: Buffer, lifetime: number, now: number): Promise<CacheEntry | undefined> {
+  if (fetched.fillEpoch !== context.invalidations.epoch) return undefined;
   const match = exchange.match;
-  const notStored = (reason: Exchange['notStoredReason'], body: Buffer | Readable): StoreResult => {
-    exchange.notStoredReason = reason;
-    return { kind: 'not-stored', body };
-  };
-  if (match === undefined) return notStored('no-rule', fetched.body);
-  const unstorable = unstorableReason(fetched.status, fetched.headers);
-  if (unstorable !== undefined) return notStored(unstorable, fetched.body);
-  const lifetimeMs = freshnessLifetimeMs(match.ttl, {
-    method: 'GET',
-    url: exchange.url,
-    requestHeaders: exchange.headers,
-    status: fetched.status,
-    responseHeaders: fetched.headers,
-  });
-  if (lifetimeMs <= 0) return notStored('no-freshness', fetched.body);
-
-  let read;
-  try {
-    read = await readUpTo(fetched.body, context.env.MAX_ENTRY_BYTES);
-  } catch (err) {
-    throw route.origin.classify(err, fetched.signal);
-  }
-  if (!read.complete) return notStored('too-large', read.rest);
-  if (fetched.fillEpoch !== context.invalidations.epoch) return notStored('feed-reset', read.buffer);
-
+  if (match === undefined) return undefined;
   const meta: EntryMeta = {
     status: fetched.status,
-    headers: storedHeaders(fetched.headers),
+    headers: storedHeaders(fetched.headers, body, now),
+    originEtag: single(fetched.headers.etag),
+    originLastModified: single(fetched.headers['last-modified']),
+    noStale: forbidsStale(fetched.headers['cache-control']),
     cache: route.cache,
     ruleId: match.rule.id,
     groupCode: match.rule.groupCode,
     tags: context.cacheConfig.cacheTagsHeader === undefined ? [] : cacheTags(fetched.headers[context.cacheConfig.cacheTagsHeader]),
     url: exchange.url,
     storedAt: now,
-    expiresAt: lifetimeMs === Infinity ? 0 : now + lifetimeMs,
+    expiresAt: expiresAt(now, lifetime),
     fillSeq: fetched.fillSeq,
   };
   // Awaited so the next request for this key finds the entry (lmdb-js commits per event turn).
-  await context.store.put(exchange.key, meta, read.buffer);
+  await context.store.put(exchange.key, meta, body);
   context.metrics.stores.inc({ cache: route.cache });
-  return { kind: 'stored', body: read.buffer };
+  return { meta, body };
+}
+
+/**
+ * A 304 to a revalidation: the stored body is current. Its headers are updated from the
+ * 304 and its freshness restarts; fillSeq becomes the revalidation's.
+ */
+export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): Promise<CacheEntry> {
+  const headers: EntryMeta['headers'] = { ...entry.meta.headers };
+  for (const [name, value] of Object.entries(fetched.headers)) if (!BODY_HEADERS.has(name)) headers[name] = value;
+  const lifetime = lifetimeMs(exchange, entry.meta.status, headers);
+  const meta: EntryMeta = {
+    ...entry.meta,
+    headers,
+    originEtag: single(fetched.headers.etag) ?? entry.meta.originEtag,
+    originLastModified: single(fetched.headers['last-modified']) ?? entry.meta.originLastModified,
+    noStale: forbidsStale(headers['cache-control']),
+    storedAt: now,
+    expiresAt: expiresAt(now, lifetime),
+    fillSeq: fetched.fillSeq,
+  };
+  const refreshed = { meta, body: entry.body };
+  if (lifetime > 0 && fetched.fillEpoch === context.invalidations.epoch) {
+    await context.store.put(exchange.key, meta, entry.body);
+    context.metrics.stores.inc({ cache: route.cache });
+    exchange.storing = true;
+  }
+  return refreshed;
 }

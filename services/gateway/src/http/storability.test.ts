@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { unstorableReason } from './storability.js';
 
+const rules = { statuses: new Set([200]), keyedHeaders: ['x-device'] };
+
 describe('unstorableReason', () => {
   it.each([
     [200, {}, undefined],
@@ -14,9 +16,17 @@ describe('unstorableReason', () => {
     [200, { 'cache-control': 'max-age=60, no-store' }, 'origin-private'],
     [200, { 'cache-control': 'private="x-user"' }, 'origin-private'],
     [200, { 'cache-control': 'x-private-ish' }, undefined],
-    [200, { vary: 'accept-encoding' }, 'vary-not-in-key'],
+    [200, { vary: 'X-Device' }, undefined],
+    [200, { vary: 'accept-encoding, x-device' }, undefined],
+    [200, { vary: 'x-device, user-agent' }, 'vary-not-in-key'],
     [200, { vary: '*' }, 'vary-not-in-key'],
   ])('status %i with %j → %s', (status, headers, reason) => {
-    expect(unstorableReason(status, headers)).toBe(reason);
+    expect(unstorableReason(status, headers, rules)).toBe(reason);
+  });
+
+  it('stores another status only when configured, and never 206', () => {
+    const withNotFound = { ...rules, statuses: new Set([200, 404, 206]) };
+    expect(unstorableReason(404, {}, withNotFound)).toBeUndefined();
+    expect(unstorableReason(206, {}, withNotFound)).toBe('not-storable-status');
   });
 });

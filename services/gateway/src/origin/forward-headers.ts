@@ -1,28 +1,48 @@
 /**
- * The headers sent to an origin: the client's, without hop-by-hop headers, `host` (the
- * pool sets the origin's) and the client's `authorization` (the gateway's own
- * credentials; DESIGN.md §6). The route's origin token is added when configured.
+ * The headers sent to an origin (DESIGN.md §6). Never hop-by-hop headers, `host` (the
+ * pool sets the origin's) or the client's `authorization` (the gateway's own
+ * credentials); the route's origin token is added when configured.
+ *
+ * A pass forwards the rest of the client's headers. A fill's answer is stored and served
+ * to other clients, so it carries only what the key includes (the keyed headers and
+ * keyed cookies): an unkeyed header that changed the answer would poison the cache. It
+ * never asks for a compressed, partial or conditional answer of the client's making.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Route } from '../context.js';
 import { connectionListed, isHopByHop } from '../http/hop-by-hop.js';
 
-const NEVER_FORWARDED = new Set(['host', 'authorization']);
+const NEVER_FORWARDED = new Set(['host', 'authorization', 'cookie', 'accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since']);
 
-/**
- * `forFill`: the response will be stored and served to other clients, so the origin is
- * asked for an identity encoding (a stored gzip body must not reach a client that did
- * not ask for it) and never for a partial or conditional answer.
- */
-const NOT_FORWARDED_ON_FILL = new Set(['accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since', 'content-length']);
+function keyedCookies(cookieHeader: string | undefined, include: readonly string[]): string | undefined {
+  if (cookieHeader === undefined || include.length === 0) return undefined;
+  const kept = cookieHeader
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => include.includes(pair.slice(0, Math.max(0, pair.indexOf('=')))));
+  return kept.length === 0 ? undefined : kept.join('; ');
+}
 
-export function forwardHeaders(headers: IncomingHttpHeaders, route: Route, forFill: boolean): Record<string, string | string[]> {
+/** Headers for a fill: keyed headers and cookies only, plus the origin token. */
+export function fillHeaders(headers: IncomingHttpHeaders, route: Route): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name of route.keyConfig.includeHeaders) {
+    const value = headers[name];
+    if (value !== undefined && !NEVER_FORWARDED.has(name) && !isHopByHop(name, undefined)) out[name] = value;
+  }
+  const cookie = keyedCookies(headers.cookie, route.keyConfig.includeCookies);
+  if (cookie !== undefined) out.cookie = cookie;
+  if (route.originAuth !== undefined) out[route.originAuth[0]] = route.originAuth[1];
+  return out;
+}
+
+/** Headers for a pass: the client's, minus hop-by-hop, host and authorization. */
+export function passHeaders(headers: IncomingHttpHeaders, route: Route): Record<string, string | string[]> {
   const listed = connectionListed(headers.connection);
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || NEVER_FORWARDED.has(name) || isHopByHop(name, listed)) continue;
-    if (forFill && NOT_FORWARDED_ON_FILL.has(name)) continue;
+    if (value === undefined || name === 'host' || name === 'authorization' || isHopByHop(name, listed)) continue;
     out[name] = value;
   }
   if (route.originAuth !== undefined) out[route.originAuth[0]] = route.originAuth[1];

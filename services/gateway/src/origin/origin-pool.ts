@@ -2,6 +2,7 @@
  * One undici pool per origin with the timeouts of DESIGN.md §2, and the one place that
  * turns an undici failure into OriginTimeoutError (504) or OriginUnavailableError (502).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { GatewayEnv } from '../config.js';
@@ -16,13 +17,27 @@ export interface OriginRequest {
   signal: AbortSignal;
 }
 
+export interface OriginResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
+
+/** Where a route's fetches go: a real origin pool, or synthetic answers in LOAD_TEST_MODE. */
+export interface Origin {
+  readonly origin: string;
+  request(request: OriginRequest): Promise<OriginResponse>;
+  classify(err: unknown, signal: AbortSignal): OriginTimeoutError | OriginUnavailableError;
+  close(): Promise<void>;
+}
+
 const TIMEOUT_CODES: Record<string, OriginTimeoutKind> = {
   UND_ERR_CONNECT_TIMEOUT: 'connect',
   UND_ERR_HEADERS_TIMEOUT: 'headers',
   UND_ERR_BODY_TIMEOUT: 'body',
 };
 
-export class OriginPool {
+export class OriginPool implements Origin {
   readonly origin: string;
   readonly #basePath: string;
   readonly #pool: Pool;
@@ -40,7 +55,7 @@ export class OriginPool {
     });
   }
 
-  async request(request: OriginRequest): Promise<Dispatcher.ResponseData> {
+  async request(request: OriginRequest): Promise<OriginResponse> {
     try {
       return await this.#pool.request({
         method: request.method as Dispatcher.HttpMethod,
@@ -54,7 +69,6 @@ export class OriginPool {
     }
   }
 
-  /** Maps a failure (while connecting, waiting for headers or reading the body) to a typed error. */
   classify(err: unknown, signal: AbortSignal): OriginTimeoutError | OriginUnavailableError {
     if (err instanceof OriginTimeoutError || err instanceof OriginUnavailableError) return err;
     if (signal.aborted) return new OriginTimeoutError(this.origin, 'deadline', err);

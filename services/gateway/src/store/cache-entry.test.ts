@@ -6,6 +6,9 @@ describe('cache entry codec', () => {
     const meta: EntryMeta = {
       status: 200,
       headers: { 'content-type': 'text/plain', link: ['<a>; rel=preload', '<b>; rel=preload'] },
+      originEtag: '"v1"',
+      originLastModified: undefined,
+      noStale: false,
       cache: 'page',
       ruleId: 'r1',
       groupCode: undefined,

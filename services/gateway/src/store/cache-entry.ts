@@ -7,8 +7,16 @@ import { Packr } from 'msgpackr';
 
 export interface EntryMeta {
   status: number;
-  /** Response headers as stored: lowercase names, hop-by-hop headers and content-length removed. */
+  /**
+   * Response headers as stored: lowercase names, hop-by-hop headers and content-length
+   * removed; always an `etag` and a `last-modified` (the origin's, or made by the gateway).
+   */
   headers: Record<string, string | string[]>;
+  /** The origin's own validators, for a conditional revalidation; absent when it sent none. */
+  originEtag: string | undefined;
+  originLastModified: string | undefined;
+  /** The origin forbade serving it stale (`must-revalidate`, `proxy-revalidate`, `s-maxage`). */
+  noStale: boolean;
   cache: CacheName;
   ruleId: string;
   groupCode: string | undefined;

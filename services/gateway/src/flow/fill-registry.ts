@@ -1,0 +1,65 @@
+/**
+ * Request coalescing and hit-for-miss (DESIGN.md §6). One origin fetch per key at a time:
+ * concurrent misses wait for the fill in flight and get its answer, but only a fill that
+ * began after every invalidation applied so far (its answer may predate one). A key whose answer
+ * could not be stored is remembered for HIT_FOR_MISS_MS, so requests for it go to the
+ * origin at once instead of queueing behind a fetch whose answer they cannot share.
+ */
+import { LruCache } from '@cairn/shared';
+import type { CacheEntry } from '../store/cache-entry.js';
+
+/** What a fill hands to the requests that waited for it. */
+export type FillResult =
+  /** A complete answer, stored or not (a 404 is shared with waiters, just not stored). */
+  | { kind: 'entry'; entry: CacheEntry; stored: boolean }
+  /** The origin failed: waiters fail the same way (502 / 504). */
+  | { kind: 'error'; error: unknown }
+  /** Per-client (Set-Cookie, private), too large or aborted: each waiter asks the origin itself. */
+  | { kind: 'unshared' };
+
+/** Keys remembered as hit-for-miss at most; the oldest are forgotten first. */
+const HIT_FOR_MISS_KEYS = 10_000;
+
+/** A fill in flight: its result, and the invalidation sequence and feed epoch it began at. */
+export interface Inflight {
+  result: Promise<FillResult>;
+  fillSeq: number;
+  epoch: number;
+}
+
+export class FillRegistry {
+  readonly #inflight = new Map<string, Inflight>();
+  readonly #hitForMiss = new LruCache<string, number>(HIT_FOR_MISS_KEYS);
+  readonly #hitForMissMs: number;
+
+  constructor(hitForMissMs: number) {
+    this.#hitForMissMs = hitForMissMs;
+  }
+
+  /** The fill in flight for a key, if any. */
+  inflight(key: string): Inflight | undefined {
+    return this.#inflight.get(key);
+  }
+
+  /** Registers the fill for a key until it settles (replacing an older one still running). */
+  lead(key: string, fill: Inflight): void {
+    this.#inflight.set(key, fill);
+    void fill.result.finally(() => {
+      if (this.#inflight.get(key) === fill) this.#inflight.delete(key);
+    });
+  }
+
+  isHitForMiss(key: string, now: number): boolean {
+    const until = this.#hitForMiss.get(key);
+    return until !== undefined && until > now;
+  }
+
+  markHitForMiss(key: string, now: number): void {
+    this.#hitForMiss.set(key, now + this.#hitForMissMs);
+  }
+
+  /** A stored answer ends hit-for-miss for its key. */
+  clearHitForMiss(key: string): void {
+    if (this.#hitForMiss.get(key) !== undefined) this.#hitForMiss.set(key, 0);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * fill: one origin fetch for a key, shared by every request that misses on it meanwhile.
+ * The leader's client gets the body as it arrives (a large or slow origin body is not
+ * buffered first); the fill reads the origin to the end whether or not that client stays,
+ * keeps up to MAX_ENTRY_BYTES, and stores the body only when it arrived complete and
+ * within the limit. Waiters get the complete answer when it is there.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import type { GatewayContext, Route } from '../context.js';
+import { originErrorReason } from '../errors.js';
+import type { CacheEntry } from '../store/cache-entry.js';
+import type { Exchange } from './exchange.js';
+import { fetchOrigin, type Fetched } from './fetch.js';
+import type { FillResult } from './fill-registry.js';
+import type { DecisionReason } from './outcome.js';
+import { refreshEntry, storeDecision, writeEntry, type StoreDecision } from './store.js';
+
+/** What the leading request delivers. */
+export type LeaderAnswer =
+  /** A 304 to the revalidation: the refreshed entry. */
+  | { kind: 'revalidated'; entry: CacheEntry }
+  /** The origin's answer, streaming. */
+  | { kind: 'streaming'; fetched: Fetched; body: Readable };
+
+/** Answers that belong to one client and so are never handed to waiters. */
+const PER_CLIENT: ReadonlySet<DecisionReason> = new Set(['set-cookie', 'origin-private', 'request-no-store']);
+
+/** Answers worth remembering as hit-for-miss: the origin will most likely answer alike. */
+const HIT_FOR_MISS: ReadonlySet<DecisionReason> = new Set(['not-storable-status', 'set-cookie', 'origin-private', 'vary-not-in-key', 'no-freshness', 'too-large']);
+
+interface Drained {
+  /** The whole body, when it arrived complete and within the limit. */
+  buffer: Buffer | undefined;
+  reason: DecisionReason | undefined;
+  /** The origin failed while sending the body. */
+  error?: unknown;
+}
+
+/**
+ * Copies the origin body to `client` as it arrives (honouring its backpressure while it
+ * is connected) and keeps up to `limit` bytes. The origin is read to the end even after
+ * the client is gone; an origin failure ends the client's response with an error. The
+ * client's response is not ended here: the caller ends it once the entry is written, so
+ * a request sent after this response completes finds the entry.
+ */
+async function drain(fetched: Fetched, client: PassThrough, limit: number): Promise<Drained> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let tooLarge = false;
+  try {
+    for await (const chunk of fetched.body as AsyncIterable<Buffer>) {
+      if (!tooLarge) {
+        length += chunk.length;
+        if (length > limit) {
+          tooLarge = true;
+          chunks.length = 0;
+        } else {
+          chunks.push(chunk);
+        }
+      }
+      if (!client.destroyed && !client.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            client.off('drain', done);
+            client.off('close', done);
+            resolve();
+          };
+          client.on('drain', done);
+          client.on('close', done);
+        });
+      }
+    }
+  } catch (err) {
+    client.destroy(err as Error);
+    return { buffer: undefined, reason: 'aborted', error: err };
+  }
+  return tooLarge ? { buffer: undefined, reason: 'too-large' } : { buffer: Buffer.concat(chunks, length), reason: undefined };
+}
+
+/** A complete answer that was not stored, in the shape waiters deliver. */
+function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, route: Route, now: number): CacheEntry {
+  const headers = { ...fetched.headers };
+  delete headers['content-length'];
+  return {
+    meta: {
+      status: fetched.status,
+      headers,
+      originEtag: undefined,
+      originLastModified: undefined,
+      noStale: true,
+      cache: route.cache,
+      ruleId: exchange.match?.rule.id ?? '',
+      groupCode: undefined,
+      tags: [],
+      url: exchange.url,
+      storedAt: now,
+      expiresAt: now,
+      fillSeq: fetched.fillSeq,
+    },
+    body,
+  };
+}
+
+/**
+ * Runs the fill for `exchange.key`. Resolves with what the leader delivers; `settle`
+ * receives what waiters get once the body is complete (or the fetch failed). Throws the
+ * origin's error after settling it for the waiters.
+ */
+export async function fill(exchange: Exchange, context: GatewayContext, route: Route, now: number, settle: (result: FillResult) => void): Promise<LeaderAnswer> {
+  let fetched: Fetched;
+  try {
+    fetched = await fetchOrigin(exchange, context, route, 'fill');
+  } catch (err) {
+    settle({ kind: 'error', error: err });
+    throw err;
+  }
+  const entry = exchange.entry;
+  if (fetched.status === 304 && fetched.conditional && entry !== undefined) {
+    fetched.body.resume();
+    const refreshed = await refreshEntry(exchange, context, route, entry, fetched, now);
+    settle({ kind: 'entry', entry: refreshed, stored: exchange.storing });
+    return { kind: 'revalidated', entry: refreshed };
+  }
+  const decision: StoreDecision = storeDecision(exchange, context, route, fetched);
+  exchange.storing = decision.store;
+  if (decision.store && decision.lifetimeMs !== Infinity) exchange.storedTtlSeconds = Math.floor(decision.lifetimeMs / 1000);
+  if (!decision.store) exchange.notStoredReason = decision.reason;
+  const client = new PassThrough();
+  void drain(fetched, client, context.env.MAX_ENTRY_BYTES).then(
+    async ({ buffer, reason, error }) => {
+      const failure = error === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
+      if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
+      const notStored = decision.store ? reason : decision.reason;
+      if (buffer !== undefined && decision.store) {
+        const stored = await writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now);
+        client.end();
+        if (stored !== undefined) {
+          context.fills.clearHitForMiss(exchange.key);
+          return settle({ kind: 'entry', entry: stored, stored: true });
+        }
+      }
+      client.end();
+      if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
+      const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
+      settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
+    },
+    (err: unknown) => {
+      context.logger.error({ err, key: exchange.key }, 'storing a filled response failed');
+      client.end();
+      settle({ kind: 'unshared' });
+    },
+  );
+  return { kind: 'streaming', fetched, body: client };
+}

@@ -1,0 +1,49 @@
+/**
+ * Cache-Control directives as a map (RFC 9111 §5.2): names lowercased, quoted values
+ * unquoted. Used for the request directives the gateway honours and the response flags
+ * that forbid serving stale; freshness itself comes from http-cache-semantics.
+ */
+export type Directives = ReadonlyMap<string, string>;
+
+const EMPTY: Directives = new Map();
+
+export function parseCacheControl(header: string | string[] | undefined): Directives {
+  if (header === undefined || header === '') return EMPTY;
+  const directives = new Map<string, string>();
+  for (const part of (Array.isArray(header) ? header.join(',') : header).split(',')) {
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (name === '' || directives.has(name)) continue;
+    const value = eq === -1 ? '' : part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    directives.set(name, value);
+  }
+  return directives;
+}
+
+/** What the client asked of the cache. */
+export interface RequestDirectives {
+  /** `no-cache` or `max-age=0`: the stored response must be validated with the origin first. */
+  revalidate: boolean;
+  /** `no-store`: the response to this request is not stored. */
+  noStore: boolean;
+  /** `only-if-cached`: answer from the cache or 504; never contact the origin. */
+  onlyIfCached: boolean;
+}
+
+const NO_REQUEST_DIRECTIVES: RequestDirectives = { revalidate: false, noStore: false, onlyIfCached: false };
+
+export function requestDirectives(header: string | string[] | undefined): RequestDirectives {
+  if (header === undefined) return NO_REQUEST_DIRECTIVES;
+  const d = parseCacheControl(header);
+  return {
+    revalidate: d.has('no-cache') || d.get('max-age') === '0',
+    noStore: d.has('no-store'),
+    onlyIfCached: d.has('only-if-cached'),
+  };
+}
+
+/** `must-revalidate`, `proxy-revalidate` and `s-maxage` forbid a shared cache to serve the response stale. */
+export function forbidsStale(responseCacheControl: string | string[] | undefined): boolean {
+  const d = parseCacheControl(responseCacheControl);
+  return d.has('must-revalidate') || d.has('proxy-revalidate') || d.has('s-maxage');
+}
