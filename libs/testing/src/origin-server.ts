@@ -2,7 +2,7 @@
  * A real HTTP origin for tests: counts requests per path and answers each path as told
  * (status, headers, body, delay). Unknown paths get 200 with a body naming the path.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -11,6 +11,8 @@ export interface OriginRoute {
   headers?: Record<string, string | string[]>;
   body?: string | ((request: OriginRequest) => string);
   delayMs?: number;
+  /** Full control of the answer (conditional answers, bodies sent in parts, broken connections). */
+  handle?: (request: OriginRequest, response: ServerResponse) => void | Promise<void>;
 }
 
 export interface OriginRequest {
@@ -48,6 +50,7 @@ export async function startOrigin(routes: Record<string, OriginRoute> = {}): Pro
       const route = table.get(path) ?? {};
       void (async () => {
         if (route.delayMs) await sleep(route.delayMs);
+        if (route.handle !== undefined) return route.handle(request, res);
         const body = typeof route.body === 'function' ? route.body(request) : (route.body ?? `origin:${request.url}`);
         res.writeHead(route.status ?? 200, { 'content-type': 'text/plain', ...route.headers });
         res.end(body);

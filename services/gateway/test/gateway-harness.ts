@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, encodeMessage, headers as cairnHeaders, ruleSchema, subjects, type InvalidationEvent } from '@cairn/shared';
-import { startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
+import { eventually, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
+import { expect } from 'vitest';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { loadGatewayConfig } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
@@ -18,6 +19,8 @@ export interface GatewayHarness {
   gateway: Gateway;
   start(env?: Record<string, string>): Promise<Gateway>;
   putRule(rule: Record<string, unknown> & { id: string }): Promise<number>;
+  /** Writes a rule and waits until the gateway's rule feed has applied it. */
+  applyRule(rule: Record<string, unknown> & { id: string }): Promise<void>;
   invalidate(event: Pick<InvalidationEvent, 'kind' | 'cache'> & { key?: string }): Promise<number>;
   /** The gateway's /metrics lines for one metric name. */
   metric(name: string): Promise<string>;
@@ -65,6 +68,13 @@ export async function startGatewayHarness(
       h.set(cairnHeaders.natsOp, 'upsert');
       const ack = await nc.jetstream().publish(subjects.rule(rule.id), encodeMessage({ op: 'upsert', rule: ruleSchema.parse(rule) }), { headers: h });
       return ack.seq;
+    },
+    async applyRule(rule) {
+      const seq = await harness.putRule(rule);
+      await eventually(async () => {
+        const ready = (await (await fetch(`${harness.gateway.adminUrl}/ready`)).json()) as { rules: { revision: number } };
+        expect(ready.rules.revision).toBeGreaterThanOrEqual(seq);
+      });
     },
     async invalidate(event) {
       const full = { id: `e-${Date.now()}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats', ...event };

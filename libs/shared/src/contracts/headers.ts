@@ -5,6 +5,8 @@ export const headers = {
   cache: 'x-cairn-cache',
   bypass: 'x-cairn-cache-bypass',
   debug: 'x-cairn-cache-debug',
+  /** Marks a LOAD_TEST_MODE answer: it never came from the origin. */
+  synthetic: 'x-cairn-synthetic',
   debugPath: 'x-cairn-cache-path',
   debugRule: 'x-cairn-cache-rule',
   debugRuleId: 'x-cairn-cache-rule-id',

@@ -34,21 +34,47 @@ interface Drained {
   reason: DecisionReason | undefined;
   /** The origin failed while sending the body. */
   error?: unknown;
+  /** The body's last chunk, not yet sent to the client. */
+  last?: Buffer | undefined;
+}
+
+/** Ends the client's copy with the held-back chunk, unless the client is gone. */
+function finish(client: PassThrough, last: Buffer | undefined): void {
+  if (!client.destroyed) client.end(last);
+}
+
+async function write(client: PassThrough, chunk: Buffer): Promise<void> {
+  if (client.destroyed || client.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      client.off('drain', done);
+      client.off('close', done);
+      resolve();
+    };
+    client.on('drain', done);
+    client.on('close', done);
+  });
 }
 
 /**
  * Copies the origin body to `client` as it arrives (honouring its backpressure while it
  * is connected) and keeps up to `limit` bytes. The origin is read to the end even after
- * the client is gone; an origin failure ends the client's response with an error. The
- * client's response is not ended here: the caller ends it once the entry is written, so
- * a request sent after this response completes finds the entry.
+ * the client is gone; an origin failure ends the client's response with an error.
+ *
+ * With a Content-Length, the chunk that completes it is held back and returned: the
+ * caller sends it once the entry is written, so a client that has the whole response
+ * and asks again finds the entry. (Without one, the caller's end does the same.)
  */
 async function drain(fetched: Fetched, client: PassThrough, limit: number): Promise<Drained> {
   const chunks: Buffer[] = [];
   let length = 0;
   let tooLarge = false;
+  let last: Buffer | undefined;
+  const declared = Number(fetched.headers['content-length'] ?? NaN);
+  let received = 0;
   try {
     for await (const chunk of fetched.body as AsyncIterable<Buffer>) {
+      received += chunk.length;
       if (!tooLarge) {
         length += chunk.length;
         if (length > limit) {
@@ -58,23 +84,16 @@ async function drain(fetched: Fetched, client: PassThrough, limit: number): Prom
           chunks.push(chunk);
         }
       }
-      if (!client.destroyed && !client.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            client.off('drain', done);
-            client.off('close', done);
-            resolve();
-          };
-          client.on('drain', done);
-          client.on('close', done);
-        });
-      }
+      if (last !== undefined) await write(client, last);
+      last = undefined;
+      if (received >= declared) last = chunk;
+      else await write(client, chunk);
     }
   } catch (err) {
     client.destroy(err as Error);
     return { buffer: undefined, reason: 'aborted', error: err };
   }
-  return tooLarge ? { buffer: undefined, reason: 'too-large' } : { buffer: Buffer.concat(chunks, length), reason: undefined };
+  return { buffer: tooLarge ? undefined : Buffer.concat(chunks, length), reason: tooLarge ? 'too-large' : undefined, last };
 }
 
 /** A complete answer that was not stored, in the shape waiters deliver. */
@@ -127,26 +146,26 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   if (!decision.store) exchange.notStoredReason = decision.reason;
   const client = new PassThrough();
   void drain(fetched, client, context.env.MAX_ENTRY_BYTES).then(
-    async ({ buffer, reason, error }) => {
+    async ({ buffer, reason, error, last }) => {
       const failure = error === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
       if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
       const notStored = decision.store ? reason : decision.reason;
       if (buffer !== undefined && decision.store) {
         const stored = await writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now);
-        client.end();
+        finish(client, last);
         if (stored !== undefined) {
           context.fills.clearHitForMiss(exchange.key);
           return settle({ kind: 'entry', entry: stored, stored: true });
         }
       }
-      client.end();
+      finish(client, last);
       if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
       const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
       settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
     },
     (err: unknown) => {
       context.logger.error({ err, key: exchange.key }, 'storing a filled response failed');
-      client.end();
+      client.destroy(err as Error);
       settle({ kind: 'unshared' });
     },
   );

@@ -4,6 +4,7 @@
  * gateway alone. Each answer names the path, so distinct keys get distinct bodies.
  */
 import { Readable } from 'node:stream';
+import { headers as cairnHeaders } from '@cairn/shared';
 import { OriginUnavailableError, type OriginTimeoutError } from '../errors.js';
 import type { Origin, OriginRequest, OriginResponse } from './origin-pool.js';
 
@@ -22,7 +23,7 @@ export class SyntheticOrigin implements Origin {
     const body = Buffer.from(`${request.method} ${request.path}\n${FILLER}`.slice(0, 1024));
     return {
       statusCode: 200,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'max-age=60', 'x-cairn-synthetic': 'true' },
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'max-age=60', [cairnHeaders.synthetic]: 'true' },
       body: Readable.from([body]),
     };
   }
