@@ -27,7 +27,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const { env } = config;
   const log = logger.child({ gatewayId: env.GATEWAY_ID });
   mkdirSync(env.DATA_DIR, { recursive: true });
-  const store = new LmdbStore(env.DATA_DIR);
+  const store = new LmdbStore(env.DATA_DIR, (err, key) => log.error({ err, key }, 'storing an entry failed'));
   const metrics = createGatewayMetrics();
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
 

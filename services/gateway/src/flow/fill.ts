@@ -136,7 +136,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   const entry = exchange.entry;
   if (fetched.status === 304 && fetched.conditional && entry !== undefined) {
     fetched.body.resume();
-    const refreshed = await refreshEntry(exchange, context, route, entry, fetched, now);
+    const refreshed = refreshEntry(exchange, context, route, entry, fetched, now);
     settle({ kind: 'entry', entry: refreshed, stored: exchange.storing });
     return { kind: 'revalidated', entry: refreshed };
   }
@@ -151,7 +151,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
       if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
       const notStored = decision.store ? reason : decision.reason;
       if (buffer !== undefined && decision.store) {
-        const stored = await writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now);
+        const stored = writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now);
         finish(client, last);
         if (stored !== undefined) {
           context.fills.clearHitForMiss(exchange.key);

@@ -57,8 +57,8 @@ function expiresAt(now: number, lifetime: number): number {
   return lifetime === Infinity ? 0 : now + lifetime;
 }
 
-/** Writes a complete filled body; false when the invalidation feed was reset meanwhile. */
-export async function writeEntry(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, body: Buffer, lifetime: number, now: number): Promise<CacheEntry | undefined> {
+/** Writes a complete filled body; undefined when the invalidation feed was reset meanwhile. */
+export function writeEntry(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, body: Buffer, lifetime: number, now: number): CacheEntry | undefined {
   if (fetched.fillEpoch !== context.invalidations.epoch) return undefined;
   const match = exchange.match;
   if (match === undefined) return undefined;
@@ -77,8 +77,7 @@ export async function writeEntry(exchange: Exchange, context: GatewayContext, ro
     expiresAt: expiresAt(now, lifetime),
     fillSeq: fetched.fillSeq,
   };
-  // Awaited so the next request for this key finds the entry (lmdb-js commits per event turn).
-  await context.store.put(exchange.key, meta, body);
+  context.store.put(exchange.key, meta, body);
   context.metrics.stores.inc({ cache: route.cache });
   return { meta, body };
 }
@@ -87,7 +86,7 @@ export async function writeEntry(exchange: Exchange, context: GatewayContext, ro
  * A 304 to a revalidation: the stored body is current. Its headers are updated from the
  * 304 and its freshness restarts; fillSeq becomes the revalidation's.
  */
-export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): Promise<CacheEntry> {
+export function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): CacheEntry {
   const headers: EntryMeta['headers'] = { ...entry.meta.headers };
   for (const [name, value] of Object.entries(fetched.headers)) if (!BODY_HEADERS.has(name)) headers[name] = value;
   const lifetime = lifetimeMs(exchange, entry.meta.status, headers);
@@ -103,7 +102,7 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
   };
   const refreshed = { meta, body: entry.body };
   if (lifetime > 0 && fetched.fillEpoch === context.invalidations.epoch) {
-    await context.store.put(exchange.key, meta, entry.body);
+    context.store.put(exchange.key, meta, entry.body);
     context.metrics.stores.inc({ cache: route.cache });
     exchange.storing = true;
   }
