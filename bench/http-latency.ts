@@ -86,18 +86,22 @@ try {
   };
 
   const rows: Array<[string, Awaited<ReturnType<typeof run>>]> = [];
+  // BENCH_ONLY=miss runs the gateway MISS run alone (for profiling the gateway).
+  const only = process.env.BENCH_ONLY;
   // A distinct prefix per run keeps the MISS run's paths new to the gateway.
-  rows.push(['origin direct, one path', await run(originUrl, () => '/hit')]);
-  rows.push(['gateway HIT', await run(gatewayUrl, () => '/hit')]);
-  rows.push(['origin direct, new paths', await run(originUrl, (n) => `/miss/a${n}`)]);
+  if (only === undefined) rows.push(['origin direct, one path', await run(originUrl, () => '/hit')]);
+  if (only === undefined) rows.push(['gateway HIT', await run(gatewayUrl, () => '/hit')]);
+  if (only === undefined) rows.push(['origin direct, new paths', await run(originUrl, (n) => `/miss/a${n}`)]);
   rows.push(['gateway MISS (fetch + store)', await run(gatewayUrl, (n) => `/miss/b${n}`)]);
 
   console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per run, 1 KiB bodies, loopback`);
   console.log('| run | req/s | p50 ms | p99 ms | errors |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [name, r] of rows) console.log(`| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
-  const [direct, hit, directNew, miss] = rows.map(([, r]) => r) as [typeof rows[0][1], typeof rows[0][1], typeof rows[0][1], typeof rows[0][1]];
-  console.log(`\nHIT throughput vs origin direct: ${(hit.rps / direct.rps).toFixed(2)}×; MISS throughput vs origin direct: ${(miss.rps / directNew.rps).toFixed(2)}×`);
+  if (only === undefined) {
+    const [direct, hit, directNew, miss] = rows.map(([, r]) => r) as [typeof rows[0][1], typeof rows[0][1], typeof rows[0][1], typeof rows[0][1]];
+    console.log(`\nHIT throughput vs origin direct: ${(hit.rps / direct.rps).toFixed(2)}×; MISS throughput vs origin direct: ${(miss.rps / directNew.rps).toFixed(2)}×`);
+  }
 } finally {
   gateway.kill('SIGTERM');
   await new Promise((resolve) => gateway.once('exit', resolve));

@@ -114,6 +114,17 @@ describe('gateway proxy behaviour', () => {
     expect(await h.metric('cairn_gateway_origin_errors_total')).toMatch(/reason="timeout-deadline"} 1/);
   });
 
+  it('aborts the origin request when the deadline passes', async () => {
+    let originSawClose = false;
+    h.origin.route('/hanging', {
+      handle: (_request, response) => {
+        response.on('close', () => (originSawClose = true));
+      },
+    });
+    expect((await get('/hanging')).status).toBe(504);
+    await eventually(() => expect(originSawClose).toBe(true));
+  });
+
   it('rejects a request target that is not a plain path', async () => {
     const response = await fetch(`${h.gateway.url}//other.example/x`);
     expect(response.status).toBe(400);
