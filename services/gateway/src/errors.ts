@@ -28,6 +28,17 @@ export class BadRequestTargetError extends CairnError {
   }
 }
 
+/**
+ * The origin failure of a fill, as seen by a request that waited for it: the same answer
+ * (code and status), but not another origin error to count.
+ */
+export class SharedOriginFailure extends CairnError {
+  constructor(failure: unknown) {
+    const cairn = failure instanceof CairnError ? failure : undefined;
+    super(cairn?.code ?? 'CAIRN_ORIGIN_UNAVAILABLE', cairn?.message ?? 'origin fetch failed', { status: cairn?.status ?? 502, cause: failure, details: cairn?.details ?? {} });
+  }
+}
+
 /** The `reason` label of cairn_gateway_origin_errors_total for an origin failure, if it is one. */
 export function originErrorReason(err: unknown): string | undefined {
   if (err instanceof OriginTimeoutError) return `timeout-${err.timeout}`;

@@ -389,6 +389,17 @@ describe('gateway HTTP semantics', () => {
     });
   });
 
+  describe('origin failures', () => {
+    beforeEach(() => start({ REQUEST_TIMEOUT_MS: '300' }));
+
+    it('counts one origin error when waiters share a failed fill', async () => {
+      h.origin.route('/stuck', { delayMs: 2000 });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => get('/stuck')));
+      expect(answers.map((a) => a.status)).toEqual([504, 504, 504, 504, 504]);
+      expect(await h.metric('cairn_gateway_origin_errors_total')).toMatch(/reason="timeout-deadline"} 1$/);
+    });
+  });
+
   describe('modes', () => {
     it('answers from a synthetic origin in LOAD_TEST_MODE without contacting the real one', async () => {
       await start({ LOAD_TEST_MODE: 'true' });

@@ -145,29 +145,28 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   if (decision.store && decision.lifetimeMs !== Infinity) exchange.storedTtlSeconds = Math.floor(decision.lifetimeMs / 1000);
   if (!decision.store) exchange.notStoredReason = decision.reason;
   const client = new PassThrough();
-  void drain(fetched, client, context.env.MAX_ENTRY_BYTES).then(
-    async ({ buffer, reason, error, last }) => {
-      const failure = error === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
-      if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
-      const notStored = decision.store ? reason : decision.reason;
-      if (buffer !== undefined && decision.store) {
-        const stored = writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now);
-        finish(client, last);
-        if (stored !== undefined) {
-          context.fills.clearHitForMiss(exchange.key);
-          return settle({ kind: 'entry', entry: stored, stored: true });
-        }
-      }
-      finish(client, last);
-      if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
-      const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
-      settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
-    },
-    (err: unknown) => {
-      context.logger.error({ err, key: exchange.key }, 'storing a filled response failed');
+  const complete = ({ buffer, reason, error, last }: Drained): void => {
+    const failure = error === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
+    if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
+    const notStored = decision.store ? reason : decision.reason;
+    const stored = buffer !== undefined && decision.store ? writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now) : undefined;
+    finish(client, last);
+    if (stored !== undefined) {
+      context.fills.clearHitForMiss(exchange.key);
+      return settle({ kind: 'entry', entry: stored, stored: true });
+    }
+    if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
+    const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
+    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
+  };
+  // Whatever fails after the headers (even a bug in storing), the client's copy ends and
+  // the waiters are released: a fill never stays in flight forever.
+  drain(fetched, client, context.env.MAX_ENTRY_BYTES)
+    .then(complete)
+    .catch((err: unknown) => {
+      context.logger.error({ err, key: exchange.key }, 'completing a fill failed');
       client.destroy(err as Error);
       settle({ kind: 'unshared' });
-    },
-  );
+    });
   return { kind: 'streaming', fetched, body: client };
 }

@@ -12,7 +12,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext, Route } from '../context.js';
-import { OriginUnavailableError, originErrorReason } from '../errors.js';
+import { OriginUnavailableError, originErrorReason, SharedOriginFailure } from '../errors.js';
 import { deliverEntry, deliverNotCached, deliverResponse } from './deliver.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin } from './fetch.js';
@@ -70,7 +70,7 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: FastifyR
       return deliverEntry(exchange, context, reply, result.entry, now);
     case 'error':
       exchange.collapsed = true;
-      return serveStaleOrFail(exchange, context, reply, result.error, now);
+      return serveStaleOrFail(exchange, context, reply, new SharedOriginFailure(result.error), now);
     case 'unshared':
       return lead(exchange, context, reply, route, now, false);
     default:
@@ -86,6 +86,8 @@ async function lead(exchange: Exchange, context: GatewayContext, reply: FastifyR
   try {
     answer = await fill(exchange, context, route, now, settle);
   } catch (err) {
+    // Settled already when the origin failed; this covers any other failure, so waiters never hang.
+    settle({ kind: 'error', error: err });
     return serveStaleOrFail(exchange, context, reply, err, now);
   }
   if (answer.kind === 'revalidated') {
@@ -140,6 +142,7 @@ function refreshInBackground(exchange: Exchange, context: GatewayContext, route:
       if (answer.kind === 'streaming') answer.body.resume();
     },
     (err: unknown) => {
+      settle({ kind: 'error', error: err });
       const reason = originErrorReason(err);
       if (reason !== undefined) context.metrics.originErrors.inc({ reason });
       context.logger.warn({ err, key: exchange.key }, 'background refresh failed');
