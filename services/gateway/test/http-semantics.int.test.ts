@@ -420,6 +420,7 @@ describe('gateway HTTP semantics', () => {
       const answer = await get('/debug', { headers: { 'x-cairn-cache-debug': 'true' } });
       expect(answer.headers.get('x-cairn-cache-key')).toBe('page:/debug');
       expect(answer.headers.get('x-cairn-cache-pattern')).toBe('^/.*$');
+      expect(answer.headers.get('x-cairn-cache-bucket')).toBe('"/"');
     });
   });
 });

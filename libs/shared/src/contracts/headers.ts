@@ -11,6 +11,7 @@ export const headers = {
   debugRule: 'x-cairn-cache-rule',
   debugRuleId: 'x-cairn-cache-rule-id',
   debugPattern: 'x-cairn-cache-pattern',
+  debugBucket: 'x-cairn-cache-bucket',
   debugPolicy: 'x-cairn-cache-policy',
   debugTtl: 'x-cairn-cache-ttl',
   debugKey: 'x-cairn-cache-key',

@@ -27,6 +27,8 @@ export interface RuleMatch {
   readonly ttl: TtlPolicy;
   /** The pattern that matched, for debug headers and `POST /rules/test`. */
   readonly pattern: string;
+  /** The pattern's literal prefixes (its index buckets); undefined: unanchored, in every bucket. */
+  readonly prefixes: readonly string[] | undefined;
 }
 
 interface Candidate extends RuleMatch {
@@ -92,7 +94,7 @@ export class RuleIndex {
         let pathPattern = patterns.get(pattern) ?? compiled.get(pattern);
         pathPattern ??= new PathPattern(pattern);
         patterns.set(pattern, pathPattern);
-        candidates.push({ rule, ttl, pattern, compiled: pathPattern, criteria, priority: rule.priority ?? 0, rank: 0 });
+        candidates.push({ rule, ttl, pattern, prefixes: pathPattern.prefixes, compiled: pathPattern, criteria, priority: rule.priority ?? 0, rank: 0 });
       }
     }
     candidates.sort(compareCandidates);

@@ -63,6 +63,9 @@ function debugHeaders(exchange: Exchange, reply: FastifyReply, entry: CacheEntry
     reply.header(cairnHeaders.debugRule, match.rule.description || match.rule.id);
     reply.header(cairnHeaders.debugRuleId, match.rule.id);
     reply.header(cairnHeaders.debugPattern, match.pattern);
+    // The index bucket the rule was found in: its literal prefix that starts this path.
+    const bucket = match.prefixes?.find((prefix) => exchange.path.startsWith(prefix));
+    reply.header(cairnHeaders.debugBucket, bucket === undefined ? '*' : JSON.stringify(bucket));
     reply.header(cairnHeaders.debugPolicy, match.ttl.kind);
     reply.header(cairnHeaders.debugTtl, match.rule.ttl);
   }
