@@ -1,11 +1,12 @@
 /**
  * Command → event (DESIGN.md §5). Each target gets its own namespace (`scope`, `group`,
- * `tag`), so a group code that happens to be `page` never names the page cache.
+ * `tag`, `url`), so a group code that happens to be `page` never names the page cache.
+ * A URL becomes the key gateways compare: normalized path, plus sorted query if any.
  */
-import type { InvalidationCommand, InvalidationEvent } from '@cairn/shared';
+import { urlInvalidationKeyOf, type InvalidationCommand, type InvalidationEvent } from '@cairn/shared';
 
 export function normalizeCommand(command: InvalidationCommand, id: string, source: InvalidationEvent['source'], now: Date): InvalidationEvent {
-  const base = { id, mode: 'hard' as const, issuedAt: now.toISOString(), source };
+  const base = { id, mode: command.mode ?? 'hard', issuedAt: now.toISOString(), source };
   switch (command.type) {
     case 'api':
     case 'page':
@@ -17,5 +18,7 @@ export function normalizeCommand(command: InvalidationCommand, id: string, sourc
       return { ...base, kind: 'group', cache: 'all', key: command.groupCode as string };
     case 'cacheTag':
       return { ...base, kind: 'tag', cache: 'all', key: command.cacheTag as string };
+    case 'url':
+      return { ...base, kind: 'url', cache: 'all', key: urlInvalidationKeyOf(command.url as string) };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCacheKey, compileCacheKeyConfig, MAX_KEY_LENGTH, type CacheKeyConfig } from './cache-key.js';
+import { buildCacheKey, compileCacheKeyConfig, MAX_KEY_LENGTH, urlInvalidationKeyOf, type CacheKeyConfig } from './cache-key.js';
 
 const config = (partial: Partial<CacheKeyConfig>): CacheKeyConfig =>
   compileCacheKeyConfig({ includeHeaders: [], includeQueryParams: [], includeCookies: [], ...partial });
@@ -43,5 +43,16 @@ describe('buildCacheKey', () => {
   it('stays under the LMDB key limit in bytes for multi-byte input', () => {
     const key = buildCacheKey('page', { url: '/', headers: { 'x-h': 'ü'.repeat(1500) } }, config({ includeHeaders: ['x-h'] }));
     expect(Buffer.byteLength(key)).toBeLessThan(1978);
+  });
+});
+
+describe('urlInvalidationKeyOf', () => {
+  it.each([
+    ['/Products/./1/', '/products/1'],
+    ['/products/1?size=m&color=red', '/products/1?color=red&size=m'],
+    ['https://shop.example/Products/1?b=2&a=1#top', '/products/1?a=1&b=2'],
+    ['/products/1?', '/products/1'],
+  ])('%s → %s', (url, key) => {
+    expect(urlInvalidationKeyOf(url)).toBe(key);
   });
 });

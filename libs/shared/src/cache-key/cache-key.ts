@@ -101,3 +101,26 @@ export function buildCacheKey(
   const head = Buffer.from(key).subarray(0, MAX_KEY_LENGTH - HASH_SUFFIX_LENGTH).toString('utf8');
   return `${head}#${digest}`;
 }
+
+/**
+ * The key a `url` invalidation targets (DESIGN.md §5): the normalized path of the URL a
+ * client requests, plus its query sorted by pair when it has one. Without a query it names
+ * every variant of the path; with one, the entries filled for exactly that query.
+ */
+export function urlInvalidationKey(path: string, query: string): string {
+  if (query === '') return path;
+  const pairs = query.split('&').filter((pair) => pair !== '');
+  return pairs.length === 0 ? path : `${path}?${pairs.sort(byCodeUnit).join('&')}`;
+}
+
+/** The `url` invalidation key for a URL as a client requests it (path with query, or absolute). */
+export function urlInvalidationKeyOf(url: string): string {
+  const target = url.startsWith('/') ? url : (() => {
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  })();
+  const q = target.indexOf('?');
+  const hash = target.indexOf('#');
+  const query = q === -1 ? '' : target.slice(q + 1, hash > q ? hash : undefined);
+  return urlInvalidationKey(normalizePath(target), query);
+}

@@ -10,6 +10,9 @@ describe('invalidationCommandSchema', () => {
     { type: 'all', mode: 'hard', runAsync: true },
     { type: 'group', groupCode: 'shoes' },
     { type: 'cacheTag', cacheTag: 'product:1' },
+    { type: 'page', mode: 'soft' },
+    { type: 'url', url: '/products/1?color=red' },
+    { type: 'url', url: 'https://shop.example/products/1' },
   ])('accepts %j', (command) => {
     expect(invalidationCommandSchema.safeParse(command).success).toBe(true);
   });
@@ -21,7 +24,11 @@ describe('invalidationCommandSchema', () => {
     [{ type: 'cacheTag', cacheTag: '  ' }, 'cacheTag'],
     [{ type: 'page', cacheTag: 'x' }, 'cacheTag'],
     [{ type: 'group' }, 'groupCode'],
-    [{ type: 'page', mode: 'soft' }, 'mode'],
+    [{ type: 'page', mode: 'gentle' }, 'mode'],
+    [{ type: 'url' }, 'url'],
+    [{ type: 'url', url: 'products/1' }, 'url'],
+    [{ type: 'url', url: '/x', groupCode: 'g' }, 'groupCode'],
+    [{ type: 'page', url: '/x' }, 'url'],
     [{ type: 'page', extra: 1 }, 'extra'],
   ])('rejects %j naming the field %j', (command, field) => {
     const result = invalidationCommandSchema.safeParse(command);

@@ -16,14 +16,20 @@ const nonBlank = (what: string) => z.string().trim().min(1, `expected a non-empt
 
 export const invalidationCommandSchema = z
   .strictObject({
-    type: z.enum(['api', 'page', 'all', 'group', 'cacheTag'], {
-      error: 'expected one of "api", "page", "all", "group", "cacheTag"',
+    type: z.enum(['api', 'page', 'all', 'group', 'cacheTag', 'url'], {
+      error: 'expected one of "api", "page", "all", "group", "cacheTag", "url"',
     }),
     groupCode: nonBlank('group code').optional(),
     cacheTag: nonBlank('cache tag').optional(),
-    // Soft purges arrive with the complete invalidation model (issue 5); until then a
-    // command that asks for one is refused rather than silently treated as hard.
-    mode: z.literal('hard', { error: 'expected "hard" (soft purges are not supported yet)' }).optional(),
+    /** The public URL as a client requests it: a path with or without query, or an absolute http(s) URL. */
+    url: z
+      .string()
+      .trim()
+      .min(1, 'expected a URL')
+      .max(8192)
+      .refine((url) => url.startsWith('/') || /^https?:\/\//i.test(url), { error: 'expected a path like /products/1?x=2 or an absolute http(s) URL' })
+      .optional(),
+    mode: z.enum(['hard', 'soft'], { error: 'expected "hard" or "soft"' }).optional(),
     runAsync: z.boolean().optional(),
   })
   .superRefine((cmd, ctx) => {
@@ -36,15 +42,26 @@ export const invalidationCommandSchema = z
     if (cmd.type === 'group' && cmd.groupCode === undefined) {
       ctx.addIssue({ code: 'custom', path: ['groupCode'], message: 'required when type is "group"' });
     }
-    if (cmd.type === 'cacheTag' && cmd.groupCode !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['groupCode'], message: 'not allowed when type is "cacheTag"' });
+    if ((cmd.type === 'cacheTag' || cmd.type === 'url') && cmd.groupCode !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['groupCode'], message: `not allowed when type is "${cmd.type}"` });
+    }
+    if (cmd.type === 'url' && cmd.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when type is "url"' });
+    }
+    if (cmd.type !== 'url' && cmd.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'only allowed when type is "url"' });
     }
   });
 export type InvalidationCommand = z.infer<typeof invalidationCommandSchema>;
 
-export const invalidationKindSchema = z.enum(['scope', 'group', 'tag']);
-/** Separate namespaces: a whole cache, a rule group within a scope, an origin cache tag. */
+export const invalidationKindSchema = z.enum(['scope', 'group', 'tag', 'url']);
+/**
+ * Separate namespaces: a whole cache, a rule group within a scope, an origin cache tag,
+ * a URL (its normalized path, with its sorted query when the command named one).
+ */
 export type InvalidationKind = z.infer<typeof invalidationKindSchema>;
+
+export type InvalidationMode = 'hard' | 'soft';
 
 export const invalidationEventSchema = z
   .strictObject({
@@ -52,7 +69,8 @@ export const invalidationEventSchema = z
     kind: invalidationKindSchema,
     cache: cacheScopeSchema,
     key: z.string().min(1).optional(),
-    mode: z.literal('hard'),
+    /** `hard`: never served again; `soft`: served stale only within the rule's staleWhileRevalidate while one refresh runs. */
+    mode: z.enum(['hard', 'soft']),
     /** Wall-clock time for humans; never used to decide validity (DESIGN.md §5). */
     issuedAt: z.iso.datetime(),
     source: z.enum(['nats', 'rest']),

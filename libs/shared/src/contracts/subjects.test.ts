@@ -39,3 +39,10 @@ describe('subjects', () => {
     expect(subjects.invalidation('tag', 'all', 'a.b c').split('.')).toHaveLength(5);
   });
 });
+
+describe('soft invalidation subjects', () => {
+  it('keeps a soft purge on another subject than a hard one of the same target', () => {
+    expect(subjects.invalidation('scope', 'page', undefined, 'soft')).not.toBe(subjects.invalidation('scope', 'page', undefined, 'hard'));
+    expect(subjects.invalidation('scope', 'page', undefined)).toBe(subjects.invalidation('scope', 'page', undefined, 'hard'));
+  });
+});

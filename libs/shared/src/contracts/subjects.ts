@@ -3,7 +3,7 @@
  * Services call these builders; a subject string literal in a service is a bug.
  */
 import { assertSafeToken, decodeSubjectToken, encodeSubjectToken } from './subject-token.js';
-import type { CacheScope, InvalidationKind } from './invalidation.js';
+import type { CacheScope, InvalidationKind, InvalidationMode } from './invalidation.js';
 
 const RULES_PREFIX = 'cache.rules';
 const INVALIDATIONS_PREFIX = 'cache.invalidations';
@@ -17,10 +17,12 @@ export const subjects = {
   /**
    * `cache.invalidations.<kind>.<cache>.<key>`: one subject per invalidation target, so the
    * latest message per subject is that target's state. The kind keeps namespaces apart
-   * (a group named `page` is not the page cache); the key is base64url.
+   * (a group named `page` is not the page cache); the key is base64url. Soft purges use
+   * the kind `<kind>-soft`: a later soft purge must not replace (and so erase on replay) an
+   * earlier hard one of the same target.
    */
-  invalidation: (kind: InvalidationKind, cache: CacheScope, key: string | undefined): string =>
-    `${INVALIDATIONS_PREFIX}.${kind}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
+  invalidation: (kind: InvalidationKind, cache: CacheScope, key: string | undefined, mode: InvalidationMode = 'hard'): string =>
+    `${INVALIDATIONS_PREFIX}.${kind}${mode === 'soft' ? '-soft' : ''}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
   allInvalidations: `${INVALIDATIONS_PREFIX}.>`,
   /** JetStream's own advisories (created, deleted, updated) for one stream. */
   streamAdvisories: (stream: string): string => `$JS.EVENT.ADVISORY.STREAM.*.${assertSafeToken(stream)}`,

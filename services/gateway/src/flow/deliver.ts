@@ -24,6 +24,7 @@ function forwardReason(exchange: Exchange): ForwardReason {
       return 'uri-miss';
     case 'expired':
     case 'revalidated':
+    case 'soft-invalidated':
       return 'stale';
     case 'request-no-cache':
       return 'request';

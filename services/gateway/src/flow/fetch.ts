@@ -7,6 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
+import { Verdict } from '../control/invalidation-map.js';
 import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-headers.js';
 import type { Exchange } from './exchange.js';
 
@@ -31,9 +32,10 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   const fill = mode === 'fill';
   const headers = fill ? fillHeaders(exchange.headers, route) : passHeaders(exchange.headers, route);
   const entry = fill ? exchange.entry : undefined;
-  // Only an entry no invalidation up to fillSeq applies to may be revalidated: a 304 then
-  // vouches for it as of fillSeq (an invalidation that lands meanwhile still wins).
-  const conditional = entry !== undefined && !context.invalidations.map.isInvalidated(entry.meta, fillSeq);
+  // Only an entry no hard purge up to fillSeq applies to may be revalidated (a soft purge
+  // asks for exactly that): a 304 then vouches for it as of fillSeq, and an invalidation
+  // that lands meanwhile still wins.
+  const conditional = entry !== undefined && context.invalidations.map.verdict(entry.meta, fillSeq) !== Verdict.Hard;
   if (conditional && entry.meta.originEtag !== undefined) headers['if-none-match'] = entry.meta.originEtag;
   if (conditional && entry.meta.originLastModified !== undefined) headers['if-modified-since'] = entry.meta.originLastModified;
   const signal = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);

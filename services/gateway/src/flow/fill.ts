@@ -112,6 +112,8 @@ function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, route
       groupCode: undefined,
       tags: [],
       url: exchange.url,
+      urlPath: exchange.path,
+      urlQueryKey: exchange.path,
       storedAt: now,
       expiresAt: now,
       fillSeq: fetched.fillSeq,

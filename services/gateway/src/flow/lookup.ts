@@ -4,12 +4,13 @@
  * higher sequence than the entry's fillSeq makes it a MISS, whatever the clocks say
  * (DESIGN.md §5), and an invalidated entry is never served, not even stale.
  *
- * Past its TTL an entry is served STALE while the rule's staleWhileRevalidate window lasts
- * (unless the origin forbade it); otherwise it is a MISS that keeps the entry on the
- * exchange, for a conditional revalidation and for staleIfError.
+ * Past its TTL, or soft-purged, an entry is served STALE while the rule's
+ * staleWhileRevalidate window lasts (unless the origin forbade it); otherwise it is a MISS
+ * that keeps the entry on the exchange, for a conditional revalidation and for staleIfError.
  */
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
+import { Verdict } from '../control/invalidation-map.js';
 import type { Exchange } from './exchange.js';
 import { staleWhileRevalidateMs } from './stale-windows.js';
 
@@ -45,7 +46,8 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
     exchange.decide('MISS', context.fills.isHitForMiss(exchange.key, now) ? 'hit-for-miss' : 'absent');
     return MISS;
   }
-  if (context.invalidations.map.isInvalidated(entry.meta, entry.meta.fillSeq)) {
+  const verdict = context.invalidations.map.verdict(entry.meta, entry.meta.fillSeq);
+  if (verdict === Verdict.Hard) {
     exchange.decide('MISS', 'invalidated');
     return MISS;
   }
@@ -55,14 +57,17 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
     exchange.decide('MISS', 'request-no-cache');
     return MISS;
   }
-  if (expiresAt === 0 || expiresAt > now) {
+  const soft = verdict === Verdict.Soft;
+  if (!soft && (expiresAt === 0 || expiresAt > now)) {
     exchange.decide('HIT', 'fresh');
     return HIT;
   }
-  if (!entry.meta.noStale && now < expiresAt + staleWhileRevalidateMs(exchange.match)) {
-    exchange.decide('STALE', 'stale-while-revalidate');
+  // Stale (expired or soft-purged): servable only within the rule's staleWhileRevalidate.
+  const swr = staleWhileRevalidateMs(exchange.match);
+  if (!entry.meta.noStale && swr > 0 && (expiresAt === 0 || now < expiresAt + swr)) {
+    exchange.decide('STALE', soft ? 'soft-invalidated' : 'stale-while-revalidate');
     return STALE;
   }
-  exchange.decide('MISS', 'expired');
+  exchange.decide('MISS', soft ? 'soft-invalidated' : 'expired');
   return MISS;
 }

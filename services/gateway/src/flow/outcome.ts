@@ -11,6 +11,8 @@ export type DecisionReason =
   // STALE (served past its TTL, as the rule allows)
   | 'stale-while-revalidate'
   | 'stale-if-error'
+  // STALE or MISS: a soft purge marked it stale
+  | 'soft-invalidated'
   // MISS (why the store could not answer)
   | 'absent'
   | 'expired'

@@ -5,6 +5,7 @@
  * records the revalidation's own fillSeq, so an invalidation that landed meanwhile wins).
  */
 import { createHash } from 'node:crypto';
+import { urlInvalidationKey } from '@cairn/shared';
 import type { GatewayContext, Route } from '../context.js';
 import { forbidsStale } from '../http/cache-control.js';
 import { freshnessLifetimeMs } from '../http/freshness.js';
@@ -73,6 +74,8 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
     groupCode: match.rule.groupCode,
     tags: context.cacheConfig.cacheTagsHeader === undefined ? [] : cacheTags(fetched.headers[context.cacheConfig.cacheTagsHeader]),
     url: exchange.url,
+    urlPath: exchange.path,
+    urlQueryKey: urlInvalidationKey(exchange.path, exchange.query),
     storedAt: now,
     expiresAt: expiresAt(now, lifetime),
     fillSeq: fetched.fillSeq,

@@ -14,6 +14,8 @@ describe('cache entry codec', () => {
       groupCode: undefined,
       tags: ['news'],
       url: '/x?y=1',
+      urlPath: '/x',
+      urlQueryKey: '/x?y=1',
       storedAt: 1,
       expiresAt: 0,
       fillSeq: 42,

@@ -23,6 +23,9 @@ export interface EntryMeta {
   tags: string[];
   /** The request target the entry was filled for. */
   url: string;
+  /** Its `url` invalidation keys: normalized path, and path plus sorted query. */
+  urlPath: string;
+  urlQueryKey: string;
   /** Wall-clock ms; for Age and humans, never for invalidation (DESIGN.md §5). */
   storedAt: number;
   /** Wall-clock ms after which the entry is stale; 0 for `never`. */

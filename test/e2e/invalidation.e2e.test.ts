@@ -1,0 +1,129 @@
+/**
+ * Invalidation kinds and modes end to end (DESIGN.md §5): rules and invalidation services,
+ * gateways, one nats-server, a real origin.
+ */
+import { encodeMessage, subjects } from '@cairn/shared';
+import { eventually } from '@cairn/testing';
+import { connect, type NatsConnection } from 'nats';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { call, startSystem, type System } from './harness.js';
+
+const cacheHeader = async (url: string) => {
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  return response.headers.get('x-cairn-cache');
+};
+
+describe('invalidation kinds and modes, end to end', () => {
+  let system: System;
+  let nc: NatsConnection;
+
+  beforeEach(async () => {
+    system = await startSystem({ cacheTagsHeader: 'x-origin-cache-tags' });
+    nc = await connect({ servers: system.nats.url });
+  });
+  afterEach(async () => {
+    await nc.close();
+    await system.close();
+  });
+
+  const putRule = async (id: string, rule: Record<string, unknown>) =>
+    expect((await call(system.rules.url, 'PUT', `/rules/${id}`, rule)).status).toBe(204);
+  const natsPub = async (command: unknown) => {
+    nc.publish(subjects.invalidationCommands, encodeMessage(command));
+    await nc.flush();
+  };
+  const warm = async (base: string, ...paths: string[]) => {
+    for (const path of paths) {
+      await eventually(async () => expect(await cacheHeader(`${base}${path}`)).toBe('MISS'));
+      expect(await cacheHeader(`${base}${path}`)).toBe('HIT');
+    }
+  };
+
+  it('removes every variant of a URL named without a query, and no other path', async () => {
+    const gateway = await system.gateway('g1');
+    await putRule('all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    await warm(gateway.url, '/products/1?color=red', '/products/1?color=blue', '/products/10');
+
+    await natsPub({ type: 'url', url: 'https://shop.example/Products/1' });
+
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/products/1?color=red`)).toBe('MISS'));
+    expect(await cacheHeader(`${gateway.url}/products/1?color=blue`)).toBe('MISS');
+    expect(await cacheHeader(`${gateway.url}/products/10`)).toBe('HIT');
+  });
+
+  it('removes only the variant of a URL named with its query, in any parameter order', async () => {
+    const gateway = await system.gateway('g1');
+    await putRule('all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    await warm(gateway.url, '/search?q=shoes&page=2', '/search?q=hats');
+
+    const response = await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'url', url: '/search?page=2&q=shoes' });
+    expect(response.status).toBeLessThan(300);
+
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/search?q=shoes&page=2`)).toBe('MISS'));
+    expect(await cacheHeader(`${gateway.url}/search?q=hats`)).toBe('HIT');
+  });
+
+  it('matches cache tags exactly: tag:1 never purges tag:10', async () => {
+    const gateway = await system.gateway('g1');
+    await putRule('all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    system.origin.route('/one', { headers: { 'x-origin-cache-tags': 'tag:1 news' } });
+    system.origin.route('/ten', { headers: { 'x-origin-cache-tags': 'tag:10,sports' } });
+    await warm(gateway.url, '/one', '/ten');
+
+    await natsPub({ type: 'cacheTag', cacheTag: 'tag:1' });
+
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/one`)).toBe('MISS'));
+    expect(await cacheHeader(`${gateway.url}/ten`)).toBe('HIT');
+  });
+
+  it('serves a soft-purged entry STALE within staleWhileRevalidate while it is refreshed', async () => {
+    const gateway = await system.gateway('g1');
+    await putRule('swr', { pathPatterns: ['^/.*$'], ttl: '1h', staleWhileRevalidate: '1m' });
+    let version = 1;
+    system.origin.route('/soft', { delayMs: 200, body: () => `v${version}` });
+    await warm(gateway.url, '/soft');
+    version = 2;
+
+    await natsPub({ type: 'page', mode: 'soft' });
+
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/soft`)).toBe('STALE'));
+    await eventually(async () => expect(await (await fetch(`${gateway.url}/soft`)).text()).toBe('v2'));
+    expect(await cacheHeader(`${gateway.url}/soft`)).toBe('HIT');
+  });
+
+  it('treats a soft purge as a MISS when the rule allows no stale window', async () => {
+    const gateway = await system.gateway('g1');
+    await putRule('all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    await warm(gateway.url, '/soft-strict');
+
+    await natsPub({ type: 'all', mode: 'soft' });
+
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/soft-strict`)).toBe('MISS'));
+  });
+
+  it('never serves a hard-purged entry stale, whatever the rule allows', async () => {
+    const gateway = await system.gateway('g1');
+    await putRule('swr', { pathPatterns: ['^/.*$'], ttl: '1h', staleWhileRevalidate: '1m', staleIfError: '1m' });
+    await warm(gateway.url, '/hard');
+
+    await natsPub({ type: 'page' });
+
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/hard`)).toBe('MISS'));
+  });
+
+  it('keeps an earlier hard purge through a restart after a later soft purge of the same target', async () => {
+    let gateway = await system.gateway('g1');
+    await putRule('swr', { pathPatterns: ['^/.*$'], ttl: '1h', staleWhileRevalidate: '1m' });
+    await warm(gateway.url, '/layered');
+    await gateway.close();
+
+    // REST answers once the event is in the stream, so both are there before the restart.
+    expect((await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'page' })).status).toBeLessThan(300);
+    expect((await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'page', mode: 'soft' })).status).toBeLessThan(300);
+    gateway = await system.gateway('g1');
+
+    // The hard purge came first: the entry is gone, not merely stale.
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/layered`)).toBe('MISS'));
+  });
+});
