@@ -127,3 +127,55 @@ describe('invalidation kinds and modes, end to end', () => {
     await eventually(async () => expect(await cacheHeader(`${gateway.url}/layered`)).toBe('MISS'));
   });
 });
+
+describe('confirmed invalidation, end to end', () => {
+  let system: System;
+
+  beforeEach(async () => {
+    system = await startSystem();
+  });
+  afterEach(async () => {
+    await system.close();
+  });
+
+  it('answers once every live gateway has applied the event, naming them', async () => {
+    const [g1, g2] = [await system.gateway('g1'), await system.gateway('g2')];
+    await call(system.rules.url, 'PUT', '/rules/all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    await eventually(async () => {
+      const live = (await (await call(system.invalidation.url, 'GET', '/gateways')).json()) as { gateways: Array<{ gatewayId: string }> };
+      expect(live.gateways.map((g) => g.gatewayId)).toEqual(['g1', 'g2']);
+    });
+    for (const g of [g1, g2]) await eventually(async () => expect(await cacheHeader(`${g.url}/confirmed`)).toBe('MISS'));
+
+    const response = await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'page' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { id: string; sequence: number; acknowledgedBy: string[]; pending: string[] };
+    expect(body).toMatchObject({ acknowledgedBy: ['g1', 'g2'], pending: [], deleted: 0 });
+    // Confirmed means applied: the next request on either gateway is a MISS.
+    for (const g of [g1, g2]) expect(await cacheHeader(`${g.url}/confirmed`)).toBe('MISS');
+
+    const later = (await (await call(system.invalidation.url, 'GET', `/cache/invalidate/${body.id}`)).json()) as Record<string, unknown>;
+    expect(later).toMatchObject({ id: body.id, sequence: body.sequence, acknowledgedBy: ['g1', 'g2'], pending: [] });
+  });
+
+  it('reports a gateway that did not confirm in time as pending', async () => {
+    const g1 = await system.gateway('g1');
+    await eventually(async () => {
+      const live = (await (await call(system.invalidation.url, 'GET', '/gateways')).json()) as { gateways: unknown[] };
+      expect(live.gateways).toHaveLength(1);
+    });
+    await g1.close();
+    const body = (await (await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'all' })).json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ acknowledgedBy: [], pending: ['g1'] });
+  });
+
+  it('lists the latest events per target, newest first, filtered by kind and key', async () => {
+    await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'cacheTag', cacheTag: 'news' });
+    await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'url', url: '/a?x=1' });
+    await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'cacheTag', cacheTag: 'sports' });
+    const all = (await (await call(system.invalidation.url, 'GET', '/cache/invalidations')).json()) as { events: Array<{ kind: string; key?: string; sequence: number }> };
+    expect(all.events.map((e) => e.key)).toEqual(['sports', '/a?x=1', 'news']);
+    const tags = (await (await call(system.invalidation.url, 'GET', '/cache/invalidations?kind=tag&key=news')).json()) as { events: Array<{ key: string }> };
+    expect(tags.events.map((e) => e.key)).toEqual(['news']);
+  });
+});

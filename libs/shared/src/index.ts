@@ -10,6 +10,7 @@ export * from './contracts/rule-event.js';
 export * from './contracts/cache-key-config.js';
 export * from './contracts/rules-api.js';
 export * from './contracts/invalidation.js';
+export * from './contracts/gateway-presence.js';
 export * from './contracts/message-codec.js';
 export * from './rules/ttl.js';
 export * from './rules/pattern-syntax.js';

@@ -12,6 +12,7 @@ import { InvalidationFeed } from './control/invalidation-feed.js';
 import { gatewayReadiness } from './control/readiness.js';
 import { RuleFeed } from './control/rule-feed.js';
 import { createGatewayMetrics } from './metrics.js';
+import { GatewayPresence } from './control/presence.js';
 import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
@@ -56,12 +57,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const proxy = createProxyServer(context);
   const url = await proxy.listen({ port: env.PORT, host: env.HOST });
   log.info({ url, adminUrl }, 'listening');
+  // Announced only once serving: the invalidation service waits for live gateways' acks.
+  const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: 'normal' }), log.child({ component: 'presence' }));
+  invalidations.onApplied = (eventId, seq, deleted) => presence.ack(eventId, seq, deleted);
+  presence.start();
 
   return {
     id: env.GATEWAY_ID,
     url,
     adminUrl,
     async close() {
+      presence.stop();
       // Responses still streaming when close begins end later on keep-alive connections,
       // which node closes only if idle when asked: ask until the last one is done.
       const closeIdle = setInterval(() => proxy.server.closeIdleConnections(), 50);

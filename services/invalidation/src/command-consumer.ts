@@ -3,7 +3,7 @@
  * command handled once; NATS-LMDB-NOTES §3). A malformed command is logged, counted and
  * acknowledged; a valid one is acknowledged only after its event is published.
  */
-import { decodeMessage, invalidationCommandSchema, streamNames, type Logger } from '@cairn/shared';
+import { decodeMessage, invalidationCommandSchema, streamNames, subjects, type Logger } from '@cairn/shared';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { publishInvalidation } from './invalidation-publisher.js';
 import type { InvalidationMetrics } from './metrics.js';
@@ -62,7 +62,7 @@ export class CommandConsumer {
     const decoded = decodeMessage(invalidationCommandSchema, msg.data);
     if (!decoded.ok) {
       this.#logger.warn({ subject: msg.subject, seq: msg.seq, issues: decoded.error }, 'malformed message');
-      this.#metrics.malformedMessages.inc({ stream: streamNames.commands });
+      this.#metrics.malformedMessages.inc({ subject: subjects.invalidationCommands });
       this.#metrics.rejected.inc({ source: 'nats' });
       msg.ack();
       return;

@@ -20,8 +20,8 @@ export function createInvalidationMetrics() {
     }),
     malformedMessages: new Counter({
       name: 'cairn_invalidation_malformed_messages_total',
-      help: 'NATS messages that did not match their contract and were acknowledged without effect.',
-      labelNames: ['stream'] as const,
+      help: 'NATS messages (commands, heartbeats, acknowledgements) that did not match their contract and were dropped, by subject.',
+      labelNames: ['subject'] as const,
       registers: [registry],
     }),
     publishFailures: new Counter({

@@ -1,6 +1,8 @@
 /** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
 import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import { AckTracker } from './ack-tracker.js';
 import { CommandConsumer } from './command-consumer.js';
+import { GatewayRegistry } from './gateway-registry.js';
 import type { InvalidationConfig } from './config.js';
 import { createInvalidationMetrics } from './metrics.js';
 import { registerInvalidateRoute } from './routes/invalidate.js';
@@ -24,7 +26,11 @@ export async function startInvalidationService(
     registry: metrics.registry,
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
   });
-  registerInvalidateRoute(app, nats.nc, metrics, logger.child({ component: 'invalidate-route' }));
+  const gateways = new GatewayRegistry();
+  gateways.start(nats.nc, metrics, logger.child({ component: 'gateway-registry' }));
+  const acks = new AckTracker();
+  acks.start(nats.nc, metrics, logger.child({ component: 'ack-tracker' }));
+  registerInvalidateRoute(app, { nc: nats.nc, metrics, logger: logger.child({ component: 'invalidate-route' }), gateways, acks, ackTimeoutMs: config.ACK_TIMEOUT_MS });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url }, 'listening');
 
@@ -32,6 +38,8 @@ export async function startInvalidationService(
     url,
     async close() {
       await app.close();
+      gateways.stop();
+      acks.stop();
       await consumer.stop();
       await nats.nc.drain();
     },

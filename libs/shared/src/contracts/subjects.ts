@@ -24,6 +24,12 @@ export const subjects = {
   invalidation: (kind: InvalidationKind, cache: CacheScope, key: string | undefined, mode: InvalidationMode = 'hard'): string =>
     `${INVALIDATIONS_PREFIX}.${kind}${mode === 'soft' ? '-soft' : ''}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
   allInvalidations: `${INVALIDATIONS_PREFIX}.>`,
+  /**
+   * Core NATS (not stored; outside every stream's subjects): gateways announce themselves
+   * here every GATEWAY_HEARTBEAT_MS, and acknowledge each invalidation event they applied.
+   */
+  gatewayHeartbeats: 'cache.gateways.heartbeat',
+  invalidationAcks: 'cache.acks.invalidation',
   /** JetStream's own advisories (created, deleted, updated) for one stream. */
   streamAdvisories: (stream: string): string => `$JS.EVENT.ADVISORY.STREAM.*.${assertSafeToken(stream)}`,
 } as const;

@@ -17,6 +17,8 @@ export class InvalidationFeed {
   readonly #store: LmdbStore;
   readonly #sink: FeedSink;
   #epoch = 0;
+  /** Called for each event applied once caught up (acknowledgements). */
+  onApplied: ((eventId: string, seq: number, deleted: number) => void) | undefined;
 
   constructor(nc: NatsConnection, store: LmdbStore, metrics: GatewayMetrics, logger: Logger) {
     this.#store = store;
@@ -61,6 +63,7 @@ export class InvalidationFeed {
     const event = decodeFeedMessage(this.#sink, invalidationEventSchema, msg);
     if (event === undefined) return;
     this.map.apply(event, msg.seq);
+    if (this.follower.isCaughtUp) this.onApplied?.(event.id, msg.seq, 0);
     this.#sink.metrics.invalidationsApplied.inc({ kind: event.kind });
     this.#sink.logger.debug({ seq: msg.seq, kind: event.kind, key: event.key }, 'invalidation applied');
   }

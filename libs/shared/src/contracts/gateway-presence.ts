@@ -1,0 +1,30 @@
+/**
+ * What gateways tell the invalidation service over core NATS (DESIGN.md §5): a heartbeat
+ * saying they are alive and how far they have applied the invalidation stream, and an
+ * acknowledgement for every invalidation event they applied.
+ */
+import { z } from 'zod';
+
+/** How often a gateway announces itself; it counts as gone after three missed beats. */
+export const GATEWAY_HEARTBEAT_MS = 1000;
+export const GATEWAY_LIVENESS_MS = 3 * GATEWAY_HEARTBEAT_MS;
+
+export const gatewayHeartbeatSchema = z.object({
+  gatewayId: z.string().min(1),
+  /** The last CACHE_INVALIDATIONS sequence the gateway applied. */
+  appliedSeq: z.int().nonnegative(),
+  /** `normal`, or `feed-lost` while it revalidates every hit (DESIGN.md §5). */
+  mode: z.enum(['normal', 'feed-lost']),
+  /** Wall-clock time for humans. */
+  sentAt: z.iso.datetime(),
+});
+export type GatewayHeartbeat = z.infer<typeof gatewayHeartbeatSchema>;
+
+export const invalidationAckSchema = z.object({
+  eventId: z.string().min(1),
+  seq: z.int().positive(),
+  gatewayId: z.string().min(1),
+  /** Entries the gateway deleted for the event (tag and url events; 0 when the map decides on read). */
+  deleted: z.int().nonnegative(),
+});
+export type InvalidationAck = z.infer<typeof invalidationAckSchema>;

@@ -1,0 +1,86 @@
+/**
+ * Acknowledgements of invalidation events by gateways (DESIGN.md §5), kept for the most
+ * recent events so a REST call can wait for them and `GET /cache/invalidate/:id` can
+ * report them later. Acks that do not decode are logged and counted.
+ */
+import { decodeMessage, invalidationAckSchema, LruCache, subjects, type Logger } from '@cairn/shared';
+import type { NatsConnection, Subscription } from 'nats';
+import type { InvalidationMetrics } from './metrics.js';
+
+/** Events whose acknowledgements are remembered. */
+const TRACKED_EVENTS = 10_000;
+
+export interface EventAcks {
+  sequence: number | undefined;
+  /** Gateway id → entries it deleted. */
+  acknowledgedBy: Map<string, number>;
+}
+
+export class AckTracker {
+  readonly #events = new LruCache<string, EventAcks>(TRACKED_EVENTS);
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #subscription: Subscription | undefined;
+
+  start(nc: NatsConnection, metrics: InvalidationMetrics, logger: Logger): void {
+    this.#subscription = nc.subscribe(subjects.invalidationAcks, {
+      callback: (err, msg) => {
+        if (err !== null) return logger.warn({ err }, 'ack subscription failed');
+        const decoded = decodeMessage(invalidationAckSchema, msg.data);
+        if (!decoded.ok) {
+          metrics.malformedMessages.inc({ subject: subjects.invalidationAcks });
+          return logger.warn({ issues: decoded.error }, 'malformed acknowledgement');
+        }
+        const { eventId, seq, gatewayId, deleted } = decoded.value;
+        const acks = this.#acksFor(eventId);
+        acks.sequence ??= seq;
+        acks.acknowledgedBy.set(gatewayId, deleted);
+        for (const wake of this.#waiters.get(eventId) ?? []) wake();
+      },
+    });
+  }
+
+  stop(): void {
+    this.#subscription?.unsubscribe();
+  }
+
+  /** Records an event this service published, so its sequence is known before any ack. */
+  published(eventId: string, sequence: number): void {
+    this.#acksFor(eventId).sequence = sequence;
+  }
+
+  get(eventId: string): EventAcks | undefined {
+    return this.#events.get(eventId);
+  }
+
+  /** Resolves when every named gateway has acknowledged the event, or after `timeoutMs`. */
+  async waitFor(eventId: string, gatewayIds: readonly string[], timeoutMs: number): Promise<EventAcks> {
+    const acks = this.#acksFor(eventId);
+    const done = () => gatewayIds.every((id) => acks.acknowledgedBy.has(id));
+    if (done()) return acks;
+    await new Promise<void>((resolve) => {
+      const waiters = this.#waiters.get(eventId) ?? new Set();
+      this.#waiters.set(eventId, waiters);
+      const finish = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        if (waiters.size === 0) this.#waiters.delete(eventId);
+        resolve();
+      };
+      const check = () => {
+        if (done()) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      waiters.add(check);
+    });
+    return acks;
+  }
+
+  #acksFor(eventId: string): EventAcks {
+    let acks = this.#events.get(eventId);
+    if (acks === undefined) {
+      acks = { sequence: undefined, acknowledgedBy: new Map() };
+      this.#events.set(eventId, acks);
+    }
+    return acks;
+  }
+}
