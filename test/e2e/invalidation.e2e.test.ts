@@ -158,6 +158,30 @@ describe('confirmed invalidation, end to end', () => {
     expect(later).toMatchObject({ id: body.id, sequence: body.sequence, acknowledgedBy: ['g1', 'g2'], pending: [] });
   });
 
+  it('deletes tagged and URL entries through the indexes and reports how many', async () => {
+    await system.close();
+    system = await startSystem({ cacheTagsHeader: 'x-tags' });
+    const [g1, g2] = [await system.gateway('g1'), await system.gateway('g2')];
+    await call(system.rules.url, 'PUT', '/rules/all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    system.origin.route('/news/1', { headers: { 'x-tags': 'news' } });
+    system.origin.route('/news/2', { headers: { 'x-tags': 'news, sports' } });
+    system.origin.route('/weather', { headers: { 'x-tags': 'newsy' } });
+    for (const g of [g1, g2]) {
+      await eventually(async () => expect(await cacheHeader(`${g.url}/news/1`)).toBe('MISS'));
+      for (const path of ['/news/2', '/weather', '/page?v=1', '/page?v=2']) await cacheHeader(`${g.url}${path}`);
+    }
+    await eventually(async () => {
+      const live = (await (await call(system.invalidation.url, 'GET', '/gateways')).json()) as { gateways: unknown[] };
+      expect(live.gateways).toHaveLength(2);
+    });
+
+    const tag = (await (await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'cacheTag', cacheTag: 'news' })).json()) as Record<string, unknown>;
+    expect(tag).toMatchObject({ acknowledgedBy: ['g1', 'g2'], deleted: 4 });
+    const url = (await (await call(system.invalidation.url, 'POST', '/cache/invalidate', { type: 'url', url: '/page' })).json()) as Record<string, unknown>;
+    expect(url).toMatchObject({ acknowledgedBy: ['g1', 'g2'], deleted: 4 });
+    expect(await cacheHeader(`${g1.url}/weather`)).toBe('HIT');
+  });
+
   it('reports a gateway that did not confirm in time as pending', async () => {
     const g1 = await system.gateway('g1');
     await eventually(async () => {

@@ -4,7 +4,7 @@
  * When the stream is not the one the store's entries were filled against, the entries
  * are dropped first (DESIGN.md §5).
  */
-import { invalidationEventSchema, StreamFollower, streamNames, subjects, type Logger } from '@cairn/shared';
+import { invalidationEventSchema, StreamFollower, streamNames, subjects, type InvalidationEvent, type Logger } from '@cairn/shared';
 import type { JsMsg, NatsConnection } from 'nats';
 import type { GatewayMetrics } from '../metrics.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
@@ -59,11 +59,34 @@ export class InvalidationFeed {
     this.map.clear();
   }
 
+  async #deleteAndAck(event: InvalidationEvent, seq: number): Promise<void> {
+    let deleted = 0;
+    const epoch = this.#epoch;
+    try {
+      if (event.mode === 'hard' && (event.kind === 'tag' || event.kind === 'url')) {
+        const key = event.key as string;
+        const q = key.indexOf('?');
+        const path = q === -1 ? key : key.slice(0, q);
+        deleted = await this.#store.deleteIndexed(event.kind, event.kind === 'tag' ? key : path, (meta) => {
+          if (event.kind === 'tag' ? !meta.tags.includes(key) : meta.urlPath !== path) return 'unindex';
+          if (q !== -1 && meta.urlQueryKey !== key) return 'keep';
+          // Clock-free, like reads: only entries filled before the event go.
+          return meta.fillSeq < seq && (event.cache === 'all' || event.cache === meta.cache) ? 'delete' : 'keep';
+        });
+      }
+    } catch (err) {
+      this.#sink.logger.error({ err, seq, kind: event.kind }, 'deleting invalidated entries failed');
+    }
+    if (epoch === this.#epoch) this.onApplied?.(event.id, seq, deleted);
+  }
+
   #apply(msg: JsMsg): void {
     const event = decodeFeedMessage(this.#sink, invalidationEventSchema, msg);
     if (event === undefined) return;
     this.map.apply(event, msg.seq);
-    if (this.follower.isCaughtUp) this.onApplied?.(event.id, msg.seq, 0);
+    // The map alone decides validity; deleting through the indexes reclaims space. It runs
+    // for live events only: at replay it would cost a transaction per retained event.
+    if (this.follower.isCaughtUp) void this.#deleteAndAck(event, msg.seq);
     this.#sink.metrics.invalidationsApplied.inc({ kind: event.kind });
     this.#sink.logger.debug({ seq: msg.seq, kind: event.kind, key: event.key }, 'invalidation applied');
   }
