@@ -15,8 +15,11 @@ export interface NatsServer extends AsyncDisposable {
   port: number;
   storeDir: string;
   pid: number;
-  /** Stops the server and starts it again on the same port and store directory. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server and starts it again on the same port and store directory;
+   * `whileDown` runs in between (what clients see during an outage).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,9 +112,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     get pid() {
       return running.child.pid ?? -1;
     },
-    async restart() {
+    async restart(whileDown) {
       await stop();
-      running = await launch(store.path, portsDir.path, port);
+      try {
+        await whileDown?.();
+      } finally {
+        running = await launch(store.path, portsDir.path, port);
+      }
     },
     async stop() {
       await stop();

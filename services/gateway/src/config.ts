@@ -48,6 +48,8 @@ export const gatewayEnvSchema = z.object({
         .min(1),
     )
     .transform((statuses) => new Set(statuses)),
+  /** After this long without the invalidation feed, every hit is revalidated with the origin. */
+  INVALIDATION_FEED_GRACE_MS: positiveIntSchema(10_000),
   /** How long a key whose answer was not storable skips request coalescing (hit-for-miss). */
   HIT_FOR_MISS_MS: positiveIntSchema(30_000),
   /** Whether `x-cairn-cache-debug: true` may reveal keys and rules (restricting it to cache_admin awaits Basic auth). */

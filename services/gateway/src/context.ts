@@ -7,6 +7,7 @@ import type { CacheConfiguration, GatewayConfig, GatewayEnv } from './config.js'
 import type { InvalidationFeed } from './control/invalidation-feed.js';
 import type { RuleFeed } from './control/rule-feed.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { FeedHealth } from './control/feed-health.js';
 import type { FillRegistry } from './flow/fill-registry.js';
 import { OriginPool, type Origin } from './origin/origin-pool.js';
 import { SyntheticOrigin } from './origin/synthetic-origin.js';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   store: LmdbStore;
   rules: RuleFeed;
   invalidations: InvalidationFeed;
+  /** Whether the invalidation feed has been lost for longer than its grace period. */
+  feedHealth: FeedHealth;
   /** Fills in flight (coalescing) and hit-for-miss marks. */
   fills: FillRegistry;
   metrics: GatewayMetrics;

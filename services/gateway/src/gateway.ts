@@ -12,6 +12,7 @@ import { InvalidationFeed } from './control/invalidation-feed.js';
 import { gatewayReadiness } from './control/readiness.js';
 import { RuleFeed } from './control/rule-feed.js';
 import { createGatewayMetrics } from './metrics.js';
+import { FeedHealth } from './control/feed-health.js';
 import { GatewayPresence } from './control/presence.js';
 import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
@@ -43,11 +44,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     rules,
     invalidations,
     fills: new FillRegistry(env.HIT_FOR_MISS_MS),
+    feedHealth: new FeedHealth(nats.nc, invalidations.follower, env.INVALIDATION_FEED_GRACE_MS, log.child({ component: 'feed-health' })),
     metrics,
     logger: log,
   };
 
-  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations));
+  context.feedHealth.start();
+  metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
+  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth));
   const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
   const replayStarted = performance.now();
   await Promise.all([rules.follower.start(), invalidations.follower.start()]);
@@ -58,7 +62,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const url = await proxy.listen({ port: env.PORT, host: env.HOST });
   log.info({ url, adminUrl }, 'listening');
   // Announced only once serving: the invalidation service waits for live gateways' acks.
-  const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: 'normal' }), log.child({ component: 'presence' }));
+  const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }));
   invalidations.onApplied = (eventId, seq, deleted) => presence.ack(eventId, seq, deleted);
   presence.start();
 

@@ -3,9 +3,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export function createGatewayMetrics() {
   const registry = new Registry();
+  /** Read at scrape time; the gateway sets them once its parts exist. */
+  const probes = { feedLost: (): boolean => false };
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    probes,
     requests: new Counter({
       name: 'cairn_gateway_requests_total',
       help: 'Proxied requests by cache outcome and the reason for it.',
@@ -35,6 +38,14 @@ export function createGatewayMetrics() {
       help: 'Origin responses written to the store.',
       labelNames: ['cache'] as const,
       registers: [registry],
+    }),
+    feedLost: new Gauge({
+      name: 'cairn_gateway_invalidation_feed_lost',
+      help: '1 while the invalidation feed has been lost past its grace period and every hit is revalidated.',
+      registers: [registry],
+      collect() {
+        this.set(probes.feedLost() ? 1 : 0);
+      },
     }),
     rules: new Gauge({ name: 'cairn_gateway_rules', help: 'Rules in the in-memory index.', registers: [registry] }),
     invalidationsApplied: new Counter({

@@ -1,4 +1,5 @@
 import { streamConfigs, streamNames, subjects } from '@cairn/shared';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '@cairn/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outcome, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
@@ -70,6 +71,32 @@ describe('invalidation feed', () => {
     h.gateway = await h.start();
 
     expect(await outcome(get('/warm'))).toBe('MISS');
+  });
+
+  it('revalidates every hit while the feed is lost, serves stale only if the origin fails, and hits again after catching up', async () => {
+    await h.gateway.close();
+    h.gateway = await h.start({ INVALIDATION_FEED_GRACE_MS: '300' });
+    h.origin.route('/guarded', { body: 'stored' });
+    expect(await outcome(get('/guarded'))).toBe('MISS');
+    expect(await outcome(get('/guarded'))).toBe('HIT');
+
+    await h.nats.restart(async () => {
+      await sleep(600);
+      const revalidated = await get('/guarded');
+      expect(revalidated.headers.get('cache-status')).toMatch(/detail=feed-lost/);
+      await revalidated.arrayBuffer();
+      expect(h.origin.count('/guarded')).toBe(2);
+
+      h.origin.route('/guarded', { status: 503, body: 'down' });
+      const stale = await get('/guarded');
+      expect([stale.headers.get('x-cairn-cache'), await stale.text()]).toEqual(['STALE', 'stored']);
+      const ready = (await (await fetch(`${h.gateway.adminUrl}/ready`)).json()) as { invalidations: { mode: string } };
+      expect(ready.invalidations.mode).toBe('feed-lost');
+      h.origin.route('/guarded', { body: 'stored' });
+    });
+
+    await eventually(async () => expect(await outcome(get('/guarded'))).toBe('HIT'), { timeoutMs: 10_000 });
+    expect(await h.metric('cairn_gateway_invalidation_feed_lost')).toMatch(/feed_lost 0/);
   });
 
   it('keeps following the invalidation stream across a NATS server restart', async () => {

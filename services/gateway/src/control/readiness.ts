@@ -3,16 +3,18 @@
  * feeds have caught up with their stream; the answer carries sequences either way.
  */
 import type { Readiness } from '@cairn/shared';
+import type { FeedHealth } from './feed-health.js';
 import type { InvalidationFeed } from './invalidation-feed.js';
 import type { RuleFeed } from './rule-feed.js';
 
-export function gatewayReadiness(natsConnected: boolean, rules: RuleFeed, invalidations: InvalidationFeed): Readiness {
+export function gatewayReadiness(natsConnected: boolean, rules: RuleFeed, invalidations: InvalidationFeed, feedHealth: FeedHealth): Readiness {
   const rulesCaughtUp = rules.follower.isCaughtUp;
   const invalidationsCaughtUp = invalidations.follower.isCaughtUp;
   return {
     ready: natsConnected && rulesCaughtUp && invalidationsCaughtUp,
     nats: natsConnected,
     rules: { caughtUp: rulesCaughtUp, revision: rules.follower.lastSeq, count: rules.ruleCount },
-    invalidations: { caughtUp: invalidationsCaughtUp, appliedSeq: invalidations.appliedSeq },
+    // `feed-lost`: every hit is being revalidated with the origin until the feed is back.
+    invalidations: { caughtUp: invalidationsCaughtUp, appliedSeq: invalidations.appliedSeq, mode: feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' },
   };
 }

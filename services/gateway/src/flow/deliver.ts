@@ -28,6 +28,8 @@ function forwardReason(exchange: Exchange): ForwardReason {
       return 'stale';
     case 'request-no-cache':
       return 'request';
+    case 'feed-lost':
+      return 'stale';
     case 'method':
       return 'method';
     case 'invalidated':

@@ -57,6 +57,11 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
     exchange.decide('MISS', 'request-no-cache');
     return MISS;
   }
+  // Without the feed an invalidation may have gone unseen: ask the origin (stale only if it fails).
+  if (context.feedHealth.lost(now)) {
+    exchange.decide('MISS', 'feed-lost');
+    return MISS;
+  }
   const soft = verdict === Verdict.Soft;
   if (!soft && (expiresAt === 0 || expiresAt > now)) {
     exchange.decide('HIT', 'fresh');

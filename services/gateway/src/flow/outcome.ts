@@ -19,6 +19,7 @@ export type DecisionReason =
   | 'invalidated'
   | 'revalidated'
   | 'request-no-cache'
+  | 'feed-lost'
   | 'hit-for-miss'
   // only-if-cached with nothing fresh: 504, origin untouched
   | 'only-if-cached'

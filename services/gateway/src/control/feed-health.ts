@@ -1,0 +1,58 @@
+/**
+ * Whether the gateway can trust its invalidation map (DESIGN.md §5). When the JetStream
+ * feed has been lost for longer than INVALIDATION_FEED_GRACE_MS, an invalidation may have
+ * been issued that this gateway has not seen, so every hit is revalidated with the origin
+ * (stale only if the origin fails). After reconnecting the follower catches up from where
+ * it stopped; the gateway returns to normal hits once it has applied everything the stream
+ * held at the moment it reconnected.
+ */
+import { streamNames, type Logger, type StreamFollower } from '@cairn/shared';
+import { Events, type NatsConnection } from 'nats';
+
+export class FeedHealth {
+  readonly #nc: NatsConnection;
+  readonly #follower: StreamFollower;
+  readonly #graceMs: number;
+  readonly #logger: Logger;
+  /** Wall-clock ms the feed was lost at; undefined while healthy. */
+  #lostSince: number | undefined;
+  /** After a reconnect: the stream's last sequence then, which the follower must reach. */
+  #catchUpTo: number | undefined;
+
+  constructor(nc: NatsConnection, follower: StreamFollower, graceMs: number, logger: Logger) {
+    this.#nc = nc;
+    this.#follower = follower;
+    this.#graceMs = graceMs;
+    this.#logger = logger;
+  }
+
+  start(): void {
+    void (async () => {
+      for await (const status of this.#nc.status()) {
+        if (status.type === Events.Disconnect) {
+          this.#lostSince ??= Date.now();
+          this.#catchUpTo = undefined;
+        } else if (status.type === Events.Reconnect) {
+          this.#reconnected().catch((err: unknown) => this.#logger.warn({ err }, 'reading the stream position after a reconnect failed'));
+        }
+      }
+    })();
+  }
+
+  async #reconnected(): Promise<void> {
+    const info = await (await this.#nc.jetstreamManager()).streams.info(streamNames.invalidations);
+    this.#catchUpTo = info.state.last_seq;
+  }
+
+  /** True while every hit must be revalidated. */
+  lost(now: number): boolean {
+    if (this.#lostSince === undefined) return false;
+    if (this.#catchUpTo !== undefined && this.#follower.lastSeq >= this.#catchUpTo) {
+      this.#logger.info({ appliedSeq: this.#follower.lastSeq, lostMs: now - this.#lostSince }, 'invalidation feed caught up');
+      this.#lostSince = undefined;
+      this.#catchUpTo = undefined;
+      return false;
+    }
+    return now - this.#lostSince > this.#graceMs;
+  }
+}
