@@ -48,6 +48,8 @@ export const gatewayEnvSchema = z.object({
         .min(1),
     )
     .transform((statuses) => new Set(statuses)),
+  /** How often the background sweep walks the store for entries that can never be served again. */
+  SWEEP_INTERVAL_MS: positiveIntSchema(60_000),
   /** After this long without the invalidation feed, every hit is revalidated with the origin. */
   INVALIDATION_FEED_GRACE_MS: positiveIntSchema(10_000),
   /** How long a key whose answer was not storable skips request coalescing (hit-for-miss). */

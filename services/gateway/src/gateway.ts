@@ -14,6 +14,7 @@ import { RuleFeed } from './control/rule-feed.js';
 import { createGatewayMetrics } from './metrics.js';
 import { FeedHealth } from './control/feed-health.js';
 import { GatewayPresence } from './control/presence.js';
+import { Sweeper } from './control/sweeper.js';
 import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
@@ -65,6 +66,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }));
   invalidations.onApplied = (eventId, seq, deleted) => presence.ack(eventId, seq, deleted);
   presence.start();
+  const sweeper = new Sweeper(store, invalidations, rules, metrics, log.child({ component: 'sweeper' }));
+  sweeper.start(env.SWEEP_INTERVAL_MS);
 
   return {
     id: env.GATEWAY_ID,
@@ -72,6 +75,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     adminUrl,
     async close() {
       presence.stop();
+      await sweeper.stop();
       // Responses still streaming when close begins end later on keep-alive connections,
       // which node closes only if idle when asked: ask until the last one is done.
       const closeIdle = setInterval(() => proxy.server.closeIdleConnections(), 50);

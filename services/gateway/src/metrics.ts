@@ -39,6 +39,11 @@ export function createGatewayMetrics() {
       labelNames: ['cache'] as const,
       registers: [registry],
     }),
+    swept: new Counter({
+      name: 'cairn_gateway_entries_swept_total',
+      help: 'Entries the background sweep removed (hard-invalidated, or expired past their stale windows).',
+      registers: [registry],
+    }),
     feedLost: new Gauge({
       name: 'cairn_gateway_invalidation_feed_lost',
       help: '1 while the invalidation feed has been lost past its grace period and every hit is revalidated.',

@@ -1,7 +1,9 @@
 import { streamConfigs, streamNames, subjects } from '@cairn/shared';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '@cairn/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LmdbStore } from '../src/store/lmdb-store.js';
 import { outcome, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 describe('invalidation feed', () => {
@@ -97,6 +99,39 @@ describe('invalidation feed', () => {
 
     await eventually(async () => expect(await outcome(get('/guarded'))).toBe('HIT'), { timeoutMs: 10_000 });
     expect(await h.metric('cairn_gateway_invalidation_feed_lost')).toMatch(/feed_lost 0/);
+  });
+
+  it('revalidates an entry stored longer ago than INVALIDATION_RETENTION before using it', async () => {
+    expect(await outcome(get('/warm'))).toBe('HIT');
+    await h.gateway.close();
+    // Age the stored entry beyond the retention, as if it had sat there for six minutes.
+    const store = new LmdbStore(join(h.dir.path, 'data'), () => undefined);
+    const entry = store.get('page:/warm');
+    expect(entry).toBeDefined();
+    store.put('page:/warm', { ...entry!.meta, storedAt: Date.now() - 6 * 60_000 }, entry!.body);
+    await store.close();
+    h.gateway = await h.start({ INVALIDATION_RETENTION: '5m' });
+
+    const answer = await get('/warm');
+    expect(answer.headers.get('cache-status')).toMatch(/detail=retention-expired/);
+    await answer.arrayBuffer();
+    expect(await outcome(get('/warm'))).toBe('HIT');
+  });
+
+  it('sweeps hard-invalidated and expired entries from the store in the background', async () => {
+    await h.gateway.close();
+    h.gateway = await h.start({ SWEEP_INTERVAL_MS: '200' });
+    await h.applyRule({ id: 'short', pathPatterns: ['^/short/.*$'], ttl: '1s' });
+    await h.applyRule({ id: 'lasting', pathPatterns: ['^/lasting/.*$'], ttl: '1s', staleIfError: '1h' });
+    const seq = await h.invalidate({ kind: 'scope', cache: 'page' });
+    await eventually(async () => expect(await appliedSeq()).toBe(seq));
+    for (const path of ['/short/1', '/lasting/1', '/kept']) expect(await outcome(get(path))).toBe('MISS');
+
+    // /warm (filled before the invalidation) and /short/1 (expired, no stale window) go;
+    // /lasting/1 keeps its staleIfError hour, /kept its TTL.
+    await eventually(async () => expect(await h.metric('cairn_gateway_entries_swept_total')).toMatch(/swept_total 2$/), { timeoutMs: 5000 });
+    await sleep(500);
+    expect(await h.metric('cairn_gateway_entries_swept_total')).toMatch(/swept_total 2$/);
   });
 
   it('keeps following the invalidation stream across a NATS server restart', async () => {

@@ -37,6 +37,11 @@ export class RuleFeed {
     return this.#index;
   }
 
+  /** The current rule with this id, if any. */
+  rule(id: string): Rule | undefined {
+    return this.#rules.get(id);
+  }
+
   get ruleCount(): number {
     return this.#rules.size;
   }

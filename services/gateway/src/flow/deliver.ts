@@ -29,6 +29,7 @@ function forwardReason(exchange: Exchange): ForwardReason {
     case 'request-no-cache':
       return 'request';
     case 'feed-lost':
+    case 'retention-expired':
       return 'stale';
     case 'method':
       return 'method';

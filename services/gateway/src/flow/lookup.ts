@@ -62,13 +62,19 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
     exchange.decide('MISS', 'feed-lost');
     return MISS;
   }
+  // Events older than the stream's retention are gone from it, so the map cannot vouch
+  // for an entry filled (or last revalidated) before them.
+  if (now - entry.meta.storedAt > context.env.INVALIDATION_RETENTION) {
+    exchange.decide('MISS', 'retention-expired');
+    return MISS;
+  }
   const soft = verdict === Verdict.Soft;
   if (!soft && (expiresAt === 0 || expiresAt > now)) {
     exchange.decide('HIT', 'fresh');
     return HIT;
   }
   // Stale (expired or soft-purged): servable only within the rule's staleWhileRevalidate.
-  const swr = staleWhileRevalidateMs(exchange.match);
+  const swr = staleWhileRevalidateMs(exchange.match?.rule);
   if (!entry.meta.noStale && swr > 0 && (expiresAt === 0 || now < expiresAt + swr)) {
     exchange.decide('STALE', soft ? 'soft-invalidated' : 'stale-while-revalidate');
     return STALE;

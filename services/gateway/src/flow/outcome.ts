@@ -20,6 +20,7 @@ export type DecisionReason =
   | 'revalidated'
   | 'request-no-cache'
   | 'feed-lost'
+  | 'retention-expired'
   | 'hit-for-miss'
   // only-if-cached with nothing fresh: 504, origin untouched
   | 'only-if-cached'

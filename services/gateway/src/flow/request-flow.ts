@@ -118,7 +118,7 @@ function newInflight(context: GatewayContext): { settle: (result: FillResult) =>
 function canServeStaleOnError(exchange: Exchange, now: number): boolean {
   const entry = exchange.entry;
   if (entry === undefined || entry.meta.noStale) return false;
-  return entry.meta.expiresAt === 0 || now < entry.meta.expiresAt + staleIfErrorMs(exchange.match);
+  return entry.meta.expiresAt === 0 || now < entry.meta.expiresAt + staleIfErrorMs(exchange.match?.rule);
 }
 
 /** The origin failed: the stored entry if the rule's staleIfError window allows, else the error (502 / 504). */

@@ -101,6 +101,17 @@ export class LmdbStore {
     return deleted;
   }
 
+  /** Up to `limit` entries' metadata in key order, starting after `afterKey` (for the sweep). */
+  scan(afterKey: string | undefined, limit: number): Array<{ key: string; meta: EntryMeta }> {
+    const out: Array<{ key: string; meta: EntryMeta }> = [];
+    for (const { key, value } of this.#entries.getRange({ ...(afterKey === undefined ? {} : { start: afterKey }), limit: limit + 1 })) {
+      if (key === afterKey) continue;
+      if (out.length === limit) break;
+      out.push({ key, meta: decodeEntry(value).meta });
+    }
+    return out;
+  }
+
   /** Resolves when every put issued so far is committed and flushed (for shutdown). */
   async flushed(): Promise<void> {
     await this.#entries.flushed;

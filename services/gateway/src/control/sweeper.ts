@@ -1,0 +1,80 @@
+/**
+ * The background sweep (DESIGN.md §5, §6): invalidations by scope and group are O(1) to
+ * apply because the map decides on read, and entries expire without being touched, so a
+ * periodic pass reclaims their space. It walks the store in batches, yielding between
+ * them, and removes entries that can never be served again: hard-invalidated ones, and
+ * expired ones past their rule's stale windows.
+ */
+import type { Logger } from '@cairn/shared';
+import type { GatewayMetrics } from '../metrics.js';
+import type { LmdbStore } from '../store/lmdb-store.js';
+import type { EntryMeta } from '../store/cache-entry.js';
+import { staleIfErrorMs, staleWhileRevalidateMs } from '../flow/stale-windows.js';
+import type { InvalidationFeed } from './invalidation-feed.js';
+import { Verdict } from './invalidation-map.js';
+import type { RuleFeed } from './rule-feed.js';
+
+const BATCH = 1000;
+
+export class Sweeper {
+  readonly #store: LmdbStore;
+  readonly #invalidations: InvalidationFeed;
+  readonly #rules: RuleFeed;
+  readonly #metrics: GatewayMetrics;
+  readonly #logger: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+
+  constructor(store: LmdbStore, invalidations: InvalidationFeed, rules: RuleFeed, metrics: GatewayMetrics, logger: Logger) {
+    this.#store = store;
+    this.#invalidations = invalidations;
+    this.#rules = rules;
+    this.#metrics = metrics;
+    this.#logger = logger;
+  }
+
+  start(intervalMs: number): void {
+    this.#timer = setInterval(() => {
+      this.#running ??= this.sweep().finally(() => (this.#running = undefined));
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+
+  #dead(meta: EntryMeta, now: number): boolean {
+    if (this.#invalidations.map.verdict(meta, meta.fillSeq) === Verdict.Hard) return true;
+    if (meta.expiresAt === 0 || now <= meta.expiresAt) return false;
+    const rule = this.#rules.rule(meta.ruleId);
+    return now > meta.expiresAt + Math.max(staleWhileRevalidateMs(rule), staleIfErrorMs(rule));
+  }
+
+  /** One pass over the store; returns how many entries it removed. */
+  async sweep(): Promise<number> {
+    let removed = 0;
+    let after: string | undefined;
+    try {
+      for (;;) {
+        const batch = this.#store.scan(after, BATCH);
+        if (batch.length === 0) break;
+        const now = Date.now();
+        for (const { key, meta } of batch) {
+          if (this.#dead(meta, now)) {
+            await this.#store.remove(key);
+            removed++;
+          }
+        }
+        after = batch[batch.length - 1]?.key;
+        // Let requests run between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      this.#logger.error({ err }, 'sweep failed');
+    }
+    if (removed > 0) this.#metrics.swept.inc(removed);
+    return removed;
+  }
+}
