@@ -2,9 +2,9 @@
  * Invalidation kinds and modes end to end (DESIGN.md §5): rules and invalidation services,
  * gateways, one nats-server, a real origin.
  */
-import { encodeMessage, subjects } from '@cairn/shared';
+import { encodeMessage, headers, subjects } from '@cairn/shared';
 import { eventually } from '@cairn/testing';
-import { connect, type NatsConnection } from 'nats';
+import { connect, createInbox, headers as natsHeaders, type NatsConnection } from 'nats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, startSystem, type System } from './harness.js';
 
@@ -39,6 +39,22 @@ describe('invalidation kinds and modes, end to end', () => {
       expect(await cacheHeader(`${base}${path}`)).toBe('HIT');
     }
   };
+
+  it('sends the result of a NATS command to its Cairn-Reply-To subject, and the error of a bad one', async () => {
+    const inbox = createInbox();
+    const replies = nc.subscribe(inbox, { max: 2 });
+    const send = (command: unknown) => {
+      const h = natsHeaders();
+      h.set(headers.natsReplyTo, inbox);
+      nc.publish(subjects.invalidationCommands, encodeMessage(command), { headers: h });
+    };
+    send({ type: 'cacheTag', cacheTag: 'news' });
+    send({ type: 'cacheTag' });
+    const answers: unknown[] = [];
+    for await (const msg of replies) answers.push(JSON.parse(new TextDecoder().decode(msg.data)));
+    expect(answers[0]).toMatchObject({ sequence: expect.any(Number), event: { kind: 'tag', key: 'news' } });
+    expect(answers[1]).toMatchObject({ error: 'CAIRN_VALIDATION_FAILED', reason: 'invalid:cacheTag' });
+  });
 
   it('removes every variant of a URL named without a query, and no other path', async () => {
     const gateway = await system.gateway('g1');

@@ -172,6 +172,7 @@ describe('the walking skeleton, end to end', () => {
 
     await eventually(async () => expect(await cacheHeader(`${gateway.url}/x`)).toBe('MISS'));
     const metrics = await (await fetch(`${system.invalidation.url}/metrics`)).text();
-    expect(metrics).toMatch(/cairn_invalidation_rejected_total\{source="nats"\} 2/);
+    expect(metrics).toMatch(/cairn_invalidation_rejected_total\{source="nats",reason="not-json"\} 1/);
+    expect(metrics).toMatch(/cairn_invalidation_rejected_total\{source="nats",reason="invalid:type"\} 1/);
   });
 });

@@ -3,7 +3,7 @@
  * command handled once; NATS-LMDB-NOTES §3). A malformed command is logged, counted and
  * acknowledged; a valid one is acknowledged only after its event is published.
  */
-import { decodeMessage, invalidationCommandSchema, streamNames, subjects, type Logger } from '@cairn/shared';
+import { decodeMessage, encodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type Logger } from '@cairn/shared';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { publishInvalidation } from './invalidation-publisher.js';
 import type { InvalidationMetrics } from './metrics.js';
@@ -59,11 +59,13 @@ export class CommandConsumer {
   }
 
   async #handle(msg: JsMsg): Promise<void> {
+    const replyTo = msg.headers?.get(cairnHeaders.natsReplyTo) || undefined;
     const decoded = decodeMessage(invalidationCommandSchema, msg.data);
     if (!decoded.ok) {
       this.#logger.warn({ subject: msg.subject, seq: msg.seq, issues: decoded.error }, 'malformed message');
       this.#metrics.malformedMessages.inc({ subject: subjects.invalidationCommands });
-      this.#metrics.rejected.inc({ source: 'nats' });
+      this.#metrics.rejected.inc({ source: 'nats', reason: decoded.reason });
+      this.#reply(replyTo, { error: 'CAIRN_VALIDATION_FAILED', message: decoded.error, reason: decoded.reason });
       msg.ack();
       return;
     }
@@ -75,11 +77,22 @@ export class CommandConsumer {
       const seq = await publishInvalidation(this.#nc.jetstream(), event, id);
       this.#metrics.commands.inc({ source: 'nats', type: decoded.value.type });
       this.#logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, seq }, 'invalidation published');
+      this.#reply(replyTo, { id, sequence: seq, event });
       msg.ack();
     } catch (err) {
       this.#metrics.publishFailures.inc();
       this.#logger.warn({ err, id }, 'invalidation publish failed');
       msg.nak(REDELIVER_DELAY_MS);
+    }
+  }
+
+  /** Sends the result to the publisher's `Cairn-Reply-To` subject, when it named one. */
+  #reply(replyTo: string | undefined, result: unknown): void {
+    if (replyTo === undefined) return;
+    try {
+      this.#nc.publish(replyTo, encodeMessage(result));
+    } catch (err) {
+      this.#logger.warn({ err, replyTo }, 'reply publish failed');
     }
   }
 }

@@ -14,8 +14,8 @@ export function createInvalidationMetrics() {
     }),
     rejected: new Counter({
       name: 'cairn_invalidation_rejected_total',
-      help: 'Invalidation commands rejected as malformed, by source.',
-      labelNames: ['source'] as const,
+      help: 'Invalidation commands rejected as malformed, by source and reason (not-json, invalid:<field>).',
+      labelNames: ['source', 'reason'] as const,
       registers: [registry],
     }),
     malformedMessages: new Counter({

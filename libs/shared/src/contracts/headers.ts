@@ -18,6 +18,12 @@ export const headers = {
   debugTtlRemaining: 'x-cairn-cache-ttl-remaining-sec',
   /** NATS message header marking a rule event's operation; `delete` is a tombstone. */
   natsOp: 'Cairn-Op',
+  /**
+   * NATS message header on a `cache.invalidate` command: where to send the result. (A
+   * plain reply subject cannot be used: the command is stored in a stream, whose
+   * publish acknowledgement is what answers it.)
+   */
+  natsReplyTo: 'Cairn-Reply-To',
 } as const;
 
 /** The cache name used in RFC 9211 `Cache-Status`. */

@@ -3,9 +3,10 @@
  * never an exception, so a malformed message can be logged, counted and skipped.
  */
 import type { z } from 'zod';
-import { describeIssues } from '../config/describe-issues.js';
+import { describeFirstIssue, describeIssues } from '../config/describe-issues.js';
 
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A failure says why in words (`error`) and as a label (`reason`: not-json, or invalid:<field>). */
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string; reason: string };
 
 const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
@@ -15,10 +16,11 @@ export function decodeMessage<S extends z.ZodType>(schema: S, data: Uint8Array):
   try {
     json = JSON.parse(textDecoder.decode(data));
   } catch (err) {
-    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+    return { ok: false, error: `not JSON: ${(err as Error).message}`, reason: 'not-json' };
   }
   const parsed = schema.safeParse(json);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: describeIssues(parsed.error) };
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, error: describeIssues(parsed.error), reason: `invalid:${describeFirstIssue(parsed.error).field || 'body'}` };
 }
 
 export function encodeMessage(value: unknown): Uint8Array {

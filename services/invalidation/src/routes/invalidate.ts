@@ -65,7 +65,7 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
     try {
       command = validateInput(invalidationCommandSchema, request.body);
     } catch (err) {
-      if (err instanceof ValidationError) metrics.rejected.inc({ source: 'rest' });
+      if (err instanceof ValidationError) metrics.rejected.inc({ source: 'rest', reason: `invalid:${err.field || 'body'}` });
       throw err;
     }
     const id = randomUUID();
