@@ -23,7 +23,8 @@ export interface System extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function startSystem(cacheConfiguration: Record<string, unknown> = {}): Promise<System> {
+/** `cacheConfiguration` may be a function of the origin's URL, for configs that name it more than once. */
+export async function startSystem(cacheConfiguration: Record<string, unknown> | ((originUrl: string) => Record<string, unknown>) = {}): Promise<System> {
   const dir = await tempDir('cairn-e2e-');
   const nats = await startNatsServer();
   const origin = await startOrigin();
@@ -32,7 +33,11 @@ export async function startSystem(cacheConfiguration: Record<string, unknown> = 
   const invalidation = await startInvalidationService(loadInvalidationConfig(common), createLogger('invalidation', LOG_LEVEL));
   writeFileSync(
     join(dir.path, 'cacheConfiguration.test.json'),
-    JSON.stringify({ defaultOrigin: origin.url, defaultCacheKey: { includeQueryParams: 'ALL' }, ...cacheConfiguration }),
+    JSON.stringify({
+      defaultOrigin: origin.url,
+      defaultCacheKey: { includeQueryParams: 'ALL' },
+      ...(typeof cacheConfiguration === 'function' ? cacheConfiguration(origin.url) : cacheConfiguration),
+    }),
   );
   const gateways: Gateway[] = [];
   const close = async () => {

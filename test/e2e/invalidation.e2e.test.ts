@@ -144,6 +144,37 @@ describe('invalidation kinds and modes, end to end', () => {
   });
 });
 
+describe('every command type, end to end', () => {
+  let system: System;
+
+  beforeEach(async () => {
+    system = await startSystem((originUrl) => ({ apiOrigin: originUrl, apiPathPrefix: '/api/', apiCacheKey: {} }));
+  });
+  afterEach(async () => {
+    await system.close();
+  });
+
+  it.each([
+    [{ type: 'api' }, ['/api/g'], ['/page-g', '/page']],
+    [{ type: 'page' }, ['/page-g', '/page'], ['/api/g']],
+    [{ type: 'all' }, ['/page-g', '/page', '/api/g'], []],
+    [{ type: 'page', groupCode: 'g' }, ['/page-g'], ['/page', '/api/g']],
+    [{ type: 'all', groupCode: 'g' }, ['/page-g', '/api/g'], ['/page']],
+    [{ type: 'group', groupCode: 'g' }, ['/page-g', '/api/g'], ['/page']],
+    [{ type: 'group', groupCode: 'page' }, [], ['/page-g', '/page', '/api/g']],
+  ])('%j removes %j and keeps %j', async (command, removed, kept) => {
+    const gateway = await system.gateway('g1');
+    await call(system.rules.url, 'PUT', '/rules/grouped', { pathPatterns: ['^/page-g$', '^/api/g$'], ttl: '1h', groupCode: 'g' });
+    await call(system.rules.url, 'PUT', '/rules/rest', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    for (const path of ['/page-g', '/page', '/api/g']) {
+      await eventually(async () => expect(await cacheHeader(`${gateway.url}${path}`)).toBe('HIT'));
+    }
+    expect((await call(system.invalidation.url, 'POST', '/cache/invalidate', command)).status).toBe(200);
+    for (const path of removed) expect(await cacheHeader(`${gateway.url}${path}`), path).toBe('MISS');
+    for (const path of kept) expect(await cacheHeader(`${gateway.url}${path}`), path).toBe('HIT');
+  });
+});
+
 describe('confirmed invalidation, end to end', () => {
   let system: System;
 

@@ -242,6 +242,19 @@ describe('gateway HTTP semantics', () => {
       expect(h.origin.count('/swr')).toBe(2);
     });
 
+    it('does not let a background refresh that began before an invalidation make the entry fresh', async () => {
+      await h.applyRule({ id: 'swr', pathPatterns: ['^/swr-race$'], ttl: '1s', staleWhileRevalidate: '1m' });
+      h.origin.route('/swr-race', { body: 'v1' });
+      expect((await get('/swr-race')).cache).toBe('MISS');
+      await sleep(1100);
+      h.origin.route('/swr-race', { delayMs: 400, body: 'v2' });
+      expect((await get('/swr-race')).cache).toBe('STALE');
+      await eventually(() => expect(h.origin.count('/swr-race')).toBe(2));
+      await h.invalidate({ kind: 'scope', cache: 'page' });
+      await sleep(700);
+      expect((await get('/swr-race')).cacheStatus).toMatch(/detail=invalidated/);
+    });
+
     it('serves STALE within staleIfError when the origin fails', async () => {
       await h.applyRule({ id: 'sie', pathPatterns: ['^/sie$'], ttl: '1s', staleIfError: '1m' });
       h.origin.route('/sie', { body: 'good' });
