@@ -166,6 +166,6 @@ describe('gateway proxy behaviour', () => {
   it('reports readiness with the applied sequences', async () => {
     const ready = await fetch(`${h.gateway.adminUrl}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, nats: true, rules: { caughtUp: true, count: 1 }, invalidations: { caughtUp: true } });
+    expect(await ready.json()).toMatchObject({ ready: true, nats: true, rules: { caughtUp: true, count: 1 }, invalidations: { caughtUp: true, lag: 0, mode: 'normal' } });
   });
 });

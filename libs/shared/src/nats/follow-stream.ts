@@ -36,6 +36,7 @@ export class StreamFollower {
   #messages: ConsumerMessages | undefined;
   #consumer: Consumer | undefined;
   #lastSeq = 0;
+  #lag = 0;
   #caughtUp = false;
   #resolveCaughtUp!: () => void;
   readonly caughtUp: Promise<void>;
@@ -51,6 +52,14 @@ export class StreamFollower {
   }
 
   /** The stream sequence of the last message handed to `onMessage`. */
+  /**
+   * Messages the stream held beyond the last one delivered, as of that delivery: how far
+   * this reader is behind (0 when it has everything it was told of).
+   */
+  get lag(): number {
+    return this.#lag;
+  }
+
   get lastSeq(): number {
     return this.#lastSeq;
   }
@@ -118,6 +127,7 @@ export class StreamFollower {
   async #consume(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       this.#lastSeq = msg.seq;
+      this.#lag = msg.info.pending;
       try {
         this.#options.onMessage(msg);
       } catch (err) {

@@ -15,6 +15,6 @@ export function gatewayReadiness(natsConnected: boolean, rules: RuleFeed, invali
     nats: natsConnected,
     rules: { caughtUp: rulesCaughtUp, revision: rules.follower.lastSeq, count: rules.ruleCount },
     // `feed-lost`: every hit is being revalidated with the origin until the feed is back.
-    invalidations: { caughtUp: invalidationsCaughtUp, appliedSeq: invalidations.appliedSeq, mode: feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' },
+    invalidations: { caughtUp: invalidationsCaughtUp, appliedSeq: invalidations.appliedSeq, lag: invalidations.follower.lag, mode: feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' },
   };
 }
