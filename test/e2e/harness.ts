@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadGatewayConfig, startGateway, type Gateway } from '@cairn/gateway';
 import { loadInvalidationConfig, startInvalidationService, type InvalidationService } from '@cairn/invalidation';
 import { loadRulesConfig, startRulesService, type RulesService } from '@cairn/rules';
-import { createLogger } from '@cairn/shared';
+import { createLogger, encodeMessage, subjects } from '@cairn/shared';
+import type { NatsConnection } from 'nats';
 import { startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 
 const LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
@@ -85,4 +86,23 @@ export async function call(base: string, method: string, path: string, body?: un
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/** The outcome header, after reading the whole response (a fill completes with its body). */
+export async function cacheHeader(url: string, init?: RequestInit): Promise<string | null> {
+  const response = await fetch(url, init);
+  await response.arrayBuffer();
+  return response.headers.get('x-cairn-cache');
+}
+
+/** Publishes like `nats pub cache.invalidate '{...}'`: a plain core NATS publish. */
+export async function natsPub(nc: NatsConnection, command: unknown): Promise<void> {
+  nc.publish(subjects.invalidationCommands, encodeMessage(command));
+  await nc.flush();
+}
+
+/** PUT a rule on the rules service; the PUT must succeed. */
+export async function putRule(system: System, id: string, rule: Record<string, unknown>): Promise<void> {
+  const response = await call(system.rules.url, 'PUT', `/rules/${id}`, rule);
+  if (response.status !== 204) throw new Error(`PUT /rules/${id}: ${response.status} ${await response.text()}`);
 }

@@ -6,13 +6,7 @@ import { encodeMessage, headers, subjects } from '@cairn/shared';
 import { eventually } from '@cairn/testing';
 import { connect, createInbox, headers as natsHeaders, type NatsConnection } from 'nats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, startSystem, type System } from './harness.js';
-
-const cacheHeader = async (url: string) => {
-  const response = await fetch(url);
-  await response.arrayBuffer();
-  return response.headers.get('x-cairn-cache');
-};
+import { cacheHeader, call, natsPub as natsPubOn, putRule as putRuleOn, startSystem, type System } from './harness.js';
 
 describe('invalidation kinds and modes, end to end', () => {
   let system: System;
@@ -27,12 +21,8 @@ describe('invalidation kinds and modes, end to end', () => {
     await system.close();
   });
 
-  const putRule = async (id: string, rule: Record<string, unknown>) =>
-    expect((await call(system.rules.url, 'PUT', `/rules/${id}`, rule)).status).toBe(204);
-  const natsPub = async (command: unknown) => {
-    nc.publish(subjects.invalidationCommands, encodeMessage(command));
-    await nc.flush();
-  };
+  const putRule = (id: string, rule: Record<string, unknown>) => putRuleOn(system, id, rule);
+  const natsPub = (command: unknown) => natsPubOn(nc, command);
   const warm = async (base: string, ...paths: string[]) => {
     for (const path of paths) {
       await eventually(async () => expect(await cacheHeader(`${base}${path}`)).toBe('MISS'));

@@ -1,15 +1,8 @@
-import { encodeMessage, subjects } from '@cairn/shared';
+import { subjects } from '@cairn/shared';
 import { eventually } from '@cairn/testing';
 import { connect, type NatsConnection } from 'nats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, startSystem, type System } from './harness.js';
-
-/** The outcome header, after reading the whole response (a fill completes with its body). */
-const cacheHeader = async (url: string, init?: RequestInit) => {
-  const response = await fetch(url, init);
-  await response.arrayBuffer();
-  return response.headers.get('x-cairn-cache');
-};
+import { cacheHeader, call, natsPub as natsPubOn, putRule as putRuleOn, startSystem, type System } from './harness.js';
 
 describe('the walking skeleton, end to end', () => {
   let system: System;
@@ -24,14 +17,8 @@ describe('the walking skeleton, end to end', () => {
     await system.close();
   });
 
-  const putRule = async (id: string, rule: Record<string, unknown>) =>
-    expect((await call(system.rules.url, 'PUT', `/rules/${id}`, rule)).status).toBe(204);
-
-  /** Publishes like `nats pub cache.invalidate '{...}'`: a plain core NATS publish. */
-  const natsPub = async (command: unknown) => {
-    nc.publish(subjects.invalidationCommands, encodeMessage(command));
-    await nc.flush();
-  };
+  const putRule = (id: string, rule: Record<string, unknown>) => putRuleOn(system, id, rule);
+  const natsPub = (command: unknown) => natsPubOn(nc, command);
 
   it('serves MISS then HIT after a rule is PUT, asking the origin once', async () => {
     const gateway = await system.gateway('g1');

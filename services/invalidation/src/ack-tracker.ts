@@ -3,8 +3,9 @@
  * recent events so a REST call can wait for them and `GET /cache/invalidate/:id` can
  * report them later. Acks that do not decode are logged and counted.
  */
-import { decodeMessage, invalidationAckSchema, LruCache, subjects, type Logger } from '@cairn/shared';
+import { invalidationAckSchema, LruCache, subjects, type Logger } from '@cairn/shared';
 import type { NatsConnection, Subscription } from 'nats';
+import { subscribeToContract } from './contract-subscription.js';
 import type { InvalidationMetrics } from './metrics.js';
 
 /** Events whose acknowledgements are remembered. */
@@ -22,21 +23,19 @@ export class AckTracker {
   #subscription: Subscription | undefined;
 
   start(nc: NatsConnection, metrics: InvalidationMetrics, logger: Logger): void {
-    this.#subscription = nc.subscribe(subjects.invalidationAcks, {
-      callback: (err, msg) => {
-        if (err !== null) return logger.warn({ err }, 'ack subscription failed');
-        const decoded = decodeMessage(invalidationAckSchema, msg.data);
-        if (!decoded.ok) {
-          metrics.malformedMessages.inc({ subject: subjects.invalidationAcks });
-          return logger.warn({ issues: decoded.error }, 'malformed acknowledgement');
-        }
-        const { eventId, seq, gatewayId, deleted } = decoded.value;
+    this.#subscription = subscribeToContract(
+      nc,
+      subjects.invalidationAcks,
+      invalidationAckSchema,
+      ({ eventId, seq, gatewayId, deleted }) => {
         const acks = this.#acksFor(eventId);
         acks.sequence ??= seq;
         acks.acknowledgedBy.set(gatewayId, deleted);
         for (const wake of this.#waiters.get(eventId) ?? []) wake();
       },
-    });
+      metrics,
+      logger,
+    );
   }
 
   stop(): void {

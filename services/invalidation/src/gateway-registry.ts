@@ -2,8 +2,9 @@
  * Which gateways are live (DESIGN.md §5): every gateway heartbeats on core NATS; one seen
  * within GATEWAY_LIVENESS_MS is live. Heartbeats that do not decode are logged and counted.
  */
-import { decodeMessage, GATEWAY_LIVENESS_MS, gatewayHeartbeatSchema, subjects, type GatewayHeartbeat, type Logger } from '@cairn/shared';
+import { GATEWAY_LIVENESS_MS, gatewayHeartbeatSchema, subjects, type GatewayHeartbeat, type Logger } from '@cairn/shared';
 import type { NatsConnection, Subscription } from 'nats';
+import { subscribeToContract } from './contract-subscription.js';
 import type { InvalidationMetrics } from './metrics.js';
 
 export interface GatewayState extends GatewayHeartbeat {
@@ -16,17 +17,14 @@ export class GatewayRegistry {
   #subscription: Subscription | undefined;
 
   start(nc: NatsConnection, metrics: InvalidationMetrics, logger: Logger): void {
-    this.#subscription = nc.subscribe(subjects.gatewayHeartbeats, {
-      callback: (err, msg) => {
-        if (err !== null) return logger.warn({ err }, 'heartbeat subscription failed');
-        const decoded = decodeMessage(gatewayHeartbeatSchema, msg.data);
-        if (!decoded.ok) {
-          metrics.malformedMessages.inc({ subject: subjects.gatewayHeartbeats });
-          return logger.warn({ issues: decoded.error }, 'malformed heartbeat');
-        }
-        this.#gateways.set(decoded.value.gatewayId, { ...decoded.value, seenAt: Date.now() });
-      },
-    });
+    this.#subscription = subscribeToContract(
+      nc,
+      subjects.gatewayHeartbeats,
+      gatewayHeartbeatSchema,
+      (heartbeat) => this.#gateways.set(heartbeat.gatewayId, { ...heartbeat, seenAt: Date.now() }),
+      metrics,
+      logger,
+    );
   }
 
   stop(): void {

@@ -48,6 +48,19 @@ describe('invalidation service', () => {
     expect(await lastEvent(subjects.invalidation('group', 'page', 'shoes'))).toMatchObject({ id: body.id, kind: 'group', cache: 'page', key: 'shoes' });
   });
 
+  it('counts and drops malformed heartbeats and acknowledgements, and keeps tracking valid ones', async () => {
+    const { url } = await start();
+    nc.publish(subjects.gatewayHeartbeats, new TextEncoder().encode('{"gatewayId": 5}'));
+    nc.publish(subjects.invalidationAcks, new TextEncoder().encode('not json'));
+    nc.publish(subjects.gatewayHeartbeats, encodeMessage({ gatewayId: 'g9', appliedSeq: 3, mode: 'normal', sentAt: new Date().toISOString() }));
+    await eventually(async () => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/cairn_invalidation_malformed_messages_total\{subject="cache.gateways.heartbeat"\} 1/);
+      expect(metrics).toMatch(/cairn_invalidation_malformed_messages_total\{subject="cache.acks.invalidation"\} 1/);
+    });
+    expect(await (await fetch(`${url}/gateways`)).json()).toMatchObject({ gateways: [{ gatewayId: 'g9', appliedSeq: 3 }] });
+  });
+
   it('answers 202 at once for runAsync', async () => {
     const { url } = await start();
     const response = await fetch(`${url}/cache/invalidate`, {
