@@ -71,9 +71,12 @@ export class LmdbStore {
     if (this.#pending.get(key) === entry) this.#pending.delete(key);
   }
 
+  /** Removes an entry, ordered after every put issued before (transactions run in order). */
   async remove(key: string): Promise<void> {
     this.#pending.delete(key);
-    await this.#entries.remove(key);
+    await this.#root.transaction(() => {
+      void this.#entries.remove(key);
+    });
   }
 
   /**
@@ -132,6 +135,9 @@ export class LmdbStore {
    */
   async resetForStream(created: string): Promise<void> {
     this.#pending.clear();
+    // Puts already queued must land before the clear, not after it (writes outside a
+    // transaction are not ordered with transactions).
+    await this.#root.transaction(() => undefined);
     await this.#entries.clearAsync();
     await this.#index.clearAsync();
     await this.#meta.put(META_INVALIDATIONS_STREAM, created);
