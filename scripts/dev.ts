@@ -134,8 +134,12 @@ Try:
   nats pub cache.invalidate '{"type":"page"}'         # with the nats CLI, or without it:
   npm run --silent nats:pub -- cache.invalidate '{"type":"page"}'
   curl -i http://127.0.0.1:${ports.gateway}/          # x-cairn-cache: MISS again
-  curl -s -X POST http://127.0.0.1:${ports.invalidation}/cache/invalidate -H 'content-type: application/json' -d '{"type":"cacheTag","cacheTag":"demo"}'
+  curl -s -X POST http://127.0.0.1:${ports.invalidation}/cache/invalidate -H 'content-type: application/json' -d '{"type":"url","url":"/products/1"}'
+                                                      # answers once every live gateway applied it
+  curl -s http://127.0.0.1:${ports.invalidation}/gateways   # live gateways and their applied sequence
   curl -i -H 'x-cairn-cache-debug: true' http://127.0.0.1:${ports.gateway}/products/1
+  curl -s http://127.0.0.1:${ports.rules}/rules/test -H 'content-type: application/json' -d '{"url":"/products/1"}'
+  curl -s http://127.0.0.1:${ports.rules}/docs/json   # OpenAPI
 
 Ctrl-C stops everything started here.
 `);
