@@ -378,7 +378,7 @@ describe('gateway HTTP semantics', () => {
       expect((await get('/stream')).cache).toBe('HIT');
     });
 
-    it('never stores a body the origin broke off', async () => {
+    it('answers 502 and stores nothing when the origin breaks off a small body', async () => {
       h.origin.route('/torn', {
         handle: (_request, response) => {
           response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
@@ -386,10 +386,23 @@ describe('gateway HTTP semantics', () => {
           setTimeout(() => response.destroy(), 50);
         },
       });
-      await expect(get('/torn')).rejects.toThrow();
+      expect((await get('/torn')).status).toBe(502);
       h.origin.route('/torn', { body: 'whole' });
       expect((await get('/torn')).cacheStatus).toMatch(/detail=absent/);
       expect(h.origin.count('/torn')).toBe(2);
+    });
+
+    it('ends the response with an error and stores nothing when the origin breaks off a streamed body', async () => {
+      h.origin.route('/torn-stream', {
+        handle: (_request, response) => {
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          response.write('only a part');
+          setTimeout(() => response.destroy(), 50);
+        },
+      });
+      await expect(get('/torn-stream')).rejects.toThrow();
+      h.origin.route('/torn-stream', { body: 'whole' });
+      expect((await get('/torn-stream')).cacheStatus).toMatch(/detail=absent/);
     });
 
     it('delivers a body larger than MAX_ENTRY_BYTES whole without storing it', async () => {

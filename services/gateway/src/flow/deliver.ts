@@ -100,17 +100,19 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
   return reply.code(entry.meta.status).send(entry.body);
 }
 
-/** An answer straight from the origin: a MISS being filled (streaming) or a pass. */
+/** An answer straight from the origin: a MISS being filled (streaming or read whole) or a pass. */
 export function deliverResponse(
   exchange: Exchange,
   context: GatewayContext,
   reply: FastifyReply,
   status: number,
   headers: Record<string, string | string[]>,
-  body: Readable,
+  body: Readable | Buffer,
   now: number,
 ): FastifyReply {
   reply.headers(headers);
+  // A buffer's length is set from the buffer itself.
+  if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);
   return reply.code(status).send(body);
 }

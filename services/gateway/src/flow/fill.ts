@@ -7,7 +7,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
-import { originErrorReason } from '../errors.js';
+import { OriginUnavailableError, originErrorReason } from '../errors.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin, type Fetched } from './fetch.js';
@@ -20,7 +20,16 @@ export type LeaderAnswer =
   /** A 304 to the revalidation: the refreshed entry. */
   | { kind: 'revalidated'; entry: CacheEntry }
   /** The origin's answer, streaming. */
-  | { kind: 'streaming'; fetched: Fetched; body: Readable };
+  | { kind: 'streaming'; fetched: Fetched; body: Readable }
+  /** A small answer (declared length within SMALL_BODY_BYTES), read whole: sent like a hit. */
+  | { kind: 'buffered'; fetched: Fetched; body: Buffer };
+
+/**
+ * Bodies up to this declared length are read whole before the leader answers: streaming
+ * them would gain nothing (the completing chunk waits for the store anyway) and costs a
+ * stream pipeline per fill; an origin failure can then still become a clean 502/504.
+ */
+const SMALL_BODY_BYTES = 64 * 1024;
 
 /** Answers that belong to one client and so are never handed to waiters. */
 const PER_CLIENT: ReadonlySet<DecisionReason> = new Set(['set-cookie', 'origin-private', 'request-no-store']);
@@ -39,8 +48,8 @@ interface Drained {
 }
 
 /** Ends the client's copy with the held-back chunk, unless the client is gone. */
-function finish(client: PassThrough, last: Buffer | undefined): void {
-  if (!client.destroyed) client.end(last);
+function finish(client: PassThrough | undefined, last: Buffer | undefined): void {
+  if (client !== undefined && !client.destroyed) client.end(last);
 }
 
 async function write(client: PassThrough, chunk: Buffer): Promise<void> {
@@ -65,7 +74,7 @@ async function write(client: PassThrough, chunk: Buffer): Promise<void> {
  * caller sends it once the entry is written, so a client that has the whole response
  * and asks again finds the entry. (Without one, the caller's end does the same.)
  */
-async function drain(fetched: Fetched, client: PassThrough, limit: number): Promise<Drained> {
+async function drain(fetched: Fetched, client: PassThrough | undefined, limit: number): Promise<Drained> {
   const chunks: Buffer[] = [];
   let length = 0;
   let tooLarge = false;
@@ -84,13 +93,14 @@ async function drain(fetched: Fetched, client: PassThrough, limit: number): Prom
           chunks.push(chunk);
         }
       }
+      if (client === undefined) continue;
       if (last !== undefined) await write(client, last);
       last = undefined;
       if (received >= declared) last = chunk;
       else await write(client, chunk);
     }
   } catch (err) {
-    client.destroy(err as Error);
+    client?.destroy(err as Error);
     return { buffer: undefined, reason: 'aborted', error: err };
   }
   return { buffer: tooLarge ? undefined : Buffer.concat(chunks, length), reason: tooLarge ? 'too-large' : undefined, last };
@@ -146,9 +156,12 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   exchange.storing = decision.store;
   if (decision.store && decision.lifetimeMs !== Infinity) exchange.storedTtlSeconds = Math.floor(decision.lifetimeMs / 1000);
   if (!decision.store) exchange.notStoredReason = decision.reason;
-  const client = new PassThrough();
+  const declared = Number(fetched.headers['content-length'] ?? NaN);
+  const small = declared <= Math.min(SMALL_BODY_BYTES, context.env.MAX_ENTRY_BYTES);
+  const client = small ? undefined : new PassThrough();
   const complete = ({ buffer, reason, error, last }: Drained): void => {
-    const failure = error === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
+    // A failed small body is thrown to the leader (and counted there); a streamed one is counted here.
+    const failure = error === undefined || client === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
     if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
     const notStored = decision.store ? reason : decision.reason;
     const stored = buffer !== undefined && decision.store ? writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now) : undefined;
@@ -161,6 +174,18 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
     const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
     settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
   };
+  if (client === undefined) {
+    const drained = await drain(fetched, undefined, context.env.MAX_ENTRY_BYTES);
+    try {
+      complete(drained);
+    } catch (err) {
+      context.logger.error({ err, key: exchange.key }, 'completing a fill failed');
+      settle({ kind: 'unshared' });
+    }
+    if (drained.error !== undefined) throw route.origin.classify(drained.error, fetched.signal);
+    if (drained.buffer === undefined) throw new OriginUnavailableError(route.origin.origin, new Error('body longer than its Content-Length'));
+    return { kind: 'buffered', fetched, body: drained.buffer };
+  }
   // Whatever fails after the headers (even a bug in storing), the client's copy ends and
   // the waiters are released: a fill never stays in flight forever.
   drain(fetched, client, context.env.MAX_ENTRY_BYTES)

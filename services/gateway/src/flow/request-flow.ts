@@ -95,13 +95,16 @@ async function lead(exchange: Exchange, context: GatewayContext, reply: FastifyR
     return deliverEntry(exchange, context, reply, answer.entry, now);
   }
   const { fetched, body } = answer;
+  const discard = () => {
+    if (answer.kind === 'streaming') answer.body.destroy();
+  };
   if (fetched.status === 304) {
     // Fills never ask conditionally on a client's behalf: a 304 here answers nothing the client asked.
-    body.destroy();
+    discard();
     return serveStaleOrFail(exchange, context, reply, new OriginUnavailableError(route.origin.origin, new Error('304 to an unconditional request')), now);
   }
   if (fetched.status >= 500 && canServeStaleOnError(exchange, now)) {
-    body.destroy();
+    discard();
     exchange.decide('STALE', 'stale-if-error');
     return deliverEntry(exchange, context, reply, exchange.entry!, now);
   }
