@@ -8,7 +8,8 @@ import { loadGatewayConfig, startGateway, type Gateway } from '@cairn/gateway';
 import { loadInvalidationConfig, startInvalidationService, type InvalidationService } from '@cairn/invalidation';
 import { loadRulesConfig, startRulesService, type RulesService } from '@cairn/rules';
 import { createLogger, encodeMessage, subjects } from '@cairn/shared';
-import type { NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
+import { afterEach, beforeEach } from 'vitest';
 import { startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 
 const LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
@@ -105,4 +106,32 @@ export async function natsPub(nc: NatsConnection, command: unknown): Promise<voi
 export async function putRule(system: System, id: string, rule: Record<string, unknown>): Promise<void> {
   const response = await call(system.rules.url, 'PUT', `/rules/${id}`, rule);
   if (response.status !== 204) throw new Error(`PUT /rules/${id}: ${response.status} ${await response.text()}`);
+}
+
+export interface SystemFixture {
+  readonly system: System;
+  /** A plain NATS client on the system's server, as an operator's `nats` CLI would be. */
+  readonly nc: NatsConnection;
+}
+
+/** A fresh system (and a NATS client) per test of the calling describe block. */
+export function useSystem(cacheConfiguration: Parameters<typeof startSystem>[0] = {}): SystemFixture {
+  let system: System | undefined;
+  let nc: NatsConnection | undefined;
+  beforeEach(async () => {
+    system = await startSystem(cacheConfiguration);
+    nc = await connect({ servers: system.nats.url });
+  });
+  afterEach(async () => {
+    await nc?.close();
+    await system?.close();
+  });
+  return {
+    get system() {
+      return system as System;
+    },
+    get nc() {
+      return nc as NatsConnection;
+    },
+  };
 }
