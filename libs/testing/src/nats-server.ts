@@ -38,9 +38,20 @@ interface Running {
  * by PID rather than left behind.
  */
 const started = new Set<ChildProcess>();
-process.once('exit', () => {
+const killStarted = () => {
   for (const child of started) child.kill('SIGKILL');
-});
+};
+process.once('exit', killStarted);
+// A signal ends the process without 'exit' handlers; kill ours, then let the signal do
+// what it would have done (unless the process handles it itself, like the dev launcher).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    // A process that handles the signal itself stops its servers in its own cleanup.
+    if (process.listenerCount(signal) > 0) return;
+    killStarted();
+    process.kill(process.pid, signal);
+  });
+}
 
 async function launch(storeDir: string, portsDir: string, port: number): Promise<Running> {
   const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', '-1', '--ports_file_dir', portsDir, '-sd', storeDir];
