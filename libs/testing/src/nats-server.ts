@@ -71,8 +71,15 @@ async function launch(storeDir: string, portsDir: string, port: number): Promise
       const files = (await readdir(portsDir)).filter((f) => f.endsWith('.ports') && f.includes(`_${child.pid}.`));
       const file = files[0];
       if (file !== undefined) {
-        const ports = JSON.parse(await readFile(join(portsDir, file), 'utf8')) as { nats: string[] };
-        const url = ports.nats[0];
+        const text = await readFile(join(portsDir, file), 'utf8');
+        // The server may still be writing the file: a partial one is read again.
+        let ports: { nats?: string[] } | undefined;
+        try {
+          ports = JSON.parse(text) as { nats?: string[] };
+        } catch {
+          ports = undefined;
+        }
+        const url = ports?.nats?.[0];
         if (url !== undefined) return Number(new URL(url).port);
       }
       await sleep(10);

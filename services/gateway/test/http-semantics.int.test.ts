@@ -70,7 +70,7 @@ describe('gateway HTTP semantics', () => {
       evil = await startOrigin();
     });
     afterEach(async () => {
-      await evil.close();
+      await evil?.close();
     });
 
     it('sends a fill only the keyed query parameters, headers and cookies', async () => {
