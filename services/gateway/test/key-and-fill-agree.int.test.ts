@@ -3,7 +3,7 @@
  * and no request can reach another's key. Each test lets an attacker fill first, then
  * checks what the victim gets from a real origin that echoes what it received.
  */
-import { buildCacheKey, compileCacheKeyConfig } from '@cairn/shared';
+import { buildCacheKey, compileCacheKeyConfig, urlInvalidationKeyOf } from '@cairn/shared';
 import type { OriginRequest } from '@cairn/testing';
 import { eventually } from '@cairn/testing';
 import { request as httpRequest } from 'node:http';
@@ -46,7 +46,7 @@ describe('the key and the fill agree (#9)', () => {
     h = await startGatewayHarness(() => ({ defaultCacheKey: keyConfig }));
     await h.putRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
     await eventually(async () => expect(await outcome(fetch(`${h.gateway.url}/warm`))).toBe('MISS'));
-    for (const path of ['/p', '/p2', '/s', '/c', '/h', '/a', '/a|h:x-device=mobile', '/b', '/long', '/mixed/case']) h.origin.route(path, { body: echo });
+    for (const path of ['/p', '/p2', '/s', '/c', '/h', '/a', '/a|h:x-device=mobile', '/b', '/long', '/mixed/case', '/u1', '/u2', '/u3|x']) h.origin.route(path, { body: echo });
   });
   afterAll(async () => {
     await h.close();
@@ -135,5 +135,22 @@ describe('the key and the fill agree (#9)', () => {
     const ok = await get('/Pass/./x?b=2&a=1', {}, 'POST');
     expect(ok.cache).toBe('PASS');
     expect(JSON.parse(ok.body).url).toBe('/Pass/./x?b=2&a=1');
+  });
+
+  describe('a url invalidation for the URL a client requested removes what that client got (#9)', () => {
+    const invalidated = async (target: string, headers?: Record<string, string>) => {
+      await h.invalidate({ kind: 'url', cache: 'all', key: urlInvalidationKeyOf(target) });
+      await eventually(async () => expect((await get(target, headers)).cache).toBe('MISS'));
+    };
+
+    it.each([
+      ['a repeated query name in either order', '/u1?q=good&q=evil'],
+      ['a dot-segment, mixed-case target', '/U2/x/..?q=1'],
+      ['a path with the key separator in it', '/u3|x'],
+    ])('%s', async (_, target) => {
+      expect((await get(target, { 'x-device': 'mobile' })).cache).toBe('MISS');
+      expect((await get(target, { 'x-device': 'mobile' })).cache).toBe('HIT');
+      await invalidated(target, { 'x-device': 'mobile' });
+    });
   });
 });
