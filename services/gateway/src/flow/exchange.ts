@@ -25,7 +25,7 @@ export class Exchange {
   route: Route | undefined = undefined;
   /** Path and query sent to the origin on a pass, after path replacement. */
   upstreamPath = '';
-  /** Path and keyed query sent to the origin on a fill, after path replacement. */
+  /** What a fill sends the origin: the key's normalized path and keyed query, after path replacement. */
   fillTarget = '';
   /** The client's Cache-Control request directives. */
   readonly directives: RequestDirectives;

@@ -1,7 +1,9 @@
 /**
  * recv: reserved paths go to the origin untouched; API traffic (by `apiHeader` or
  * `apiPathPrefix`) goes to the API route after `apiPathReplacement`, the rest to the page
- * route. The target must be origin-form, so it can never name another host.
+ * route. The target must be origin-form, so it can never name another host, and carries
+ * no fragment (RFC 9112 §3.2.1 has none; a `#` there is refused, not stripped, so no part
+ * of the target can reach the origin without being in the key — issue 9).
  */
 import type { GatewayContext } from '../context.js';
 import { BadRequestTargetError } from '../errors.js';
@@ -18,7 +20,7 @@ function isApi(exchange: Exchange, context: GatewayContext): boolean {
 
 export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   // `//host/x` is origin-form to node but a network-path reference to URL parsers.
-  if (!exchange.url.startsWith('/') || exchange.url.startsWith('//')) throw new BadRequestTargetError(exchange.url);
+  if (!exchange.url.startsWith('/') || exchange.url.startsWith('//') || exchange.url.includes('#')) throw new BadRequestTargetError(exchange.url);
   const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
   exchange.route = route;
   exchange.upstreamPath = replacePath(exchange.url, route);

@@ -26,6 +26,21 @@ describe('fillHeaders', () => {
     });
   });
 
+  it('sends the first value of a repeated keyed cookie name, as the key has it (#9)', () => {
+    expect(fillHeaders({ cookie: 'lang=en; theme=dark; lang=de', 'x-device': ' mobile ' }, route(['x-device'], ['lang', 'theme']))).toEqual({
+      'x-device': 'mobile',
+      cookie: 'lang=en; theme=dark',
+    });
+  });
+
+  it('matches a keyed cookie name with whitespace around it, as the key does (#9)', () => {
+    expect(fillHeaders({ cookie: 'session=s;  lang = de' }, route([], ['lang']))).toEqual({ cookie: 'lang=de' });
+  });
+
+  it('sends a repeated keyed header as one combined field value (#9)', () => {
+    expect(fillHeaders({ 'x-device': ['mobile', 'tablet'] }, route(['x-device']))).toEqual({ 'x-device': 'mobile, tablet' });
+  });
+
   it('never sends authorization or a conditional header even when an admin keys them', () => {
     expect(fillHeaders(client, route(['authorization', 'if-none-match', 'host']))).toEqual({});
   });

@@ -8,30 +8,27 @@
  * keyed cookies): an unkeyed header that changed the answer would poison the cache. It
  * never asks for a compressed, partial or conditional answer of the client's making.
  */
+import { keyedCookies, keyedFieldValue } from '@cairn/shared';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Route } from '../context.js';
 import { connectionListed, isHopByHop } from '../http/hop-by-hop.js';
 
 const NEVER_FORWARDED = new Set(['host', 'authorization', 'cookie', 'accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since']);
 
-function keyedCookies(cookieHeader: string | undefined, include: readonly string[]): string | undefined {
-  if (cookieHeader === undefined || include.length === 0) return undefined;
-  const kept = cookieHeader
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => include.includes(pair.slice(0, Math.max(0, pair.indexOf('=')))));
-  return kept.length === 0 ? undefined : kept.join('; ');
-}
-
-/** Headers for a fill: keyed headers and cookies only, plus the origin token. */
-export function fillHeaders(headers: IncomingHttpHeaders, route: Route): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+/**
+ * Headers for a fill: the keyed headers and cookies exactly as the key holds them (one
+ * combined field value per header, the first value of a repeated cookie name: the
+ * functions that build the key build these too), plus the origin token.
+ */
+export function fillHeaders(headers: IncomingHttpHeaders, route: Route): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const name of route.keyConfig.includeHeaders) {
-    const value = headers[name];
-    if (value !== undefined && !NEVER_FORWARDED.has(name) && !isHopByHop(name, undefined)) out[name] = value;
+    if (NEVER_FORWARDED.has(name) || isHopByHop(name, undefined)) continue;
+    const value = keyedFieldValue(headers[name]);
+    if (value !== undefined) out[name] = value;
   }
-  const cookie = keyedCookies(headers.cookie, route.keyConfig.includeCookies);
-  if (cookie !== undefined) out.cookie = cookie;
+  const cookies = keyedCookies(headers.cookie, route.keyConfig.includeCookies);
+  if (cookies.length > 0) out.cookie = cookies.join('; ');
   if (route.originAuth !== undefined) out[route.originAuth[0]] = route.originAuth[1];
   return out;
 }

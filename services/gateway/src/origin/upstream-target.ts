@@ -1,9 +1,9 @@
 /**
- * The request target sent to a route's origin: the client's target after the route's
- * path replacement. A fill (whose answer is shared) carries only the keyed query
- * parameters, in the client's order: unkeyed input must not shape a stored response.
+ * The request target sent to a route's origin. A pass sends the client's target after the
+ * route's path replacement. A fill, whose answer is shared, sends exactly what the key
+ * describes (DESIGN.md §6, issue 9): the normalized path and the keyed query, in the key's
+ * order, then the path replacement; nothing of the raw target that the key left out.
  */
-import type { CacheKeyConfig } from '@cairn/shared';
 import type { Route } from '../context.js';
 
 export function replacePath(target: string, route: Route): string {
@@ -12,14 +12,16 @@ export function replacePath(target: string, route: Route): string {
   return replaced.startsWith('/') ? replaced : `/${replaced}`;
 }
 
-/** `rawPath` plus only the query parameters the key includes. */
-export function keyedTarget(rawPath: string, query: string, include: CacheKeyConfig['includeQueryParams']): string {
-  if (query === '' || include === 'ALL') return query === '' ? rawPath : `${rawPath}?${query}`;
-  if (include.length === 0) return rawPath;
-  const kept = query.split('&').filter((pair) => {
-    if (pair === '') return false;
-    const eq = pair.indexOf('=');
-    return include.includes(eq === -1 ? pair : pair.slice(0, eq));
-  });
-  return kept.length === 0 ? rawPath : `${rawPath}?${kept.join('&')}`;
+/**
+ * A fill's target from the key's normalized `path` and `keyedQuery`. The replacement
+ * applies to the path only, and its search matches case-insensitively (the normalized
+ * path is lowercased; V8 returns an already lowercase search unchanged).
+ */
+export function fillTarget(path: string, keyedQuery: string, route: Route): string {
+  let target = path;
+  if (route.replacement !== undefined) {
+    const replaced = path.replace(route.replacement.search.toLowerCase(), route.replacement.replace);
+    target = replaced.startsWith('/') ? replaced : `/${replaced}`;
+  }
+  return keyedQuery === '' ? target : `${target}?${keyedQuery}`;
 }
