@@ -8,6 +8,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason } from '../errors.js';
+import { storedFields } from '../http/stored-fields.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin, type Fetched } from './fetch.js';
@@ -107,9 +108,9 @@ async function drain(fetched: Fetched, client: PassThrough | undefined, limit: n
 }
 
 /** A complete answer that was not stored, in the shape waiters deliver. */
-function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, route: Route, now: number): CacheEntry {
-  const headers = { ...fetched.headers };
-  delete headers['content-length'];
+function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, context: GatewayContext, route: Route, now: number): CacheEntry {
+  // Handed to waiters like a stored entry: without the fields a stored response never keeps.
+  const headers = storedFields(fetched.headers, context.env.LOAD_TEST_MODE);
   return {
     meta: {
       status: fetched.status,
@@ -132,6 +133,32 @@ function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, route
   };
 }
 
+/** A 304 updated the stored entry: waiters share the result unless it belongs to this client. */
+async function revalidated(
+  exchange: Exchange,
+  context: GatewayContext,
+  route: Route,
+  entry: CacheEntry,
+  fetched: Fetched,
+  now: number,
+  settle: (result: FillResult) => void,
+): Promise<LeaderAnswer> {
+  let revalidation;
+  try {
+    revalidation = await refreshEntry(exchange, context, route, entry, fetched, now);
+  } catch (err) {
+    settle({ kind: 'error', error: err });
+    throw err;
+  }
+  const { entry: updated, notStored, dropped } = revalidation;
+  exchange.storing = notStored === undefined;
+  exchange.notStoredReason = notStored;
+  if (dropped) context.fills.markHitForMiss(exchange.key, Date.now());
+  const shareable = notStored === undefined || !PER_CLIENT.has(notStored);
+  settle(shareable ? { kind: 'entry', entry: updated, stored: exchange.storing } : { kind: 'unshared' });
+  return { kind: 'revalidated', entry: updated };
+}
+
 /**
  * Runs the fill for `exchange.key`. Resolves with what the leader delivers; `settle`
  * receives what waiters get once the body is complete (or the fetch failed). Throws the
@@ -148,9 +175,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   const entry = exchange.entry;
   if (fetched.status === 304 && fetched.conditional && entry !== undefined) {
     fetched.body.resume();
-    const refreshed = refreshEntry(exchange, context, route, entry, fetched, now);
-    settle({ kind: 'entry', entry: refreshed, stored: exchange.storing });
-    return { kind: 'revalidated', entry: refreshed };
+    return revalidated(exchange, context, route, entry, fetched, now, settle);
   }
   const decision: StoreDecision = storeDecision(exchange, context, route, fetched);
   exchange.storing = decision.store;
@@ -172,7 +197,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
     }
     if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
     const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
-    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
+    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, context, route, now), stored: false } : { kind: 'unshared' });
   };
   if (client === undefined) {
     const drained = await drain(fetched, undefined, context.env.MAX_ENTRY_BYTES);
