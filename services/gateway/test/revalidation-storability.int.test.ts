@@ -69,6 +69,15 @@ describe('304 revalidations re-check storability', () => {
     expect(await h.metric('cairn_gateway_revalidation_drops_total')).toContain('cairn_gateway_revalidation_drops_total{reason="set-cookie"} 1');
   });
 
+  it('sends the cookie of a 304 to the revalidating client also when its own conditional makes the answer a 304 (#9)', async () => {
+    h.origin.route('/conditional', validated(() => ({ 'set-cookie': 'sid=mine' })));
+    await get('/conditional');
+    // fetch adds `Cache-Control: no-cache` to a conditional request: this is a revalidation.
+    const answer = await get('/conditional', { headers: { 'if-none-match': ETAG } });
+    expect([answer.status, answer.headers.get('set-cookie')]).toEqual([304, 'sid=mine']);
+    expect((await get('/conditional')).headers.get('set-cookie')).toBeNull();
+  });
+
   it.each([
     ['Cache-Control: private', { 'cache-control': 'private, max-age=60' }, 'origin-private'],
     ['Cache-Control: no-store', { 'cache-control': 'no-store' }, 'origin-private'],

@@ -17,8 +17,12 @@ import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js'
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 
-/** Headers a 304 repeats from the full response (RFC 9110 §15.4.5). */
-const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'last-modified', 'vary'];
+/**
+ * Headers a 304 repeats from the full response (RFC 9110 §15.4.5), and Set-Cookie: stored
+ * entries never hold one, but the one-off answer to a revalidation whose 304 set a cookie
+ * does, and that client must get it whatever the status.
+ */
+const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'last-modified', 'vary', 'set-cookie'];
 
 function forwardReason(exchange: Exchange): ForwardReason {
   switch (exchange.reason) {
