@@ -143,14 +143,8 @@ async function revalidated(
   now: number,
   settle: (result: FillResult) => void,
 ): Promise<LeaderAnswer> {
-  let revalidation;
-  try {
-    revalidation = await refreshEntry(exchange, context, route, entry, fetched, now);
-  } catch (err) {
-    settle({ kind: 'error', error: err });
-    throw err;
-  }
-  const { entry: updated, notStored, dropped } = revalidation;
+  // A failure to write or remove is thrown: the caller settles the waiters with it.
+  const { entry: updated, notStored, dropped } = await refreshEntry(exchange, context, route, entry, fetched, now);
   exchange.storing = notStored === undefined;
   exchange.notStoredReason = notStored;
   if (dropped) context.fills.markHitForMiss(exchange.key, Date.now());
