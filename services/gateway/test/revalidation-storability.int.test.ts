@@ -125,6 +125,29 @@ describe('304 revalidations re-check storability', () => {
     expect(Number(hit.headers.get('age'))).toBeLessThan(60);
   });
 
+  it('asks again without a condition when a 304 names another representation (RFC 9111 §4.3.4)', async () => {
+    let version = 1;
+    h.origin.route('/moved', {
+      handle: (request, response) => {
+        if (request.headers['if-none-match'] !== undefined) {
+          // A broken origin: "not modified", yet with the current, different tag.
+          response.writeHead(304, { etag: `"v${version}"` });
+          response.end();
+          return;
+        }
+        response.writeHead(200, { etag: `"v${version}"`, 'content-type': 'text/plain' });
+        response.end(`body-v${version}`);
+      },
+    });
+    expect((await get('/moved')).body).toBe('body-v1');
+    version = 2;
+    const revalidated = await get('/moved', REVALIDATE);
+    expect([revalidated.status, revalidated.body, revalidated.headers.get('etag')]).toEqual([200, 'body-v2', '"v2"']);
+    expect(h.origin.requests.at(-1)?.headers['if-none-match']).toBeUndefined();
+    const hit = await get('/moved');
+    expect([hit.cache, hit.body]).toEqual(['HIT', 'body-v2']);
+  });
+
   it('gives no waiting client the cookie a 304 set for the revalidating one (#9)', async () => {
     let cookies = 0;
     h.origin.route('/shared', {

@@ -8,6 +8,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason } from '../errors.js';
+import { selectsStored } from '../http/conditional.js';
 import { storedFields } from '../http/stored-fields.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
@@ -153,6 +154,20 @@ async function revalidated(
   return { kind: 'revalidated', entry: updated };
 }
 
+/** fetch asks conditionally for the exchange's stored entry; without it, for the full response. */
+async function fetchUnconditionally(exchange: Exchange, context: GatewayContext, route: Route, settle: (result: FillResult) => void): Promise<Fetched> {
+  const entry = exchange.entry;
+  exchange.entry = undefined;
+  try {
+    return await fetchOrigin(exchange, context, route, 'fill');
+  } catch (err) {
+    settle({ kind: 'error', error: err });
+    throw err;
+  } finally {
+    exchange.entry = entry;
+  }
+}
+
 /**
  * Runs the fill for `exchange.key`. Resolves with what the leader delivers; `settle`
  * receives what waiters get once the body is complete (or the fetch failed). Throws the
@@ -169,7 +184,9 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   const entry = exchange.entry;
   if (fetched.status === 304 && fetched.conditional && entry !== undefined) {
     fetched.body.resume();
-    return revalidated(exchange, context, route, entry, fetched, now, settle);
+    if (selectsStored(entry.meta, fetched.headers)) return revalidated(exchange, context, route, entry, fetched, now, settle);
+    // RFC 9111 §4.3.4: a 304 naming another representation updates nothing; ask again, unconditionally.
+    fetched = await fetchUnconditionally(exchange, context, route, settle);
   }
   const decision: StoreDecision = storeDecision(exchange, context, route, fetched);
   exchange.storing = decision.store;
