@@ -77,6 +77,11 @@ export function createGatewayMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    revalidationRefetches: new Counter({
+      name: 'cairn_gateway_revalidation_refetches_total',
+      help: 'Revalidations answered by a 304 naming another representation, so the origin was asked again without a condition.',
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

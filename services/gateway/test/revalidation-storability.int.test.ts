@@ -146,6 +146,7 @@ describe('304 revalidations re-check storability', () => {
     expect(h.origin.requests.at(-1)?.headers['if-none-match']).toBeUndefined();
     const hit = await get('/moved');
     expect([hit.cache, hit.body]).toEqual(['HIT', 'body-v2']);
+    expect(await h.metric('cairn_gateway_revalidation_refetches_total')).toContain('cairn_gateway_revalidation_refetches_total 1');
   });
 
   it('gives no waiting client the cookie a 304 set for the revalidating one (#9)', async () => {

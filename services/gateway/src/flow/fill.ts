@@ -186,6 +186,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
     fetched.body.resume();
     if (selectsStored(entry.meta, fetched.headers)) return revalidated(exchange, context, route, entry, fetched, now, settle);
     // RFC 9111 §4.3.4: a 304 naming another representation updates nothing; ask again, unconditionally.
+    context.metrics.revalidationRefetches.inc();
     fetched = await fetchUnconditionally(exchange, context, route, settle);
   }
   const decision: StoreDecision = storeDecision(exchange, context, route, fetched);
