@@ -71,6 +71,17 @@ export function createGatewayMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    revalidationDrops: new Counter({
+      name: 'cairn_gateway_revalidation_drops_total',
+      help: 'Stored entries removed because the 304 to their revalidation made them unstorable, by reason (set-cookie, origin-private, vary-not-in-key, not-storable-status).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    revalidationRefetches: new Counter({
+      name: 'cairn_gateway_revalidation_refetches_total',
+      help: 'Revalidations answered by a 304 naming another representation, so the origin was asked again without a condition.',
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

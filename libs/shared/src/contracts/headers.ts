@@ -28,3 +28,6 @@ export const headers = {
 
 /** The cache name used in RFC 9211 `Cache-Status`. */
 export const CACHE_STATUS_NAME = 'cairn';
+
+/** Every Cairn HTTP header name starts with this: the gateway owns them on its answers (issue 9). */
+export const CAIRN_HEADER_PREFIX = 'x-cairn-';

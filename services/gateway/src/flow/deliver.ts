@@ -1,7 +1,8 @@
 /**
  * deliver: writes the answer with `x-cairn-cache` (the recorded outcome), RFC 9211
  * `Cache-Status`, `Age` on answers from the store, and the debug headers of DESIGN.md §6
- * when asked for (and allowed); counts the outcome and reason. An answer from the store
+ * when asked for (and allowed); counts the outcome and reason. The gateway's headers are
+ * set after the response's own, so they always win (issue 9). An answer from the store
  * is a 304 when the client's conditional matches its validators; only a conditional
  * request ever gets one.
  */
@@ -11,11 +12,17 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { formatCacheStatus, type CacheStatus, type ForwardReason } from '../http/cache-status.js';
 import { notModified } from '../http/conditional.js';
+import { safeFieldValue } from '../http/field-value.js';
+import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 
-/** Headers a 304 repeats from the full response (RFC 9110 §15.4.5). */
-const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'last-modified', 'vary'];
+/**
+ * Headers a 304 repeats from the full response (RFC 9110 §15.4.5), and Set-Cookie: stored
+ * entries never hold one, but the one-off answer to a revalidation whose 304 set a cookie
+ * does, and that client must get it whatever the status.
+ */
+const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'last-modified', 'vary', 'set-cookie'];
 
 function forwardReason(exchange: Exchange): ForwardReason {
   switch (exchange.reason) {
@@ -54,24 +61,26 @@ function cacheStatus(exchange: Exchange, entry: CacheEntry | undefined, now: num
     fwdStatus: exchange.forwardStatus,
     stored: exchange.storing,
     collapsed: exchange.collapsed,
-    ttlSeconds: entry === undefined ? exchange.storedTtlSeconds : remainingSeconds(entry, now),
+    // Freshness is the stored entry's: an answer that was not stored has none to report.
+    ttlSeconds: !exchange.storing ? undefined : entry === undefined ? exchange.storedTtlSeconds : remainingSeconds(entry, now),
     detail,
   };
 }
 
+/** Paths, keys and rule text are admin- or client-supplied: sent as http/field-value.ts encodes them. */
 function debugHeaders(exchange: Exchange, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
-  reply.header(cairnHeaders.debugPath, exchange.path);
-  reply.header(cairnHeaders.debugKey, exchange.key);
+  reply.header(cairnHeaders.debugPath, safeFieldValue(exchange.path));
+  reply.header(cairnHeaders.debugKey, safeFieldValue(exchange.key));
   const match = exchange.match;
   if (match !== undefined) {
-    reply.header(cairnHeaders.debugRule, match.rule.description || match.rule.id);
-    reply.header(cairnHeaders.debugRuleId, match.rule.id);
-    reply.header(cairnHeaders.debugPattern, match.pattern);
+    reply.header(cairnHeaders.debugRule, safeFieldValue(match.rule.description || match.rule.id));
+    reply.header(cairnHeaders.debugRuleId, safeFieldValue(match.rule.id));
+    reply.header(cairnHeaders.debugPattern, safeFieldValue(match.pattern));
     // The index bucket the rule was found in: its literal prefix that starts this path.
     const bucket = match.prefixes?.find((prefix) => exchange.path.startsWith(prefix));
-    reply.header(cairnHeaders.debugBucket, bucket === undefined ? '*' : JSON.stringify(bucket));
+    reply.header(cairnHeaders.debugBucket, bucket === undefined ? '*' : safeFieldValue(JSON.stringify(bucket)));
     reply.header(cairnHeaders.debugPolicy, match.ttl.kind);
-    reply.header(cairnHeaders.debugTtl, match.rule.ttl);
+    reply.header(cairnHeaders.debugTtl, safeFieldValue(match.rule.ttl));
   }
   const remaining = remainingSeconds(entry, now);
   if (remaining !== undefined) reply.header(cairnHeaders.debugTtlRemaining, String(Math.max(0, remaining)));
@@ -79,28 +88,39 @@ function debugHeaders(exchange: Exchange, reply: FastifyReply, entry: CacheEntry
 
 function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.cache, exchange.outcome);
-  reply.header('cache-status', formatCacheStatus(cacheStatus(exchange, entry, now)));
+  reply.header(CACHE_STATUS_HEADER, formatCacheStatus(cacheStatus(exchange, entry, now)));
   if (context.env.DEBUG_HEADERS && exchange.headers[cairnHeaders.debug] === 'true') debugHeaders(exchange, reply, entry, now);
   context.metrics.requests.inc({ outcome: exchange.outcome, reason: exchange.reason });
   if (exchange.collapsed) context.metrics.collapsed.inc();
 }
 
-/** An answer from the store (HIT, STALE, a revalidated entry, or a waiter's shared fill). */
+/**
+ * An answer from the store (HIT, STALE, a revalidated entry, or a waiter's shared fill).
+ * Stored headers were cleaned when stored (http/stored-fields.ts), so the hit copies them
+ * as they are; the gateway's own follow and replace any an older entry may still hold.
+ */
 export function deliverEntry(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry, now: number): FastifyReply {
   const headers = entry.meta.headers;
-  reply.header('age', String(Math.max(0, Math.floor((now - entry.meta.storedAt) / 1000))));
-  finish(exchange, context, reply, entry, now);
   const etag = headers.etag;
   const lastModified = headers['last-modified'];
-  if (entry.meta.status === 200 && typeof etag === 'string' && typeof lastModified === 'string' && notModified(exchange.headers, { etag, lastModified })) {
+  const unchanged = entry.meta.status === 200 && typeof etag === 'string' && typeof lastModified === 'string' && notModified(exchange.headers, { etag, lastModified });
+  if (unchanged) {
     for (const name of NOT_MODIFIED_HEADERS) if (headers[name] !== undefined) reply.header(name, headers[name]);
-    return reply.code(304).send();
+  } else {
+    reply.headers(headers);
   }
-  reply.headers(headers);
-  return reply.code(entry.meta.status).send(entry.body);
+  // Time since stored; RFC 9111 §4.2.3's full Age calculation is another issue's.
+  reply.header('age', String(Math.max(0, Math.floor((now - entry.meta.storedAt) / 1000))));
+  finish(exchange, context, reply, entry, now);
+  return unchanged ? reply.code(304).send() : reply.code(entry.meta.status).send(entry.body);
 }
 
-/** An answer straight from the origin: a MISS being filled (streaming or read whole) or a pass. */
+/**
+ * An answer straight from the origin: a MISS being filled (streaming or read whole) or a
+ * pass. The origin's own `x-cairn-*` and `Cache-Status` are left out: only the gateway
+ * says what it did. (RFC 9211 §2 asks caches to keep upstream Cache-Status members; an
+ * origin's cannot be told from a forged one here, so they are dropped.)
+ */
 export function deliverResponse(
   exchange: Exchange,
   context: GatewayContext,
@@ -110,7 +130,8 @@ export function deliverResponse(
   body: Readable | Buffer,
   now: number,
 ): FastifyReply {
-  reply.headers(headers);
+  const synthetic = context.env.LOAD_TEST_MODE;
+  for (const name in headers) if (!isGatewayOwned(name, synthetic)) reply.header(name, headers[name]);
   // A buffer's length is set from the buffer itself.
   if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);

@@ -8,6 +8,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason } from '../errors.js';
+import { selectsStored } from '../http/conditional.js';
+import { storedFields } from '../http/stored-fields.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin, type Fetched } from './fetch.js';
@@ -107,9 +109,9 @@ async function drain(fetched: Fetched, client: PassThrough | undefined, limit: n
 }
 
 /** A complete answer that was not stored, in the shape waiters deliver. */
-function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, route: Route, now: number): CacheEntry {
-  const headers = { ...fetched.headers };
-  delete headers['content-length'];
+function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, context: GatewayContext, route: Route, now: number): CacheEntry {
+  // Handed to waiters like a stored entry: without the fields a stored response never keeps.
+  const headers = storedFields(fetched.headers, context.env.LOAD_TEST_MODE);
   return {
     meta: {
       status: fetched.status,
@@ -132,6 +134,40 @@ function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, route
   };
 }
 
+/** A 304 updated the stored entry: waiters share the result unless it belongs to this client. */
+async function revalidated(
+  exchange: Exchange,
+  context: GatewayContext,
+  route: Route,
+  entry: CacheEntry,
+  fetched: Fetched,
+  now: number,
+  settle: (result: FillResult) => void,
+): Promise<LeaderAnswer> {
+  // A failure to write or remove is thrown: the caller settles the waiters with it.
+  const { entry: updated, notStored, dropped } = await refreshEntry(exchange, context, route, entry, fetched, now);
+  exchange.storing = notStored === undefined;
+  exchange.notStoredReason = notStored;
+  if (dropped) context.fills.markHitForMiss(exchange.key, Date.now());
+  const shareable = notStored === undefined || !PER_CLIENT.has(notStored);
+  settle(shareable ? { kind: 'entry', entry: updated, stored: exchange.storing } : { kind: 'unshared' });
+  return { kind: 'revalidated', entry: updated };
+}
+
+/** fetch asks conditionally for the exchange's stored entry; without it, for the full response. */
+async function fetchUnconditionally(exchange: Exchange, context: GatewayContext, route: Route, settle: (result: FillResult) => void): Promise<Fetched> {
+  const entry = exchange.entry;
+  exchange.entry = undefined;
+  try {
+    return await fetchOrigin(exchange, context, route, 'fill');
+  } catch (err) {
+    settle({ kind: 'error', error: err });
+    throw err;
+  } finally {
+    exchange.entry = entry;
+  }
+}
+
 /**
  * Runs the fill for `exchange.key`. Resolves with what the leader delivers; `settle`
  * receives what waiters get once the body is complete (or the fetch failed). Throws the
@@ -148,9 +184,10 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   const entry = exchange.entry;
   if (fetched.status === 304 && fetched.conditional && entry !== undefined) {
     fetched.body.resume();
-    const refreshed = refreshEntry(exchange, context, route, entry, fetched, now);
-    settle({ kind: 'entry', entry: refreshed, stored: exchange.storing });
-    return { kind: 'revalidated', entry: refreshed };
+    if (selectsStored(entry.meta, fetched.headers)) return revalidated(exchange, context, route, entry, fetched, now, settle);
+    // RFC 9111 §4.3.4: a 304 naming another representation updates nothing; ask again, unconditionally.
+    context.metrics.revalidationRefetches.inc();
+    fetched = await fetchUnconditionally(exchange, context, route, settle);
   }
   const decision: StoreDecision = storeDecision(exchange, context, route, fetched);
   exchange.storing = decision.store;
@@ -172,7 +209,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
     }
     if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
     const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
-    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, route, now), stored: false } : { kind: 'unshared' });
+    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, context, route, now), stored: false } : { kind: 'unshared' });
   };
   if (client === undefined) {
     const drained = await drain(fetched, undefined, context.env.MAX_ENTRY_BYTES);

@@ -1,8 +1,11 @@
 /**
  * store: decides whether a filled response may be stored (rule, request no-store, status,
  * Set-Cookie, private / no-store, Vary, freshness) and writes complete bodies with their
- * fillSeq. A 304 to a revalidation refreshes the stored entry instead (DESIGN.md §5: it
- * records the revalidation's own fillSeq, so an invalidation that landed meanwhile wins).
+ * fillSeq, keeping only the fields a stored response may carry (http/stored-fields.ts).
+ * A 304 to a revalidation updates the stored entry instead (RFC 9111 §4.3.4) and is
+ * checked like a new response: one that makes it unstorable removes it (issue 9).
+ * Fresh entries record the revalidation's own fillSeq (DESIGN.md §5), so an invalidation
+ * that landed meanwhile wins.
  */
 import { createHash } from 'node:crypto';
 import { urlInvalidationKey } from '@cairn/shared';
@@ -10,6 +13,7 @@ import type { GatewayContext, Route } from '../context.js';
 import { forbidsStale } from '../http/cache-control.js';
 import { freshnessLifetimeMs } from '../http/freshness.js';
 import { unstorableReason } from '../http/storability.js';
+import { storedFields, updatedFields, type Fields } from '../http/stored-fields.js';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import type { Fetched } from './fetch.js';
@@ -17,21 +21,28 @@ import type { DecisionReason } from './outcome.js';
 
 export type StoreDecision = { store: true; lifetimeMs: number } | { store: false; reason: DecisionReason };
 
-/** Headers a 304 may not replace: they describe the stored body, not the revalidation. */
-const BODY_HEADERS = new Set(['content-length', 'content-encoding', 'content-type', 'transfer-encoding']);
+/**
+ * What a 304 tells about the stored response itself, not about one request: it is no
+ * longer fit for a shared cache, so it is removed rather than served to anyone else.
+ */
+const DROPS_ENTRY: ReadonlySet<DecisionReason> = new Set(['not-storable-status', 'set-cookie', 'origin-private', 'vary-not-in-key']);
 
-function lifetimeMs(exchange: Exchange, status: number, headers: Fetched['headers']): number {
+function lifetimeMs(exchange: Exchange, status: number, headers: Fields): number {
   if (exchange.match === undefined) return 0;
   return freshnessLifetimeMs(exchange.match.ttl, { method: 'GET', url: exchange.url, requestHeaders: exchange.headers, status, responseHeaders: headers });
 }
 
-export function storeDecision(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched): StoreDecision {
+function decide(exchange: Exchange, context: GatewayContext, route: Route, status: number, headers: Fields): StoreDecision {
   if (exchange.match === undefined) return { store: false, reason: 'no-rule' };
   if (exchange.directives.noStore) return { store: false, reason: 'request-no-store' };
-  const unstorable = unstorableReason(fetched.status, fetched.headers, { statuses: context.env.CACHEABLE_STATUSES, keyedHeaders: route.keyConfig.includeHeaders });
+  const unstorable = unstorableReason(status, headers, { statuses: context.env.CACHEABLE_STATUSES, keyedHeaders: route.keyConfig.includeHeaders });
   if (unstorable !== undefined) return { store: false, reason: unstorable };
-  const lifetime = lifetimeMs(exchange, fetched.status, fetched.headers);
+  const lifetime = lifetimeMs(exchange, status, headers);
   return lifetime > 0 ? { store: true, lifetimeMs: lifetime } : { store: false, reason: 'no-freshness' };
+}
+
+export function storeDecision(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched): StoreDecision {
+  return decide(exchange, context, route, fetched.status, fetched.headers);
 }
 
 function cacheTags(header: string | string[] | undefined): string[] {
@@ -45,10 +56,8 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /** Stored headers always carry validators, so every answer from the store can be conditional. */
-function storedHeaders(headers: Fetched['headers'], body: Buffer, now: number): EntryMeta['headers'] {
-  const stored: EntryMeta['headers'] = { ...headers };
-  // The body is stored whole; the length is the body's when it is delivered.
-  delete stored['content-length'];
+function storedHeaders(headers: Fields, body: Buffer, now: number, syntheticOrigin: boolean): EntryMeta['headers'] {
+  const stored = storedFields(headers, syntheticOrigin);
   stored.etag ??= `"${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`;
   stored['last-modified'] ??= new Date(now).toUTCString();
   return stored;
@@ -65,7 +74,7 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
   if (match === undefined) return undefined;
   const meta: EntryMeta = {
     status: fetched.status,
-    headers: storedHeaders(fetched.headers, body, now),
+    headers: storedHeaders(fetched.headers, body, now, context.env.LOAD_TEST_MODE),
     originEtag: single(fetched.headers.etag),
     originLastModified: single(fetched.headers['last-modified']),
     noStale: forbidsStale(fetched.headers['cache-control']),
@@ -85,29 +94,48 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
   return { meta, body };
 }
 
+/** What a 304 to a revalidation did. */
+export interface Revalidation {
+  /** What the revalidating client gets: the stored body with the fields as the 304 updated them. */
+  entry: CacheEntry;
+  /** Why the updated entry was not stored; undefined when it was. */
+  notStored: DecisionReason | undefined;
+  /** The 304 made the response unfit for a shared cache: the stored entry was removed. */
+  dropped: boolean;
+}
+
 /**
- * A 304 to a revalidation: the stored body is current. Its headers are updated from the
- * 304 and its freshness restarts; fillSeq becomes the revalidation's.
+ * A 304 to a revalidation: the stored body is current. Its fields are updated from the
+ * 304 (RFC 9111 §4.3.4) and the result is decided like any fetched response. Storable:
+ * stored with fresh deadlines and the revalidation's fillSeq. Not storable for a reason
+ * of the response's own (Set-Cookie, private / no-store, a Vary outside the key): the
+ * entry is removed and the updated response goes to this client only. Not storable for
+ * this request or for lack of freshness: the stored entry stays as it was.
  */
-export function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): CacheEntry {
-  const headers: EntryMeta['headers'] = { ...entry.meta.headers };
-  for (const [name, value] of Object.entries(fetched.headers)) if (!BODY_HEADERS.has(name)) headers[name] = value;
-  const lifetime = lifetimeMs(exchange, entry.meta.status, headers);
+export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): Promise<Revalidation> {
+  const headers = updatedFields(entry.meta.headers, fetched.headers, context.env.LOAD_TEST_MODE);
+  const decision = decide(exchange, context, route, entry.meta.status, headers);
   const meta: EntryMeta = {
     ...entry.meta,
     headers,
     originEtag: single(fetched.headers.etag) ?? entry.meta.originEtag,
     originLastModified: single(fetched.headers['last-modified']) ?? entry.meta.originLastModified,
-    noStale: forbidsStale(headers['cache-control']),
+    noStale: !decision.store || forbidsStale(headers['cache-control']),
     storedAt: now,
-    expiresAt: expiresAt(now, lifetime),
+    expiresAt: decision.store ? expiresAt(now, decision.lifetimeMs) : now,
     fillSeq: fetched.fillSeq,
   };
-  const refreshed = { meta, body: entry.body };
-  if (lifetime > 0 && fetched.fillEpoch === context.invalidations.epoch) {
-    context.store.put(exchange.key, meta, entry.body);
-    context.metrics.stores.inc({ cache: route.cache });
-    exchange.storing = true;
+  const updated = { meta, body: entry.body };
+  if (!decision.store) {
+    const dropped = DROPS_ENTRY.has(decision.reason);
+    if (dropped) {
+      await context.store.remove(exchange.key);
+      context.metrics.revalidationDrops.inc({ reason: decision.reason });
+    }
+    return { entry: updated, notStored: decision.reason, dropped };
   }
-  return refreshed;
+  if (fetched.fillEpoch !== context.invalidations.epoch) return { entry: updated, notStored: 'feed-reset', dropped: false };
+  context.store.put(exchange.key, meta, entry.body);
+  context.metrics.stores.inc({ cache: route.cache });
+  return { entry: updated, notStored: undefined, dropped: false };
 }

@@ -1,7 +1,8 @@
 /**
  * Client conditionals on a cached response (RFC 9110 §13): `If-None-Match` compares entity
  * tags weakly and, when present, decides alone; otherwise `If-Modified-Since` compares
- * dates. Only a conditional request can get 304.
+ * dates. Only a conditional request can get 304. And the other way round: whether an
+ * origin's 304 vouches for the stored response at all (RFC 9111 §4.3.4).
  */
 
 export interface Validators {
@@ -28,4 +29,28 @@ export function notModified(requestHeaders: Record<string, string | string[] | u
   const since = Date.parse(ifModifiedSince);
   const modified = Date.parse(validators.lastModified);
   return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+}
+
+/** The origin's own validators of a stored response (absent when it sent none). */
+export interface StoredValidators {
+  originEtag: string | undefined;
+  originLastModified: string | undefined;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Does a 304 select the stored response for update (RFC 9111 §4.3.4)? An entity tag in the
+ * 304 must be the stored one (weak comparison, so a weakened tag still matches); a stored
+ * response without one is not selected by a 304 that has one. A Last-Modified in both must
+ * agree. A 304 without validators selects the response it was asked about.
+ */
+export function selectsStored(stored: StoredValidators, notModifiedHeaders: Record<string, string | string[] | undefined>): boolean {
+  const etag = single(notModifiedHeaders.etag);
+  if (etag !== undefined && (stored.originEtag === undefined || etagOpaque(etag) !== etagOpaque(stored.originEtag))) return false;
+  const lastModified = single(notModifiedHeaders['last-modified']);
+  if (lastModified === undefined || stored.originLastModified === undefined) return true;
+  return Date.parse(lastModified) === Date.parse(stored.originLastModified) || lastModified === stored.originLastModified;
 }

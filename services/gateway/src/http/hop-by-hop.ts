@@ -7,6 +7,8 @@ const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
+  // Proxy-specific, so never stored either (RFC 9111 §3.1).
+  'proxy-authentication-info',
   'proxy-authorization',
   'proxy-connection',
   'te',
