@@ -24,6 +24,7 @@ export interface PageRequest {
 
 interface Probe {
   name: string;
+  startSeq: number;
   /** Matching messages from the probe's start sequence to the end of the stream. */
   pending: number;
 }
@@ -38,36 +39,55 @@ async function probe(jsm: JetStreamManager, request: PageRequest, startSeq: numb
     mem_storage: true,
     num_replicas: 1,
   });
-  return { name: info.name, pending: info.num_pending };
+  return { name: info.name, startSeq, pending: info.num_pending };
 }
 
-async function discard(jsm: JetStreamManager, stream: string, probeOf: Probe | undefined): Promise<void> {
-  if (probeOf !== undefined) await jsm.consumers.delete(stream, probeOf.name);
+async function discard(jsm: JetStreamManager, stream: string, probes: Probe[]): Promise<void> {
+  await Promise.all(probes.map((p) => jsm.consumers.delete(stream, p.name)));
 }
 
 /**
  * Finds a start sequence from which `count` matching messages lie below `end`, with
- * limit ≤ count ≤ 2·limit (or all of them when fewer). Counts fall by at most one per
- * sequence, so the bisection always lands in that band.
+ * limit ≤ count ≤ 2·limit (or all of them when fewer). It gallops back from `end` (a dense
+ * stream needs one probe), then bisects; counts fall by at most one per sequence, so the
+ * bisection always lands in that band. Probes it no longer needs go to `spent`.
  */
-async function findStart(jsm: JetStreamManager, request: PageRequest, first: number, end: number, pendingAtEnd: number): Promise<{ probe: Probe; count: number }> {
-  let low = first;
-  let high = end - 1;
-  let best = await probe(jsm, request, low);
-  let count = best.pending - pendingAtEnd;
-  for (let i = 0; i < MAX_PROBES && count > 2 * request.limit && low < high; i++) {
+async function findStart(
+  jsm: JetStreamManager,
+  request: PageRequest,
+  range: { first: number; end: number; pendingAtEnd: number },
+  spent: Probe[],
+): Promise<{ probe: Probe; count: number }> {
+  const { first, end, pendingAtEnd } = range;
+  const countFrom = async (seq: number) => {
+    const p = await probe(jsm, request, seq);
+    return { probe: p, count: p.pending - pendingAtEnd };
+  };
+  let step = 2 * request.limit;
+  let tooFew = end;
+  let found = await countFrom(Math.max(first, end - step));
+  for (let i = 0; i < MAX_PROBES && found.count < request.limit && found.probe.startSeq > first; i++) {
+    spent.push(found.probe);
+    tooFew = found.probe.startSeq;
+    step *= 2;
+    found = await countFrom(Math.max(first, end - step));
+  }
+  // Now found.count ≥ limit (or nothing older is left); from tooFew on there are fewer than limit.
+  let low = found.probe.startSeq;
+  let high = tooFew - 1;
+  for (let i = 0; i < MAX_PROBES && found.count > 2 * request.limit && low < high; i++) {
     const mid = Math.floor((low + high + 1) / 2);
-    const candidate = await probe(jsm, request, mid);
-    const candidateCount = candidate.pending - pendingAtEnd;
-    if (candidateCount < request.limit) {
+    const candidate = await countFrom(mid);
+    if (candidate.count < request.limit) {
+      spent.push(candidate.probe);
       high = mid - 1;
-      await discard(jsm, request.stream, candidate);
       continue;
     }
-    await discard(jsm, request.stream, best);
-    [best, count, low] = [candidate, candidateCount, mid];
+    spent.push(found.probe);
+    found = candidate;
+    low = mid;
   }
-  return { probe: best, count };
+  return found;
 }
 
 /** Up to `limit` matching messages below `before`, newest first. */
@@ -76,15 +96,14 @@ export async function readNewestPage(nc: NatsConnection, request: PageRequest): 
   const { state } = await jsm.streams.info(request.stream);
   const end = Math.min(request.before ?? state.last_seq + 1, state.last_seq + 1);
   if (state.messages === 0 || end <= state.first_seq) return [];
-  let atEnd: Probe | undefined;
-  let start: Probe | undefined;
+  const spent: Probe[] = [];
   try {
-    atEnd = end > state.last_seq ? undefined : await probe(jsm, request, end);
-    const pendingAtEnd = atEnd?.pending ?? 0;
-    const found = await findStart(jsm, request, state.first_seq, end, pendingAtEnd);
-    start = found.probe;
+    const atEnd = end > state.last_seq ? undefined : await probe(jsm, request, end);
+    if (atEnd !== undefined) spent.push(atEnd);
+    const found = await findStart(jsm, request, { first: state.first_seq, end, pendingAtEnd: atEnd?.pending ?? 0 }, spent);
+    spent.push(found.probe);
     if (found.count <= 0) return [];
-    const consumer = await nc.jetstream().consumers.get(request.stream, start.name);
+    const consumer = await nc.jetstream().consumers.get(request.stream, found.probe.name);
     const batch = await consumer.fetch({ max_messages: found.count, expires: FETCH_EXPIRES_MS });
     const page: JsMsg[] = [];
     for await (const msg of batch) {
@@ -94,7 +113,6 @@ export async function readNewestPage(nc: NatsConnection, request: PageRequest): 
     }
     return page.slice(-request.limit).reverse();
   } finally {
-    await discard(jsm, request.stream, atEnd);
-    await discard(jsm, request.stream, start);
+    await discard(jsm, request.stream, spent);
   }
 }

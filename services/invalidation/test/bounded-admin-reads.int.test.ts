@@ -3,9 +3,9 @@
  * paged with a cursor and a maximum page; rejection labels come from a closed set; the
  * gateway registry holds at most GATEWAY_REGISTRY_MAX ids and forgets silent ones.
  */
-import { createLogger, encodeMessage, GATEWAY_LIVENESS_MS, streamNames, subjects } from '@cairn/shared';
+import { createLogger, encodeMessage, GATEWAY_LIVENESS_MS, headers, INVALIDATION_PUBLISHER, streamNames, subjects } from '@cairn/shared';
 import { eventually, startNatsServer, type NatsServer } from '@cairn/testing';
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadInvalidationConfig } from '../src/config.js';
 import { MAX_LIST_LIMIT } from '../src/routes/invalidate.js';
@@ -69,6 +69,29 @@ describe('bounded admin reads', () => {
     expect((await list('?limit=1')).events[0]).toMatchObject({ key: 't0' });
     const { state } = await (await nc.jetstreamManager()).streams.info(streamNames.invalidations);
     expect(state.consumer_count).toBe(0);
+  });
+
+  it('pages a stream whose targets were purged many times, where most sequences are gone (#9)', async () => {
+    await start();
+    const marked = natsHeaders();
+    marked.set(headers.natsPublisher, INVALIDATION_PUBLISHER);
+    const js = nc.jetstream();
+    const lastSeqOf = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const key = `k${i % 7}`;
+      const event = { id: `e${i}`, kind: 'tag', cache: 'all', key, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats' };
+      lastSeqOf.set(key, (await js.publish(subjects.invalidation('tag', 'all', key), encodeMessage(event), { headers: marked })).seq);
+    }
+    const expected = [...lastSeqOf.values()].sort((a, b) => b - a);
+    const seen: number[] = [];
+    let query = '?limit=2';
+    for (let page = 0; page < 10; page++) {
+      const body = await list(query);
+      seen.push(...body.events.map((e) => e.sequence));
+      if (body.next === null) break;
+      query = `?limit=2&before=${body.next}`;
+    }
+    expect(seen).toEqual(expected);
   });
 
   it('filters by kind across both modes, by mode, and by a long (hashed) key (#9)', async () => {
