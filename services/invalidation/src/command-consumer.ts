@@ -6,7 +6,7 @@
  * at all when it never can be; then it is dead-lettered and terminated, so the queue moves
  * on (issue #9). `max_deliver` on the consumer bounds redelivery even if that fails.
  */
-import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type Logger } from '@cairn/shared';
+import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type DeadLetterReason, type Logger } from '@cairn/shared';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { classifyFailure } from './command-failure.js';
 import { deadLetterOf, writeDeadLetter } from './dead-letter-writer.js';
@@ -88,6 +88,13 @@ export class CommandConsumer {
 
   async #handle(msg: JsMsg): Promise<void> {
     const replyTo = this.#replies.accept(msg.headers?.get(cairnHeaders.natsReplyTo), msg.seq);
+    // The command's stream position names it: a redelivery after a crash republishes with
+    // the same msgID, which JetStream drops as a duplicate.
+    const id = `cmd-${msg.seq}-${msg.info.timestampNanos}`;
+    if (msg.info.deliveryCount > this.#maxAttempts) {
+      // Earlier deliveries ended without an outcome (the process died or stalled on it): do not try again.
+      return this.#deadLetter(msg, id, 'attempts-exhausted', new Error('delivered more than COMMAND_MAX_ATTEMPTS times without an outcome'), replyTo);
+    }
     const decoded = decodeMessage(invalidationCommandSchema, msg.data);
     if (!decoded.ok) {
       this.#logger.warn({ subject: msg.subject, seq: msg.seq, issues: decoded.error }, 'malformed message');
@@ -97,9 +104,6 @@ export class CommandConsumer {
       msg.ack();
       return;
     }
-    // The command's stream position names it: a redelivery after a crash republishes with
-    // the same msgID, which JetStream drops as a duplicate.
-    const id = `cmd-${msg.seq}-${msg.info.timestampNanos}`;
     let event;
     let seq;
     try {
@@ -125,7 +129,12 @@ export class CommandConsumer {
       msg.nak(REDELIVER_DELAY_MS);
       return;
     }
-    const reason = kind === 'transient' ? 'attempts-exhausted' : 'unrecoverable';
+    await this.#deadLetter(msg, id, kind === 'transient' ? 'attempts-exhausted' : 'unrecoverable', err, replyTo);
+  }
+
+  /** Records the command on CACHE_DEAD_LETTERS and terminates it, so the queue moves on. */
+  async #deadLetter(msg: JsMsg, id: string, reason: DeadLetterReason, err: unknown, replyTo: string | undefined): Promise<void> {
+    const attempts = msg.info.deliveryCount;
     let deadLetterSeq: number | undefined;
     try {
       deadLetterSeq = await writeDeadLetter(this.#nc.jetstream(), deadLetterOf(msg, reason, err), id);

@@ -136,6 +136,26 @@ describe('poison commands', () => {
     expect(await metrics()).toMatch(/cairn_invalidation_dead_letters_total\{reason="attempts-exhausted"\} 1/);
   }, 40_000);
 
+  it('dead-letters a command whose earlier deliveries ended without an outcome, instead of trying it again (#9)', async () => {
+    await (await start({ COMMAND_MAX_ATTEMPTS: '2' })).close();
+    service = undefined;
+    await pub({ type: 'cacheTag', cacheTag: 'crashed-twice' });
+    // Two deliveries the service never concluded, as when it dies handling them (a nak
+    // here only returns them without waiting for ack_wait).
+    const consumer = await nc.jetstream().consumers.get(streamNames.commands, COMMAND_CONSUMER);
+    for (let i = 0; i < 2; i++) {
+      const msg = await consumer.next({ expires: 2000 });
+      expect(msg?.info.deliveryCount).toBe(i + 1);
+      msg?.nak();
+    }
+    await start({ COMMAND_MAX_ATTEMPTS: '2' });
+
+    await eventually(async () => expect(await deadLetters()).toMatchObject([{ reason: 'attempts-exhausted', attempts: 3 }]));
+    await eventually(queueDrained);
+    const { state } = await (await nc.jetstreamManager()).streams.info(streamNames.invalidations);
+    expect(state.messages).toBe(0);
+  });
+
   it('bounds max_deliver on a command consumer created without it (#9)', async () => {
     await (await start()).close();
     service = undefined;
