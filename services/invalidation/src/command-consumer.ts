@@ -141,8 +141,11 @@ export class CommandConsumer {
     } catch (writeErr) {
       this.#metrics.deadLetterFailures.inc();
       this.#logger.error({ err: writeErr, id, seq: msg.seq, attempts }, 'dead letter write failed');
-      // The server's max_deliver stops redelivery after this one: drop it rather than leave it stuck.
       if (attempts < this.#maxDeliver) return msg.nak(REDELIVER_DELAY_MS);
+      // The server's max_deliver stops redelivery after this one: drop it (logged with its
+      // payload's size) rather than leave it stuck in the work queue.
+      this.#logger.error({ err, id, seq: msg.seq, reason, attempts, bytes: msg.data.length }, 'command dropped');
+      return msg.term();
     }
     this.#metrics.deadLetters.inc({ reason });
     this.#logger.error({ err, id, seq: msg.seq, reason, attempts, deadLetterSeq }, 'command dead-lettered');
