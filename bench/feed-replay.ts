@@ -5,10 +5,14 @@
  * Loopback only; every loop is bounded.
  */
 import { startGateway } from '@cairn/gateway';
-import { createLogger, encodeMessage, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
+import { createLogger, encodeMessage, headers as cairnHeaders, INVALIDATION_PUBLISHER, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
 import { startNatsServer, startOrigin, tempDir } from '@cairn/testing';
-import { connect } from 'nats';
+import { connect, headers as natsHeaders } from 'nats';
 import { benchGatewayConfig } from './bench-gateway.js';
+
+/** Events marked as the invalidation service marks them: gateways skip unmarked ones (#9). */
+const marked = natsHeaders();
+marked.set(cairnHeaders.natsPublisher, INVALIDATION_PUBLISHER);
 
 const RULES = Number(process.env.BENCH_RULES ?? 10_000);
 const INVALIDATIONS = Number(process.env.BENCH_INVALIDATIONS ?? 100_000);
@@ -29,7 +33,7 @@ async function publishAll(count: number, make: (i: number) => [string, Uint8Arra
   const window = 2000;
   for (let i = 0; i < count; i += window) {
     const acks: Promise<unknown>[] = [];
-    for (let j = i; j < Math.min(count, i + window); j++) acks.push(js.publish(...make(j)));
+    for (let j = i; j < Math.min(count, i + window); j++) acks.push(js.publish(...make(j), { headers: marked }));
     await Promise.all(acks);
   }
 }

@@ -13,10 +13,14 @@
  */
 import { startGateway } from '@cairn/gateway';
 import { loadInvalidationConfig, startInvalidationService } from '@cairn/invalidation';
-import { createLogger, encodeMessage, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
+import { createLogger, encodeMessage, headers as cairnHeaders, INVALIDATION_PUBLISHER, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
 import { eventually, startNatsServer, startOrigin, tempDir } from '@cairn/testing';
-import { connect } from 'nats';
+import { connect, headers as natsHeaders } from 'nats';
 import { benchGatewayConfig } from './bench-gateway.js';
+
+/** Events marked as the invalidation service marks them: gateways skip unmarked ones (#9). */
+const marked = natsHeaders();
+marked.set(cairnHeaders.natsPublisher, INVALIDATION_PUBLISHER);
 
 const EVENTS = Number(process.env.BENCH_INVALIDATIONS ?? 100_000);
 const UPDATES = 200;
@@ -62,7 +66,7 @@ try {
   for (let i = 0; i < UPDATES; i++) {
     const event = { id: `bare-${i}`, kind: 'tag', cache: 'all', key: `bare-${i % 20}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats' };
     const started = performance.now();
-    await js.publish(subjects.invalidation('tag', 'all', event.key), encodeMessage(event));
+    await js.publish(subjects.invalidation('tag', 'all', event.key), encodeMessage(event), { headers: marked });
     bare.push(performance.now() - started);
   }
   const confirmedQ = quantiles(confirmed);
@@ -79,7 +83,7 @@ try {
     const acks: Promise<unknown>[] = [];
     for (let j = i; j < Math.min(EVENTS, i + 2000); j++) {
       const event = { id: `e${j}`, kind: 'tag', cache: 'all', key: `tag-${j}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats' };
-      acks.push(js.publish(subjects.invalidation('tag', 'all', event.key), encodeMessage(event)));
+      acks.push(js.publish(subjects.invalidation('tag', 'all', event.key), encodeMessage(event), { headers: marked }));
     }
     await Promise.all(acks);
   }

@@ -87,7 +87,7 @@ export class MalformedMessageError extends CairnError {
 /** A subject token that would change the subject's shape (`.`, `*`, `>` or whitespace). */
 export class InvalidSubjectTokenError extends CairnError {
   constructor(token: string) {
-    super('CAIRN_INVALID_SUBJECT_TOKEN', `subject token ${JSON.stringify(token)} contains '.', '*', '>' or whitespace`);
+    super('CAIRN_INVALID_SUBJECT_TOKEN', `subject token ${JSON.stringify(token.slice(0, 64))} is empty, too long, or contains '.', '*', '>' or whitespace`);
   }
 }
 

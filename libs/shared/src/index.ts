@@ -12,6 +12,7 @@ export * from './contracts/rules-api.js';
 export * from './contracts/invalidation.js';
 export * from './contracts/gateway-presence.js';
 export * from './contracts/message-codec.js';
+export * from './contracts/dead-letter.js';
 export * from './rules/ttl.js';
 export * from './rules/pattern-syntax.js';
 export * from './rules/path-pattern.js';

@@ -65,6 +65,12 @@ export function createGatewayMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    untrustedEvents: new Counter({
+      name: 'cairn_gateway_untrusted_events_total',
+      help: 'Stream events skipped because the invalidation service did not write them (no Cairn-Publisher header) or their subject does not match their payload.',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
     feedHandlerErrors: new Counter({
       name: 'cairn_gateway_feed_handler_errors_total',
       help: 'Feed messages whose handler threw; the feed went on.',

@@ -1,11 +1,14 @@
 /**
  * Acknowledgements of invalidation events by gateways (DESIGN.md §5), kept for the most
  * recent events so a REST call can wait for them and `GET /cache/invalidate/:id` can
- * report them later. Acks that do not decode are logged and counted.
+ * report them later. Acks that do not decode are logged and counted; acks from a gateway
+ * the registry does not list as live are counted and dropped, so one event never holds
+ * more than GATEWAY_REGISTRY_MAX of them (issue #9).
  */
 import { invalidationAckSchema, LruCache, subjects, type Logger } from '@cairn/shared';
 import type { NatsConnection, Subscription } from 'nats';
 import { subscribeToContract } from './contract-subscription.js';
+import type { GatewayRegistry } from './gateway-registry.js';
 import type { InvalidationMetrics } from './metrics.js';
 
 /** Events whose acknowledgements are remembered. */
@@ -22,13 +25,15 @@ export class AckTracker {
   readonly #waiters = new Map<string, Set<() => void>>();
   #subscription: Subscription | undefined;
 
-  start(nc: NatsConnection, metrics: InvalidationMetrics, logger: Logger): void {
+  start(nc: NatsConnection, registry: GatewayRegistry, metrics: InvalidationMetrics, logger: Logger): void {
     this.#subscription = subscribeToContract(
       nc,
       subjects.invalidationAcks,
       invalidationAckSchema,
       ({ eventId, seq, gatewayId, deleted }) => {
+        if (!registry.isLive(gatewayId)) return metrics.acksIgnored.inc();
         const acks = this.#acksFor(eventId);
+        if (!acks.acknowledgedBy.has(gatewayId) && acks.acknowledgedBy.size >= registry.max) return metrics.acksIgnored.inc();
         acks.sequence ??= seq;
         acks.acknowledgedBy.set(gatewayId, deleted);
         for (const wake of this.#waiters.get(eventId) ?? []) wake();

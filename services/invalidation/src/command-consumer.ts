@@ -1,43 +1,71 @@
 /**
  * Reads `cache.invalidate` with the durable pull consumer all instances share (each
  * command handled once; NATS-LMDB-NOTES §3). A malformed command is logged, counted and
- * acknowledged; a valid one is acknowledged only after its event is published.
+ * acknowledged; a valid one is acknowledged only after its event is published. A command
+ * whose event cannot be published is retried up to COMMAND_MAX_ATTEMPTS deliveries, or not
+ * at all when it never can be; then it is dead-lettered and terminated, so the queue moves
+ * on (issue #9). `max_deliver` on the consumer bounds redelivery even if that fails.
  */
-import { decodeMessage, encodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type Logger } from '@cairn/shared';
+import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type DeadLetterReason, type Logger } from '@cairn/shared';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
+import { classifyFailure } from './command-failure.js';
+import { deadLetterOf, writeDeadLetter } from './dead-letter-writer.js';
 import { publishInvalidation } from './invalidation-publisher.js';
 import type { InvalidationMetrics } from './metrics.js';
 import { normalizeCommand } from './normalize-command.js';
+import { ReplySender } from './reply-sender.js';
 
 export const COMMAND_CONSUMER = 'cairn-invalidation';
 const CONSUMER_NAME_IN_USE = 10148;
 /** Delay before a command whose publish failed is delivered again. */
 const REDELIVER_DELAY_MS = 1000;
+/** Deliveries the server makes beyond COMMAND_MAX_ATTEMPTS, for retrying a failed dead-letter write. */
+const DEAD_LETTER_RETRIES = 3;
+/** Publish attempts within one delivery; redelivery is the outer retry. */
+const PUBLISH_ATTEMPTS = 3;
+const ACK_WAIT_NANOS = 30e9;
+
+export interface CommandConsumerOptions {
+  /** COMMAND_MAX_ATTEMPTS: deliveries before a transiently failing command is dead-lettered. */
+  maxAttempts: number;
+}
 
 export class CommandConsumer {
   readonly #nc: NatsConnection;
   readonly #logger: Logger;
   readonly #metrics: InvalidationMetrics;
+  readonly #maxAttempts: number;
+  readonly #replies: ReplySender;
   #messages: ConsumerMessages | undefined;
   #done: Promise<void> | undefined;
 
-  constructor(nc: NatsConnection, logger: Logger, metrics: InvalidationMetrics) {
+  constructor(nc: NatsConnection, logger: Logger, metrics: InvalidationMetrics, options: CommandConsumerOptions) {
     this.#nc = nc;
     this.#logger = logger;
     this.#metrics = metrics;
+    this.#maxAttempts = options.maxAttempts;
+    this.#replies = new ReplySender(nc, metrics, logger);
+  }
+
+  get #maxDeliver(): number {
+    return this.#maxAttempts + DEAD_LETTER_RETRIES;
   }
 
   async start(): Promise<void> {
     const jsm = await this.#nc.jetstreamManager();
+    const bounds = { ack_wait: ACK_WAIT_NANOS, max_deliver: this.#maxDeliver };
     try {
-      await jsm.consumers.add(streamNames.commands, { durable_name: COMMAND_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: 30e9 });
+      await jsm.consumers.add(streamNames.commands, { durable_name: COMMAND_CONSUMER, ack_policy: AckPolicy.Explicit, ...bounds });
     } catch (err) {
       if ((err as NatsError).api_error?.err_code !== CONSUMER_NAME_IN_USE) throw err;
     }
+    // A consumer made by an older version has no max_deliver: bound it (2.9 can update it).
+    const info = await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER);
+    if (info.config.max_deliver !== bounds.max_deliver) await jsm.consumers.update(streamNames.commands, COMMAND_CONSUMER, bounds);
     const consumer = await this.#nc.jetstream().consumers.get(streamNames.commands, COMMAND_CONSUMER);
     this.#messages = await consumer.consume({ max_messages: 100 });
     this.#done = this.#run(this.#messages);
-    this.#logger.info({ consumer: COMMAND_CONSUMER }, 'command consumer started');
+    this.#logger.info({ consumer: COMMAND_CONSUMER, maxDeliver: bounds.max_deliver }, 'command consumer started');
   }
 
   async stop(): Promise<void> {
@@ -52,47 +80,76 @@ export class CommandConsumer {
       } catch (err) {
         // A boundary: whatever went wrong, the command is retried later and the queue moves on.
         this.#logger.error({ err, subject: msg.subject, seq: msg.seq }, 'command handling failed');
-        this.#metrics.publishFailures.inc();
+        this.#metrics.handlerErrors.inc({ subject: subjects.invalidationCommands });
         msg.nak(REDELIVER_DELAY_MS);
       }
     }
   }
 
   async #handle(msg: JsMsg): Promise<void> {
-    const replyTo = msg.headers?.get(cairnHeaders.natsReplyTo) || undefined;
+    const replyTo = this.#replies.accept(msg.headers?.get(cairnHeaders.natsReplyTo), msg.seq);
+    // The command's stream position names it: a redelivery after a crash republishes with
+    // the same msgID, which JetStream drops as a duplicate.
+    const id = `cmd-${msg.seq}-${msg.info.timestampNanos}`;
+    if (msg.info.deliveryCount > this.#maxAttempts) {
+      // Earlier deliveries ended without an outcome (the process died or stalled on it): do not try again.
+      return this.#deadLetter(msg, id, 'attempts-exhausted', new Error('delivered more than COMMAND_MAX_ATTEMPTS times without an outcome'), replyTo);
+    }
     const decoded = decodeMessage(invalidationCommandSchema, msg.data);
     if (!decoded.ok) {
       this.#logger.warn({ subject: msg.subject, seq: msg.seq, issues: decoded.error }, 'malformed message');
       this.#metrics.malformedMessages.inc({ subject: subjects.invalidationCommands });
       this.#metrics.rejected.inc({ source: 'nats', reason: decoded.reason });
-      this.#reply(replyTo, { error: 'CAIRN_VALIDATION_FAILED', message: decoded.error, reason: decoded.reason });
+      this.#replies.send(replyTo, { error: 'CAIRN_VALIDATION_FAILED', message: decoded.error, reason: decoded.reason });
       msg.ack();
       return;
     }
-    // The command's stream position names it: a redelivery after a crash republishes with
-    // the same msgID, which JetStream drops as a duplicate.
-    const id = `cmd-${msg.seq}-${msg.info.timestampNanos}`;
-    const event = normalizeCommand(decoded.value, id, 'nats', new Date());
+    let event;
+    let seq;
     try {
-      const seq = await publishInvalidation(this.#nc.jetstream(), event, id);
-      this.#metrics.commands.inc({ source: 'nats', type: decoded.value.type });
-      this.#logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, seq }, 'invalidation published');
-      this.#reply(replyTo, { id, sequence: seq, event });
-      msg.ack();
+      event = normalizeCommand(decoded.value, id, 'nats', new Date());
+      seq = await publishInvalidation(this.#nc.jetstream(), event, id, PUBLISH_ATTEMPTS);
     } catch (err) {
-      this.#metrics.publishFailures.inc();
-      this.#logger.warn({ err, id }, 'invalidation publish failed');
-      msg.nak(REDELIVER_DELAY_MS);
+      await this.#failed(msg, id, err, replyTo);
+      return;
     }
+    this.#metrics.commands.inc({ source: 'nats', type: decoded.value.type });
+    this.#logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, seq }, 'invalidation published');
+    this.#replies.send(replyTo, { id, sequence: seq, event });
+    msg.ack();
   }
 
-  /** Sends the result to the publisher's `Cairn-Reply-To` subject, when it named one. */
-  #reply(replyTo: string | undefined, result: unknown): void {
-    if (replyTo === undefined) return;
-    try {
-      this.#nc.publish(replyTo, encodeMessage(result));
-    } catch (err) {
-      this.#logger.warn({ err, replyTo }, 'reply publish failed');
+  /** Retries a transient failure while attempts remain; otherwise dead-letters and terminates. */
+  async #failed(msg: JsMsg, id: string, err: unknown, replyTo: string | undefined): Promise<void> {
+    const kind = classifyFailure(err);
+    const attempts = msg.info.deliveryCount;
+    if (kind === 'transient' && attempts < this.#maxAttempts) {
+      this.#metrics.publishFailures.inc();
+      this.#logger.warn({ err, id, seq: msg.seq, attempts }, 'invalidation publish failed');
+      msg.nak(REDELIVER_DELAY_MS);
+      return;
     }
+    await this.#deadLetter(msg, id, kind === 'transient' ? 'attempts-exhausted' : 'unrecoverable', err, replyTo);
+  }
+
+  /** Records the command on CACHE_DEAD_LETTERS and terminates it, so the queue moves on. */
+  async #deadLetter(msg: JsMsg, id: string, reason: DeadLetterReason, err: unknown, replyTo: string | undefined): Promise<void> {
+    const attempts = msg.info.deliveryCount;
+    let deadLetterSeq: number | undefined;
+    try {
+      deadLetterSeq = await writeDeadLetter(this.#nc.jetstream(), deadLetterOf(msg, reason, err), id);
+    } catch (writeErr) {
+      this.#metrics.deadLetterFailures.inc();
+      this.#logger.error({ err: writeErr, id, seq: msg.seq, attempts }, 'dead letter write failed');
+      if (attempts < this.#maxDeliver) return msg.nak(REDELIVER_DELAY_MS);
+      // The server's max_deliver stops redelivery after this one: drop it (logged with its
+      // payload's size) rather than leave it stuck in the work queue.
+      this.#logger.error({ err, id, seq: msg.seq, reason, attempts, bytes: msg.data.length }, 'command dropped');
+      return msg.term();
+    }
+    this.#metrics.deadLetters.inc({ reason });
+    this.#logger.error({ err, id, seq: msg.seq, reason, attempts, deadLetterSeq }, 'command dead-lettered');
+    this.#replies.send(replyTo, { error: 'CAIRN_COMMAND_DEAD_LETTERED', message: 'the command could not be applied', reason, deadLetterSeq });
+    msg.term();
   }
 }

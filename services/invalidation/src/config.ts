@@ -8,6 +8,13 @@ export const invalidationEnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** How long `POST /cache/invalidate` waits for every live gateway's acknowledgement. */
   ACK_TIMEOUT_MS: positiveIntSchema(2000),
+  /**
+   * Deliveries of one NATS command before it is dead-lettered (issue #9): a command whose
+   * event cannot be published after this many tries goes to CACHE_DEAD_LETTERS and off the queue.
+   */
+  COMMAND_MAX_ATTEMPTS: positiveIntSchema(5),
+  /** Most gateways the registry tracks; heartbeats from further ids are refused (issue #9). */
+  GATEWAY_REGISTRY_MAX: positiveIntSchema(256),
 });
 export type InvalidationConfig = z.infer<typeof invalidationEnvSchema>;
 

@@ -1,7 +1,7 @@
 /**
  * A core NATS subscription whose messages must match a contract: decoded ones go to the
  * handler; the rest are logged and counted, never thrown (heartbeats and acks come from
- * other processes and must not crash this one).
+ * other processes and must not crash this one). The handler is a boundary too.
  */
 import { decodeMessage, type Logger } from '@cairn/shared';
 import type { NatsConnection, Subscription } from 'nats';
@@ -18,13 +18,21 @@ export function subscribeToContract<S extends z.ZodType>(
 ): Subscription {
   return nc.subscribe(subject, {
     callback: (err, msg) => {
-      if (err !== null) return logger.warn({ err, subject }, 'subscription failed');
+      if (err !== null) {
+        metrics.handlerErrors.inc({ subject });
+        return logger.warn({ err, subject }, 'subscription failed');
+      }
       const decoded = decodeMessage(schema, msg.data);
       if (!decoded.ok) {
         metrics.malformedMessages.inc({ subject });
         return logger.warn({ subject, issues: decoded.error }, 'malformed message');
       }
-      onValue(decoded.value);
+      try {
+        onValue(decoded.value);
+      } catch (handlerErr) {
+        metrics.handlerErrors.inc({ subject });
+        logger.error({ err: handlerErr, subject }, 'message handler failed');
+      }
     },
   });
 }

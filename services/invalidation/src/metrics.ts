@@ -14,7 +14,7 @@ export function createInvalidationMetrics() {
     }),
     rejected: new Counter({
       name: 'cairn_invalidation_rejected_total',
-      help: 'Invalidation commands rejected as malformed, by source and reason (not-json, invalid:<field>).',
+      help: 'Invalidation commands rejected as malformed, by source and reason (not-json, invalid:body, invalid:<known top-level field>, invalid:other).',
       labelNames: ['source', 'reason'] as const,
       registers: [registry],
     }),
@@ -27,6 +27,43 @@ export function createInvalidationMetrics() {
     publishFailures: new Counter({
       name: 'cairn_invalidation_publish_failures_total',
       help: 'Commands whose event could not be published yet; they are redelivered.',
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'cairn_invalidation_dead_letters_total',
+      help: 'Commands given up on and recorded on CACHE_DEAD_LETTERS, by reason (attempts-exhausted, unrecoverable).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    deadLetterFailures: new Counter({
+      name: 'cairn_invalidation_dead_letter_failures_total',
+      help: 'Dead-letter records that could not be written; the command is redelivered until max_deliver stops it.',
+      registers: [registry],
+    }),
+    repliesRefused: new Counter({
+      name: 'cairn_invalidation_replies_refused_total',
+      help: 'Cairn-Reply-To subjects refused (outside _INBOX.> and cache.replies.>); the command was still processed.',
+      registers: [registry],
+    }),
+    replyFailures: new Counter({
+      name: 'cairn_invalidation_reply_failures_total',
+      help: 'Replies to an accepted Cairn-Reply-To subject that could not be published.',
+      registers: [registry],
+    }),
+    gatewaysRefused: new Counter({
+      name: 'cairn_invalidation_gateways_refused_total',
+      help: 'Heartbeats from a new gateway id dropped because the registry is full (GATEWAY_REGISTRY_MAX).',
+      registers: [registry],
+    }),
+    acksIgnored: new Counter({
+      name: 'cairn_invalidation_acks_ignored_total',
+      help: 'Acknowledgements dropped: from a gateway the registry does not list as live, or beyond the per-event bound.',
+      registers: [registry],
+    }),
+    handlerErrors: new Counter({
+      name: 'cairn_invalidation_handler_errors_total',
+      help: 'Core NATS messages whose handler threw; the subscription went on.',
+      labelNames: ['subject'] as const,
       registers: [registry],
     }),
   };

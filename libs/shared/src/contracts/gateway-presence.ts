@@ -9,8 +9,12 @@ import { z } from 'zod';
 export const GATEWAY_HEARTBEAT_MS = 1000;
 export const GATEWAY_LIVENESS_MS = 3 * GATEWAY_HEARTBEAT_MS;
 
+/** Longest gateway id heartbeats and acks may carry (issue #9: bounded registry and answers). */
+export const MAX_GATEWAY_ID_LENGTH = 256;
+const gatewayIdSchema = z.string().min(1).max(MAX_GATEWAY_ID_LENGTH);
+
 export const gatewayHeartbeatSchema = z.object({
-  gatewayId: z.string().min(1),
+  gatewayId: gatewayIdSchema,
   /** The last CACHE_INVALIDATIONS sequence the gateway applied. */
   appliedSeq: z.int().nonnegative(),
   /** `normal`, or `feed-lost` while it revalidates every hit (DESIGN.md §5). */
@@ -21,9 +25,9 @@ export const gatewayHeartbeatSchema = z.object({
 export type GatewayHeartbeat = z.infer<typeof gatewayHeartbeatSchema>;
 
 export const invalidationAckSchema = z.object({
-  eventId: z.string().min(1),
+  eventId: z.string().min(1).max(256),
   seq: z.int().positive(),
-  gatewayId: z.string().min(1),
+  gatewayId: gatewayIdSchema,
   /** Entries the gateway deleted for the event (tag and url events; 0 when the map decides on read). */
   deleted: z.int().nonnegative(),
 });

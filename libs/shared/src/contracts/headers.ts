@@ -24,7 +24,18 @@ export const headers = {
    * publish acknowledgement is what answers it.)
    */
   natsReplyTo: 'Cairn-Reply-To',
+  /**
+   * NATS message header naming the service that wrote a stream event. Gateways apply
+   * CACHE_INVALIDATIONS events only when it is INVALIDATION_PUBLISHER (issue #9): a stray
+   * publish onto an invalidation subject (a misdirected reply, a hand-made event) is
+   * skipped. A header anyone can set is a guard, not a permission: the NATS accounts of
+   * the access-control work are what keep other clients off these subjects.
+   */
+  natsPublisher: 'Cairn-Publisher',
 } as const;
+
+/** The `Cairn-Publisher` value of events the invalidation service writes. */
+export const INVALIDATION_PUBLISHER = 'cairn-invalidation';
 
 /** The cache name used in RFC 9211 `Cache-Status`. */
 export const CACHE_STATUS_NAME = 'cairn';

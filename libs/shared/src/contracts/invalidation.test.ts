@@ -57,3 +57,20 @@ describe('invalidation events', () => {
     if (!result.ok) expect(result.error).toMatch(/^not JSON/);
   });
 });
+
+describe('closed reason labels (#9)', () => {
+  const decode = (payload: unknown) => decodeMessage(invalidationCommandSchema, new TextEncoder().encode(JSON.stringify(payload)));
+
+  it.each([
+    [{ type: 'cacheTag' }, 'invalid:cacheTag'],
+    [{ type: 'nope' }, 'invalid:type'],
+    [{ type: 'api', attacker_field_1234: 1 }, 'invalid:other'],
+    [{ type: 'api', ['x'.repeat(500)]: 1 }, 'invalid:other'],
+    [[1, 2], 'invalid:body'],
+    [{ type: 'url', url: 'http://' }, 'invalid:url'],
+  ])('labels %j as %s', (payload, reason) => {
+    const result = decode(payload);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toBe(reason);
+  });
+});

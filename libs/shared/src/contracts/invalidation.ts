@@ -27,7 +27,9 @@ export const invalidationCommandSchema = z
       .trim()
       .min(1, 'expected a URL')
       .max(8192)
-      .refine((url) => url.startsWith('/') || /^https?:\/\//i.test(url), { error: 'expected a path like /products/1?x=2 or an absolute http(s) URL' })
+      .refine((url) => url.startsWith('/') || (/^https?:\/\//i.test(url) && URL.canParse(url)), {
+        error: 'expected a path like /products/1?x=2 or an absolute http(s) URL',
+      })
       .optional(),
     mode: z.enum(['hard', 'soft'], { error: 'expected "hard" or "soft"' }).optional(),
     runAsync: z.boolean().optional(),

@@ -9,7 +9,15 @@ export const streamNames = {
   rules: 'CACHE_RULES',
   commands: 'CACHE_COMMANDS',
   invalidations: 'CACHE_INVALIDATIONS',
+  deadLetters: 'CACHE_DEAD_LETTERS',
 } as const;
+
+/**
+ * Bounds of the dead-letter stream (issue #9): the newest records are kept, older ones
+ * discarded, so a flood of unusable commands cannot grow it without limit.
+ */
+export const DEAD_LETTER_MAX_MSGS = 10_000;
+export const DEAD_LETTER_MAX_BYTES = 64 * 1024 * 1024;
 
 /** How many revisions of each rule the rules stream keeps (`GET /rules/:id/history`). */
 export const RULE_HISTORY_PER_SUBJECT = 10;
@@ -50,6 +58,16 @@ export function streamConfigs(options: StreamOptions): Array<Partial<StreamConfi
       subjects: [subjects.allInvalidations],
       retention: RetentionPolicy.Limits,
       max_msgs_per_subject: 1,
+      max_age: options.invalidationRetentionMs * NANOS_PER_MS,
+      discard: DiscardPolicy.Old,
+    },
+    {
+      ...common,
+      name: streamNames.deadLetters,
+      subjects: [subjects.allDeadLetters],
+      retention: RetentionPolicy.Limits,
+      max_msgs: DEAD_LETTER_MAX_MSGS,
+      max_bytes: DEAD_LETTER_MAX_BYTES,
       max_age: options.invalidationRetentionMs * NANOS_PER_MS,
       discard: DiscardPolicy.Old,
     },

@@ -2,11 +2,20 @@
  * Every NATS subject Cairn uses, built here and nowhere else (DESIGN.md §3).
  * Services call these builders; a subject string literal in a service is a bug.
  */
-import { assertSafeToken, decodeSubjectToken, encodeSubjectToken } from './subject-token.js';
+import { assertSafeToken, decodeSubjectToken, encodeSubjectToken, MAX_SUBJECT_TOKEN_LENGTH } from './subject-token.js';
 import type { CacheScope, InvalidationKind, InvalidationMode } from './invalidation.js';
 
 const RULES_PREFIX = 'cache.rules';
 const INVALIDATIONS_PREFIX = 'cache.invalidations';
+const DEAD_LETTERS_PREFIX = 'cache.deadletters';
+/**
+ * Where `Cairn-Reply-To` may point (issue #9): request inboxes, or Cairn's own reply
+ * namespace. No stream captures either, so a reply is never stored as an event.
+ */
+export const REPLY_SUBJECT_PREFIXES = ['_INBOX.', 'cache.replies.'] as const;
+/** Longest reply subject accepted: far below the 4,096-byte control line. */
+export const MAX_REPLY_SUBJECT_LENGTH = MAX_SUBJECT_TOKEN_LENGTH;
+const REPLY_SUBJECT_TOKEN = /^[^.*>\s]+$/;
 
 export const subjects = {
   /** `cache.rules.<ruleId>`: the full history of one rule (upserts and tombstones). */
@@ -25,6 +34,24 @@ export const subjects = {
     `${INVALIDATIONS_PREFIX}.${kind}${mode === 'soft' ? '-soft' : ''}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
   allInvalidations: `${INVALIDATIONS_PREFIX}.>`,
   /**
+   * The filter subject for invalidation events of one mode (omitted parts match anything):
+   * what `GET /cache/invalidations` reads, so it never reads the events it would drop.
+   */
+  invalidationFilter: (filter: { kind?: InvalidationKind | undefined; cache?: CacheScope | undefined; key?: string | undefined; mode?: InvalidationMode | undefined }): string => {
+    const kind = filter.kind === undefined ? '*' : `${filter.kind}${filter.mode === 'soft' ? '-soft' : ''}`;
+    const key = filter.key === undefined ? '*' : encodeSubjectToken(filter.key);
+    return `${INVALIDATIONS_PREFIX}.${kind}.${filter.cache ?? '*'}.${key}`;
+  },
+  /**
+   * `cache.deadletters.commands`: a record of every command the invalidation service gave
+   * up on (attempts exhausted, or it can never be applied). Outside `cache.invalidations.>`,
+   * so gateways never read it as an event.
+   */
+  commandDeadLetters: `${DEAD_LETTERS_PREFIX}.commands`,
+  allDeadLetters: `${DEAD_LETTERS_PREFIX}.>`,
+  /** A documented reply namespace for `Cairn-Reply-To`, besides `_INBOX.>`. */
+  allReplies: 'cache.replies.>',
+  /**
    * Core NATS (not stored; outside every stream's subjects): gateways announce themselves
    * here every GATEWAY_HEARTBEAT_MS, and acknowledge each invalidation event they applied.
    */
@@ -39,8 +66,23 @@ export function ruleIdFromSubject(subject: string): string {
   return subject.slice(RULES_PREFIX.length + 1);
 }
 
-/** The parts of a `cache.invalidations.*` subject, for audit listings. */
-export function parseInvalidationSubject(subject: string): { kind: string; cache: string; key: string | undefined } {
+/**
+ * The parts of a `cache.invalidations.*` subject. `key` is undefined for a scope and for a
+ * hashed (long) key: readers take the key from the event's payload, never from here.
+ */
+export function parseInvalidationSubject(subject: string): { kind: string; cache: string; token: string; key: string | undefined } {
   const [, , kind = '', cache = '', token = '_'] = subject.split('.');
-  return { kind, cache, key: token === '_' ? undefined : decodeSubjectToken(token) };
+  return { kind, cache, token, key: token === '_' ? undefined : decodeSubjectToken(token) };
+}
+
+/**
+ * True when a `Cairn-Reply-To` value may be published to: a literal subject (no wildcards,
+ * no whitespace, no empty token) under one of REPLY_SUBJECT_PREFIXES, at most
+ * MAX_REPLY_SUBJECT_LENGTH long.
+ */
+export function isAllowedReplySubject(subject: string): boolean {
+  if (subject.length > MAX_REPLY_SUBJECT_LENGTH) return false;
+  const prefix = REPLY_SUBJECT_PREFIXES.find((p) => subject.startsWith(p));
+  if (prefix === undefined || subject.length === prefix.length) return false;
+  return subject.split('.').every((token) => REPLY_SUBJECT_TOKEN.test(token));
 }

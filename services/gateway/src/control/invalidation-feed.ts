@@ -4,7 +4,16 @@
  * When the stream is not the one the store's entries were filled against, the entries
  * are dropped first (DESIGN.md §5).
  */
-import { invalidationEventSchema, StreamFollower, streamNames, subjects, type InvalidationEvent, type Logger } from '@cairn/shared';
+import {
+  headers as cairnHeaders,
+  INVALIDATION_PUBLISHER,
+  invalidationEventSchema,
+  StreamFollower,
+  streamNames,
+  subjects,
+  type InvalidationEvent,
+  type Logger,
+} from '@cairn/shared';
 import type { JsMsg, NatsConnection } from 'nats';
 import type { GatewayMetrics } from '../metrics.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
@@ -80,8 +89,28 @@ export class InvalidationFeed {
     if (epoch === this.#epoch) this.onApplied?.(event.id, seq, deleted);
   }
 
-  #apply(msg: JsMsg): void {
+  /**
+   * Only the invalidation service's events count (issue #9): one without its
+   * `Cairn-Publisher` mark, or on another subject than its payload names (which would
+   * replace that subject's latest state), is logged, counted and skipped. The key is
+   * always the payload's: a long key's subject token is a digest.
+   */
+  #skipUntrusted(msg: JsMsg, problem: string): undefined {
+    this.#sink.logger.warn({ subject: msg.subject.slice(0, 256), seq: msg.seq, problem }, 'untrusted event skipped');
+    this.#sink.metrics.untrustedEvents.inc({ stream: this.#sink.stream });
+    return undefined;
+  }
+
+  #trustedEvent(msg: JsMsg): InvalidationEvent | undefined {
+    if (msg.headers?.get(cairnHeaders.natsPublisher) !== INVALIDATION_PUBLISHER) return this.#skipUntrusted(msg, 'not written by the invalidation service');
     const event = decodeFeedMessage(this.#sink, invalidationEventSchema, msg);
+    if (event === undefined) return undefined;
+    if (msg.subject !== subjects.invalidation(event.kind, event.cache, event.key, event.mode)) return this.#skipUntrusted(msg, 'subject does not match the event');
+    return event;
+  }
+
+  #apply(msg: JsMsg): void {
+    const event = this.#trustedEvent(msg);
     if (event === undefined) return;
     this.map.apply(event, msg.seq);
     // The map alone decides validity; deleting through the indexes reclaims space. It runs

@@ -5,19 +5,23 @@
  *   and answers 200 `{id, sequence, acknowledgedBy, pending, deleted}`; with
  *   `runAsync: true` it answers 202 `{id, sequence, event}` at once.
  * - `GET /cache/invalidate/:id`: the same report, later.
- * - `GET /cache/invalidations?kind=&key=&cache=`: the latest event per target, newest
- *   first (the stream is the audit log).
+ * - `GET /cache/invalidations?kind=&cache=&key=&mode=&limit=&before=`: the latest event per
+ *   target, newest first (the stream is the audit log), one bounded page at a time: at most
+ *   MAX_LIST_LIMIT events, read with filter subjects and a bounded consumer range (#9);
+ *   `next` is the cursor to pass as `before` for the following page.
  * - `GET /gateways`: the live gateways with their applied sequence.
  */
 import { randomUUID } from 'node:crypto';
 import {
   decodeMessage,
+  headers as cairnHeaders,
+  INVALIDATION_PUBLISHER,
+  invalidReasonLabel,
   invalidationCommandSchema,
   invalidationEventSchema,
   invalidationKindSchema,
   cacheScopeSchema,
   NotFoundError,
-  readLatestPerSubject,
   streamNames,
   subjects,
   validateInput,
@@ -25,12 +29,13 @@ import {
   type Logger,
 } from '@cairn/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { NatsConnection } from 'nats';
+import type { JsMsg, NatsConnection } from 'nats';
 import { z } from 'zod';
 import type { AckTracker, EventAcks } from '../ack-tracker.js';
 import type { GatewayRegistry } from '../gateway-registry.js';
 import { publishInvalidation } from '../invalidation-publisher.js';
 import type { InvalidationMetrics } from '../metrics.js';
+import { readNewestPage } from '../newest-page.js';
 import { normalizeCommand } from '../normalize-command.js';
 
 export interface InvalidateRouteDeps {
@@ -42,12 +47,42 @@ export interface InvalidateRouteDeps {
   ackTimeoutMs: number;
 }
 
+/** The largest page `GET /cache/invalidations` answers. */
+export const MAX_LIST_LIMIT = 500;
+
 const listQuerySchema = z.strictObject({
   kind: invalidationKindSchema.optional(),
   cache: cacheScopeSchema.optional(),
-  key: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  key: z.string().min(1).max(8192).optional(),
+  mode: z.enum(['hard', 'soft']).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
+  /** The cursor: only events with a lower sequence (the `next` of the previous page). */
+  before: z.coerce.number().int().positive().optional(),
 });
+type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** Filter subjects covering the query: hard and soft events of a kind live under two kind tokens. */
+function listFilters(query: ListQuery): string[] {
+  const modes = query.kind === undefined || query.mode !== undefined ? [query.mode] : (['hard', 'soft'] as const);
+  return modes.map((mode) => subjects.invalidationFilter({ kind: query.kind, cache: query.cache, key: query.key, mode }));
+}
+
+/** The page's events, newest first: only those the invalidation service wrote and the query names. */
+function listedEvents(messages: JsMsg[], query: ListQuery) {
+  const events = [];
+  for (const msg of messages) {
+    if (msg.headers?.get(cairnHeaders.natsPublisher) !== INVALIDATION_PUBLISHER) continue;
+    const decoded = decodeMessage(invalidationEventSchema, msg.data);
+    if (!decoded.ok) continue;
+    const event = decoded.value;
+    if (query.kind !== undefined && event.kind !== query.kind) continue;
+    if (query.cache !== undefined && event.cache !== query.cache) continue;
+    if (query.key !== undefined && event.key !== query.key) continue;
+    if (query.mode !== undefined && event.mode !== query.mode) continue;
+    events.push({ sequence: msg.seq, ...event });
+  }
+  return events;
+}
 
 /** The confirmation report: who applied it, who (of the live gateways) has not yet. */
 function report(id: string, acks: EventAcks, expected: readonly string[]) {
@@ -65,7 +100,7 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
     try {
       command = validateInput(invalidationCommandSchema, request.body);
     } catch (err) {
-      if (err instanceof ValidationError) metrics.rejected.inc({ source: 'rest', reason: `invalid:${err.field || 'body'}` });
+      if (err instanceof ValidationError) metrics.rejected.inc({ source: 'rest', reason: invalidReasonLabel(invalidationCommandSchema, err.field) });
       throw err;
     }
     const id = randomUUID();
@@ -91,19 +126,11 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
 
   app.get('/cache/invalidations', async (request) => {
     const query = validateInput(listQuerySchema, request.query);
-    // One retained message per target: reading them all is bounded by the number of targets.
-    const messages = await readLatestPerSubject(nc, streamNames.invalidations, subjects.allInvalidations);
-    const events = [];
-    for (const msg of messages) {
-      const decoded = decodeMessage(invalidationEventSchema, msg.data);
-      if (!decoded.ok) continue;
-      const event = decoded.value;
-      if (query.kind !== undefined && event.kind !== query.kind) continue;
-      if (query.cache !== undefined && event.cache !== query.cache) continue;
-      if (query.key !== undefined && event.key !== query.key) continue;
-      events.push({ sequence: msg.seq, ...event });
-    }
-    events.sort((a, b) => b.sequence - a.sequence);
-    return { events: events.slice(0, query.limit) };
+    const pages = await Promise.all(
+      listFilters(query).map((filterSubject) => readNewestPage(nc, { stream: streamNames.invalidations, filterSubject, before: query.before, limit: query.limit })),
+    );
+    const messages = pages.flat().sort((a, b) => b.seq - a.seq).slice(0, query.limit);
+    const last = messages.at(-1);
+    return { events: listedEvents(messages, query), next: messages.length === query.limit && last !== undefined ? last.seq : null };
   });
 }
