@@ -69,7 +69,7 @@ export const median = (values: number[]): number => {
 export async function within(boundMs: number, check: () => Promise<boolean> | boolean, intervalMs = 50): Promise<boolean> {
   const deadline = Date.now() + boundMs;
   for (;;) {
-    if (await check().then((ok) => ok, () => false)) return true;
+    if (await Promise.resolve().then(check).then((ok) => ok, () => false)) return true;
     if (Date.now() >= deadline) return false;
     await sleep(intervalMs);
   }
