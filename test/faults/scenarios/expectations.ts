@@ -41,7 +41,8 @@ export const RULES_TEST_BOUND_MS = 1000;
 /** Bounded admin reads. */
 export const ADMIN_READ_EVENTS = 20_000;
 export const ADMIN_READ_RSS_GROWTH_BOUND_MB = 200;
-export const ADMIN_READ_BODY_BOUND_BYTES = 1024 * 1024;
+/** One page (the API's largest `limit`, 1,000 events of ~1 KB keys) must fit. */
+export const ADMIN_READ_BODY_BOUND_BYTES = 2 * 1024 * 1024;
 export const FAKE_HEARTBEATS = 20_000;
 export const HEARTBEAT_POST_BOUND_MS = 1000;
 export const HEARTBEAT_BODY_BOUND_BYTES = 64 * 1024;

@@ -186,7 +186,7 @@ function fuzzedCommands(validPaths: readonly string[]): { payloads: Uint8Array[]
   const random = seededRandom(9);
   const types = ['api', 'page', 'all', 'group', 'cacheTag', 'url', 'URL', '', 'x'.repeat(300), 42, null];
   const names = ['type', 'url', 'groupCode', 'cacheTag', 'mode', 'runAsync', 'typ', 'Url', 'cache_tag'];
-  const values = () => random.pick<unknown>(['', ' ', '/x', '/%zz', 'http://h/p', 'soft', 'hard', 1e309, -1, true, [], {}, null, '\u0000', '🙂'.repeat(50), 'a'.repeat(1500)]);
+  const values = () => random.pick<unknown>(['', ' ', '/x', '/%zz', 'http://h/p', 'soft', 'hard', Number.MAX_VALUE, -1, true, [], {}, null, '\u0000', '🙂'.repeat(50), 'a'.repeat(1500)]);
   const payloads: Uint8Array[] = [];
   const valid: string[] = [];
   for (let i = 0; i < x.FUZZ_COMMANDS; i++) {
