@@ -2,7 +2,8 @@
  * `npm run test:faults` (issue 9): injects each fault and hostile input into a real Cairn
  * (nats-server, rules and invalidation services, gateways as processes, an origin; all on
  * loopback), prints one table and exits non-zero if any row failed. Every wait is bounded.
- * FAULTS_ONLY=<group,...> runs some groups; FAULTS_KEEP_LOGS=1 keeps the services' logs.
+ * FAULTS_ONLY=<group,...> runs some groups, FAULTS_MATCH=<text> only rows whose fault contains it;
+ * FAULTS_KEEP_LOGS=1 keeps the services' logs.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { json } from './lib/probes.js';
@@ -21,7 +22,7 @@ const started = Date.now();
 const only = process.env.FAULTS_ONLY?.split(',');
 const wanted = (group: string) => only === undefined || only.includes(group);
 
-const report = new Report();
+const report = new Report(process.env.FAULTS_MATCH);
 const sys = await startFaultSystem(
   () => ({
     cacheTagsHeader: 'x-tags',
@@ -47,8 +48,9 @@ try {
   }
   const s: Scenario = { sys, a: await sys.gateway('gw-a'), b: await sys.gateway('gw-b'), report };
   const idle = wanted('faults') ? await startIdleProbe(s) : undefined;
-  if (wanted('held')) await heldRows(s);
+  const stillRunning = wanted('held') ? await heldRows(s) : undefined;
   if (wanted('poisoning')) await poisoningRows(s);
+  await stillRunning;
   if (wanted('messages')) await poisonMessageRows(s);
   if (wanted('faults')) await faultRows(s);
   await idle?.();

@@ -24,10 +24,22 @@ export interface Row {
 
 export class Report {
   readonly rows: Row[] = [];
+  readonly #match: string | undefined;
 
-  /** Runs one row within `boundMs`; a thrown error or a timeout fails the row. */
+  /** `match`: only rows whose fault contains it run (FAULTS_MATCH, for working on one row). */
+  constructor(match?: string) {
+    this.#match = match;
+  }
+
+  /**
+   * Runs one row within `boundMs`; a thrown error or a timeout fails the row. The row keeps
+   * its place in the table even when rows run concurrently.
+   */
   async row(group: string, fault: string, expectation: string, run: () => Promise<Observation>, boundMs = 60_000): Promise<void> {
+    if (this.#match !== undefined && !fault.includes(this.#match)) return;
     const started = Date.now();
+    const index = this.rows.length;
+    this.rows.push({ group, fault, expectation, observed: 'did not finish', verdict: 'FAIL', ms: 0, lost: 0, poisoned: 0, torn: 0 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<Observation>((resolve) => {
       timer = setTimeout(() => resolve({ pass: false, observed: `did not finish within ${boundMs} ms` }), boundMs);
@@ -52,7 +64,7 @@ export class Report {
       poisoned: result.poisoned ?? 0,
       torn: result.torn ?? 0,
     };
-    this.rows.push(row);
+    this.rows[index] = row;
     process.stderr.write(`[faults] ${verdict.padEnd(11)} ${group} / ${fault} (${row.ms} ms): ${row.observed}\n`);
   }
 

@@ -17,7 +17,7 @@ export const SLOWLORIS_CONNECTIONS = 100;
 
 /** kill -9 rounds during fills, and fills started per round. */
 export const KILL_ROUNDS = 3;
-export const FILLS_PER_ROUND = 300;
+export const FILLS_PER_ROUND = 200;
 
 /** After a fault, every accepted invalidation is visible on the gateway within this. */
 export const INVALIDATION_SETTLE_MS = 15_000;
@@ -39,7 +39,7 @@ export const CHURN_HIT_P50_BOUND_MS = 50;
 export const RULES_TEST_BOUND_MS = 1000;
 
 /** Bounded admin reads. */
-export const ADMIN_READ_EVENTS = 20_000;
+export const ADMIN_READ_EVENTS = 10_000;
 export const ADMIN_READ_RSS_GROWTH_BOUND_MB = 200;
 /** One page (the API's largest `limit`, 1,000 events of ~1 KB keys) must fit. */
 export const ADMIN_READ_BODY_BOUND_BYTES = 2 * 1024 * 1024;
@@ -57,7 +57,7 @@ export const SIGTERM_BOUND_MS = 10_000;
 export const URL_EVENTS = 1000;
 /** Origin pool starvation: slow fills, the origin's delay, and the bound for an unrelated miss (200, or a fast 504). */
 export const SLOW_FILLS = 100;
-export const SLOW_ORIGIN_MS = 8000;
+export const SLOW_ORIGIN_MS = 6000;
 export const UNRELATED_MISS_BOUND_MS = 2000;
 export const UNRELATED_MISS_STATUSES = [200, 504];
 /** Idle connections that never send a byte are closed by the gateway within this. */

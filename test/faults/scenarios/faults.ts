@@ -139,8 +139,14 @@ async function poolStarvation(s: Scenario): Promise<Observation> {
     }, x.SLOW_ORIGIN_MS);
   });
   const slow = Array.from({ length: x.SLOW_FILLS }, (_, i) => get(`${s.a.url}/slow/${i}`, {}, x.SLOW_ORIGIN_MS * 3).catch(() => undefined));
-  await within(3000, () => s.sys.origin.received('/slow/').length >= 80, 10);
-  const inFlight = s.sys.origin.received('/slow/').length;
+  // The pool is full once the origin stops seeing new slow requests.
+  let inFlight = 0;
+  await within(3000, async () => {
+    const before = s.sys.origin.received('/slow/').length;
+    await sleep(200);
+    inFlight = s.sys.origin.received('/slow/').length;
+    return inFlight >= 50 && inFlight === before;
+  }, 10);
   const unrelated = await get(`${s.a.url}/unrelated/1`, {}, x.SLOW_ORIGIN_MS * 3).catch(() => undefined);
   const answered = (await Promise.all(slow)).filter((a) => a !== undefined).length;
   const fast = unrelated !== undefined && x.UNRELATED_MISS_STATUSES.includes(unrelated.status) && unrelated.ms < x.UNRELATED_MISS_BOUND_MS;
