@@ -13,8 +13,9 @@ import type { Scenario } from './scenarios/context.js';
 import { GATEWAY_ENV, INVALIDATION_ENV } from './scenarios/expectations.js';
 import { faultRows, startIdleProbe } from './scenarios/faults.js';
 import { heldRows } from './scenarios/held.js';
-import { poisonMessageRows, churnRows } from './scenarios/poison-messages.js';
+import { poisonMessageRows } from './scenarios/poison-messages.js';
 import { poisoningRows } from './scenarios/poisoning.js';
+import { churnRows } from './scenarios/rule-churn.js';
 
 /** The whole run is bounded: past this, the table is printed with what finished. */
 const RUN_BOUND_MS = 8 * 60_000;

@@ -2,7 +2,7 @@
 import type { FaultSystem } from '../lib/system.js';
 import type { ServiceProcess } from '../lib/processes.js';
 import type { Report } from '../lib/report.js';
-import { get, pool, within } from '../lib/probes.js';
+import { get, json, pool, within } from '../lib/probes.js';
 
 export interface Scenario {
   sys: FaultSystem;
@@ -36,4 +36,9 @@ export async function staleAfter(sys: FaultSystem, gateway: ServiceProcess, path
     return stale.length === 0;
   }, 250);
   return stale;
+}
+
+/** The gateway's /ready answer (sequences and counts are there whether it is ready or not). */
+export async function readyJson(gateway: ServiceProcess): Promise<{ rules?: { revision?: number; count?: number }; invalidations?: { appliedSeq?: number } }> {
+  return (await json<Record<string, never>>(`${gateway.adminUrl}/ready`)).value;
 }
