@@ -47,7 +47,11 @@ describe('client aborts', () => {
 
   it('abandons a pass at the origin when its client leaves before the answer, without an origin error (#9)', async () => {
     let originSawClose = false;
-    h.origin.route('/hang', { handle: (_request, response) => response.on('close', () => (originSawClose = true)) });
+    h.origin.route('/hang', {
+      handle: (_request, response) => {
+        response.on('close', () => (originSawClose = true));
+      },
+    });
     const controller = new AbortController();
     const answer = get('/hang', { signal: controller.signal });
     await eventually(() => expect(h.origin.count('/hang')).toBe(1));
