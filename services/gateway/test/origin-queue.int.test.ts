@@ -95,4 +95,33 @@ describe('origin connection queue', () => {
     expect(h.origin.count('/slow')).toBe(5);
     expect(await h.metric('cairn_gateway_origin_errors_total')).toBe('');
   });
+
+  it('gives every origin connection back whatever kind of answer used it (#9)', async () => {
+    // One connection and a short wait: a request that kept its connection would starve the next.
+    await start({ MAX_CONNECTIONS: '1', ORIGIN_QUEUE_TIMEOUT_MS: '2000', RESERVED_PATHS: '/reserved' });
+    h.origin.route('/missing', { status: 404, body: 'no such page' });
+    h.origin.route('/large', { body: 'l'.repeat(200_000) });
+    h.origin.route('/reserved', {
+      handle: (request, response) => {
+        if (request.headers['if-none-match'] === '"v1"') return void response.writeHead(304).end();
+        response.writeHead(200, { etag: '"v1"' }).end(request.method === 'HEAD' ? undefined : `${request.method} done`);
+      },
+    });
+    const statuses: number[] = [];
+    const send = async (path: string, init?: RequestInit) => {
+      const response = await fetch(`${h.gateway.url}${path}`, init);
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    };
+    await send('/a');
+    await send('/a');
+    await send('/large');
+    await send('/missing');
+    await send('/head-miss', { method: 'HEAD' });
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']) await send('/reserved', { method, ...(method === 'POST' || method === 'PUT' ? { body: 'b' } : {}) });
+    await send('/reserved', { headers: { 'if-none-match': '"v1"' } });
+    expect(statuses).toEqual([200, 200, 200, 404, 200, 200, 200, 200, 200, 200, 304]);
+    await eventually(async () => expect(await h.metric('cairn_gateway_origin_connections_busy')).toBe('cairn_gateway_origin_connections_busy{cache="page"} 0'));
+    expect(await h.metric('cairn_gateway_origin_queue_rejections_total')).toBe('');
+  });
 });
