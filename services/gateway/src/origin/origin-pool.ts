@@ -74,6 +74,7 @@ export class OriginPool implements Origin {
   readonly #basePath: string;
   readonly #pool: Pool;
   readonly #slots: ConnectionSlots;
+  readonly #events: SlotEvents;
 
   constructor(originUrl: string, env: GatewayEnv, events: SlotEvents) {
     const url = new URL(originUrl);
@@ -86,6 +87,7 @@ export class OriginPool implements Origin {
       headersTimeout: env.HEADERS_TIMEOUT_MS,
       bodyTimeout: env.BODY_TIMEOUT_MS,
     });
+    this.#events = events;
     this.#slots = new ConnectionSlots(url.origin, env.MAX_CONNECTIONS, env.ORIGIN_QUEUE_LIMIT, env.ORIGIN_QUEUE_TIMEOUT_MS, events);
   }
 
@@ -94,7 +96,11 @@ export class OriginPool implements Origin {
     try {
       release = await this.#slots.acquire(request.signal);
     } catch (err) {
-      throw this.classify(err, request.signal);
+      const failure = this.classify(err, request.signal);
+      if (!(failure instanceof OriginTimeoutError)) throw failure;
+      // The deadline passed while it waited: the origin never saw it, so it is a queue timeout.
+      this.#events.rejected('queue-timeout');
+      throw new OriginBusyError(this.origin, 'queue-timeout');
     }
     try {
       request.beforeSend?.();
