@@ -24,6 +24,8 @@ function closedByClient(socket: Socket, response: ServerResponse): boolean {
  * request is to be abandoned.
  */
 export function watchClient(response: ServerResponse, metrics: GatewayMetrics, abandon: boolean): AbortSignal | undefined {
+  // A background refresh after a stale answer: that client already has its whole answer.
+  if (response.writableFinished) return undefined;
   const socket = response.socket;
   const stage = (): ClientAbortStage => (response.req.complete ? 'response' : 'request');
   if (socket === null || socket.destroyed) {
