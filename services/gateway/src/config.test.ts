@@ -69,4 +69,16 @@ describe('loadGatewayConfig', () => {
   it('stops on an invalid environment variable naming it', () => {
     expect(() => load(minimal, { REQUEST_TIMEOUT_MS: '-5' })).toThrow('environment: REQUEST_TIMEOUT_MS: expected a positive integer, got "-5"');
   });
+
+  it('bounds origin queueing and client connections by the documented defaults (#9)', () => {
+    const { env } = load(minimal);
+    expect([env.ORIGIN_QUEUE_LIMIT, env.ORIGIN_QUEUE_TIMEOUT_MS]).toEqual([1000, 5000]);
+    expect([env.CLIENT_HEADER_TIMEOUT_MS, env.CLIENT_REQUEST_TIMEOUT_MS, env.CLIENT_KEEPALIVE_TIMEOUT_MS]).toEqual([60_000, 300_000, 75_000]);
+  });
+
+  it('refuses a client header timeout longer than the whole-request timeout (#9)', () => {
+    expect(() => load(minimal, { CLIENT_HEADER_TIMEOUT_MS: '90000', CLIENT_REQUEST_TIMEOUT_MS: '60000' })).toThrow(
+      'environment: CLIENT_HEADER_TIMEOUT_MS: expected at most CLIENT_REQUEST_TIMEOUT_MS (60000), got 90000',
+    );
+  });
 });

@@ -65,6 +65,16 @@ export const gatewayEnvSchema = z.object({
   AUTH_REQUIRED: booleanSchema(false).refine((on) => !on, 'Basic auth is not available yet; set AUTH_REQUIRED=false or leave it unset'),
   USERS_FILE: notAvailableYet('Basic auth is not available yet'),
   CACHE_MAX_BYTES: notAvailableYet('the store has no disk bound yet (issue 5 sweeps expired entries)'),
+  /** Origin requests that may wait for a busy origin's connection (nginx `queue N`); more are refused with 503. */
+  ORIGIN_QUEUE_LIMIT: positiveIntSchema(1000),
+  /** How long an origin request waits for a free connection before it is answered 504 (nginx `queue … timeout=`). */
+  ORIGIN_QUEUE_TIMEOUT_MS: positiveIntSchema(5_000),
+  /** A client connection must send its whole request header within this (nginx client_header_timeout 60s). */
+  CLIENT_HEADER_TIMEOUT_MS: positiveIntSchema(60_000),
+  /** A client must send its whole request, body included, within this (node's requestTimeout default). */
+  CLIENT_REQUEST_TIMEOUT_MS: positiveIntSchema(300_000),
+  /** An idle keep-alive client connection is closed after this (nginx keepalive_timeout 75s). */
+  CLIENT_KEEPALIVE_TIMEOUT_MS: positiveIntSchema(75_000),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
@@ -120,6 +130,9 @@ export function loadGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
   }
   if (cache.defaultOriginAuthHeader !== undefined && env.DEFAULT_ORIGIN_AUTH_TOKEN === undefined) {
     throw new ConfigError('environment', 'DEFAULT_ORIGIN_AUTH_TOKEN', 'required when defaultOriginAuthHeader is configured');
+  }
+  if (env.CLIENT_HEADER_TIMEOUT_MS > env.CLIENT_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('environment', 'CLIENT_HEADER_TIMEOUT_MS', `expected at most CLIENT_REQUEST_TIMEOUT_MS (${env.CLIENT_REQUEST_TIMEOUT_MS}), got ${env.CLIENT_HEADER_TIMEOUT_MS}`);
   }
   return { env, cache };
 }

@@ -9,7 +9,7 @@ import type { RuleFeed } from './control/rule-feed.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { FeedHealth } from './control/feed-health.js';
 import type { FillRegistry } from './flow/fill-registry.js';
-import { OriginPool, type Origin } from './origin/origin-pool.js';
+import { OriginPool, slotMetrics, type Origin } from './origin/origin-pool.js';
 import { SyntheticOrigin } from './origin/synthetic-origin.js';
 import type { LmdbStore } from './store/lmdb-store.js';
 
@@ -39,13 +39,13 @@ export interface GatewayContext {
   logger: Logger;
 }
 
-export function buildRoutes({ env, cache }: GatewayConfig): GatewayContext['routes'] {
-  const origin = (url: string): Origin => (env.LOAD_TEST_MODE ? new SyntheticOrigin(url) : new OriginPool(url, env));
+export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetrics): GatewayContext['routes'] {
+  const origin = (url: string, name: CacheName): Origin => (env.LOAD_TEST_MODE ? new SyntheticOrigin(url) : new OriginPool(url, env, slotMetrics(metrics, name)));
   const auth = (header: string | undefined, token: string | undefined): [string, string] | undefined =>
     header !== undefined && token !== undefined ? [header, token] : undefined;
   const page: Route = {
     cache: 'page',
-    origin: origin(cache.defaultOrigin),
+    origin: origin(cache.defaultOrigin, 'page'),
     keyConfig: compileCacheKeyConfig(cache.defaultCacheKey),
     replacement: cache.defaultPathReplacement || undefined,
     originAuth: auth(cache.defaultOriginAuthHeader, env.DEFAULT_ORIGIN_AUTH_TOKEN),
@@ -55,7 +55,7 @@ export function buildRoutes({ env, cache }: GatewayConfig): GatewayContext['rout
       ? undefined
       : {
           cache: 'api',
-          origin: origin(cache.apiOrigin),
+          origin: origin(cache.apiOrigin, 'api'),
           keyConfig: compileCacheKeyConfig(cache.apiCacheKey),
           replacement: cache.apiPathReplacement || undefined,
           originAuth: auth(cache.apiOriginAuthHeader, env.API_ORIGIN_AUTH_TOKEN),

@@ -45,3 +45,39 @@ export function originErrorReason(err: unknown): string | undefined {
   if (err instanceof OriginUnavailableError) return 'unavailable';
   return undefined;
 }
+
+export type OriginBusyReason = 'queue-full' | 'queue-timeout';
+
+/**
+ * Every connection to the origin is in use and this request could not wait for one: the
+ * queue was full (503, as Varnish's "backend busy") or the wait passed
+ * ORIGIN_QUEUE_TIMEOUT_MS (504). The origin never saw the request, so it is not an
+ * origin error; cairn_gateway_origin_queue_rejections_total counts it.
+ */
+export class OriginBusyError extends CairnError {
+  constructor(
+    readonly origin: string,
+    readonly reason: OriginBusyReason,
+  ) {
+    super('CAIRN_ORIGIN_BUSY', `origin ${origin} has no free connection (${reason})`, {
+      status: reason === 'queue-full' ? 503 : 504,
+      details: { origin, reason },
+    });
+  }
+}
+
+export type ClientAbortStage = 'request' | 'response';
+
+/**
+ * The client went away: its request body broke off, or it closed the connection before
+ * the answer was complete. Not an origin error (cairn_gateway_client_aborts_total counts
+ * it). The status is nginx's 499 "client closed request": nobody is left to receive it.
+ */
+export class ClientAbortedError extends CairnError {
+  constructor(
+    readonly stage: ClientAbortStage,
+    cause?: unknown,
+  ) {
+    super('CAIRN_CLIENT_ABORTED', `the client closed the connection (${stage})`, { status: 499, cause, details: { stage } });
+  }
+}

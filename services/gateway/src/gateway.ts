@@ -39,7 +39,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const context: GatewayContext = {
     env,
     cacheConfig: config.cache,
-    routes: buildRoutes(config),
+    routes: buildRoutes(config, metrics),
     reservedPaths: new Set(env.RESERVED_PATHS),
     store,
     rules,

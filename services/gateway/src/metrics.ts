@@ -88,6 +88,30 @@ export function createGatewayMetrics() {
       help: 'Revalidations answered by a 304 naming another representation, so the origin was asked again without a condition.',
       registers: [registry],
     }),
+    originQueueRejections: new Counter({
+      name: 'cairn_gateway_origin_queue_rejections_total',
+      help: 'Origin requests refused because every origin connection was busy: the wait queue was full (503) or the wait passed ORIGIN_QUEUE_TIMEOUT_MS (504).',
+      labelNames: ['cache', 'reason'] as const,
+      registers: [registry],
+    }),
+    originQueueWaiting: new Gauge({
+      name: 'cairn_gateway_origin_queue_waiting',
+      help: 'Origin requests waiting for a free origin connection.',
+      labelNames: ['cache'] as const,
+      registers: [registry],
+    }),
+    originConnectionsBusy: new Gauge({
+      name: 'cairn_gateway_origin_connections_busy',
+      help: 'Origin connection slots in use (at most MAX_CONNECTIONS per origin).',
+      labelNames: ['cache'] as const,
+      registers: [registry],
+    }),
+    clientAborts: new Counter({
+      name: 'cairn_gateway_client_aborts_total',
+      help: 'Clients that closed the connection before their origin-bound request was answered: while sending the request body (request) or before the response was complete (response). Never counted as origin errors.',
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -3,7 +3,7 @@
  * its shape is stable and a hit allocates one object.
  */
 import type { RuleMatch } from '@cairn/shared';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Route } from '../context.js';
 import { requestDirectives, type RequestDirectives } from '../http/cache-control.js';
@@ -46,6 +46,10 @@ export class Exchange {
   collapsed = false;
   /** Seconds of freshness the stored answer gets (Cache-Status `ttl` on a MISS). */
   storedTtlSeconds: number | undefined = undefined;
+  /** The client's response stream, watched while the origin is involved (client aborts, #9). */
+  response: ServerResponse | undefined = undefined;
+  /** Tells a client waiting on `Expect: 100-continue` to send its body; undefined when none waits. */
+  sendContinue: (() => void) | undefined = undefined;
 
   constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number) {
     this.method = method;

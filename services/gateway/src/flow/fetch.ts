@@ -3,11 +3,13 @@
  * recorded before it starts) or a pass (the client's method, headers and body, streamed).
  * A fill for a stale entry with validators asks conditionally (If-None-Match /
  * If-Modified-Since). Timeouts and refusals surface as OriginTimeoutError /
- * OriginUnavailableError; the outer deadline aborts the origin request too.
+ * OriginUnavailableError; the outer deadline aborts the origin request too, and so does a
+ * pass's client going away (ClientAbortedError, counted apart from origin errors).
  */
 import type { Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
 import { Verdict } from '../control/invalidation-map.js';
+import { watchClient } from '../origin/client-abort.js';
 import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-headers.js';
 import type { Exchange } from './exchange.js';
 
@@ -38,14 +40,20 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   const conditional = entry !== undefined && context.invalidations.map.verdict(entry.meta, fillSeq) !== Verdict.Hard;
   if (conditional && entry.meta.originEtag !== undefined) headers['if-none-match'] = entry.meta.originEtag;
   if (conditional && entry.meta.originLastModified !== undefined) headers['if-modified-since'] = entry.meta.originLastModified;
-  const signal = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);
+  const deadline = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);
+  const clientGone = exchange.response === undefined ? undefined : watchClient(exchange.response, context.metrics, !fill);
+  const signal = clientGone === undefined ? deadline : AbortSignal.any([deadline, clientGone]);
+  const body = fill || exchange.method === 'GET' || exchange.method === 'HEAD' ? undefined : exchange.body;
   const stopTimer = context.metrics.originFetchSeconds.startTimer({ cache: route.cache });
   const response = await route.origin.request({
     method: fill ? 'GET' : exchange.method,
     path: fill ? exchange.fillTarget : exchange.upstreamPath,
     headers,
-    body: fill || exchange.method === 'GET' || exchange.method === 'HEAD' ? undefined : exchange.body,
+    body,
     signal,
+    // Only a body about to be forwarded is asked for (RFC 9110 §10.1.1): an answer made
+    // without it (refused, queue full) leaves it unsent, and node closes the connection.
+    beforeSend: body === undefined ? undefined : exchange.sendContinue,
   });
   stopTimer();
   exchange.forwardStatus = response.statusCode;

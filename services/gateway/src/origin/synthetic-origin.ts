@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import { headers as cairnHeaders } from '@cairn/shared';
-import { OriginUnavailableError, type OriginTimeoutError } from '../errors.js';
-import type { Origin, OriginRequest, OriginResponse } from './origin-pool.js';
+import { OriginUnavailableError } from '../errors.js';
+import type { Origin, OriginFailure, OriginRequest, OriginResponse } from './origin-pool.js';
 
 const FILLER = 'x'.repeat(1024);
 
@@ -19,6 +19,7 @@ export class SyntheticOrigin implements Origin {
 
   async request(request: OriginRequest): Promise<OriginResponse> {
     // Unsafe methods may carry a body; it is read and dropped like a real origin would.
+    request.beforeSend?.();
     request.body?.resume();
     const body = Buffer.from(`${request.method} ${request.path}\n${FILLER}`.slice(0, 1024));
     return {
@@ -28,7 +29,7 @@ export class SyntheticOrigin implements Origin {
     };
   }
 
-  classify(err: unknown): OriginTimeoutError | OriginUnavailableError {
+  classify(err: unknown): OriginFailure {
     return new OriginUnavailableError(this.origin, err);
   }
 
