@@ -72,7 +72,7 @@ describe('loadGatewayConfig', () => {
 
   it('bounds origin queueing and client connections by the documented defaults (#9)', () => {
     const { env } = load(minimal);
-    expect([env.ORIGIN_QUEUE_LIMIT, env.ORIGIN_QUEUE_TIMEOUT_MS]).toEqual([1000, 5000]);
+    expect([env.ORIGIN_QUEUE_LIMIT, env.ORIGIN_QUEUE_TIMEOUT_MS]).toEqual([1000, 2000]);
     expect([env.CLIENT_HEADER_TIMEOUT_MS, env.CLIENT_REQUEST_TIMEOUT_MS, env.CLIENT_KEEPALIVE_TIMEOUT_MS]).toEqual([60_000, 300_000, 75_000]);
   });
 

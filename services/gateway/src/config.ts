@@ -68,7 +68,7 @@ export const gatewayEnvSchema = z.object({
   /** Origin requests that may wait for a busy origin's connection (nginx `queue N`); more are refused with 503. */
   ORIGIN_QUEUE_LIMIT: positiveIntSchema(1000),
   /** How long an origin request waits for a free connection before it is answered 504 (nginx `queue … timeout=`). */
-  ORIGIN_QUEUE_TIMEOUT_MS: positiveIntSchema(5_000),
+  ORIGIN_QUEUE_TIMEOUT_MS: positiveIntSchema(2_000),
   /** A client connection must send its whole request header within this (nginx client_header_timeout 60s). */
   CLIENT_HEADER_TIMEOUT_MS: positiveIntSchema(60_000),
   /** A client must send its whole request, body included, within this (node's requestTimeout default). */

@@ -63,7 +63,8 @@ export const URL_EVENTS = 1000;
 /** Origin pool starvation: slow fills, the origin's delay, and the bound for an unrelated miss (200, or a fast 504). */
 export const SLOW_FILLS = 100;
 export const SLOW_ORIGIN_MS = 6000;
-export const UNRELATED_MISS_BOUND_MS = 2000;
+/** The gateway's ORIGIN_QUEUE_TIMEOUT_MS default (2 s) plus slack: past it a queued miss gets 504. */
+export const UNRELATED_MISS_BOUND_MS = 3000;
 export const UNRELATED_MISS_STATUSES = [200, 504];
 /** Idle connections that never send a byte are closed by the gateway within this. */
 export const IDLE_CONNECTIONS = 20;

@@ -247,6 +247,8 @@ export async function startIdleProbe(s: Scenario): Promise<() => Promise<void>> 
   const sockets = await Promise.all(Array.from({ length: x.IDLE_CONNECTIONS }, () => openSocket(port(s.a.url))));
   for (const socket of sockets) {
     socket.on('error', () => undefined);
+    // Read what the gateway sends (a 408): a paused socket never sees the end, so never closes.
+    socket.resume();
     socket.once('close', () => closedAt.push(Date.now() - started));
   }
   return () =>
