@@ -18,6 +18,7 @@ import { Sweeper } from './control/sweeper.js';
 import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
+import { storeEvents } from './store/store-events.js';
 
 export interface Gateway {
   id: string;
@@ -30,8 +31,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const { env } = config;
   const log = logger.child({ gatewayId: env.GATEWAY_ID });
   mkdirSync(env.DATA_DIR, { recursive: true });
-  const store = new LmdbStore(env.DATA_DIR, (err, key) => log.error({ err, key }, 'storing an entry failed'));
   const metrics = createGatewayMetrics();
+  const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })) });
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
 
   const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
@@ -52,7 +53,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
   context.feedHealth.start();
   metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
-  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth));
+  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store));
   const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
   const replayStarted = performance.now();
   await Promise.all([rules.follower.start(), invalidations.follower.start()]);
