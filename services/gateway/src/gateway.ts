@@ -20,6 +20,9 @@ import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { storeEvents } from './store/store-events.js';
 
+/** How long close lets responses in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 10_000;
+
 export interface Gateway {
   id: string;
   url: string;
@@ -78,9 +81,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       presence.stop();
       await sweeper.stop();
       // Responses still streaming when close begins end later on keep-alive connections,
-      // which node closes only if idle when asked: ask until the last one is done.
+      // which node closes only if idle when asked: ask until the last one is done, and cut
+      // the rest after a grace period (a client that never reads would hold close forever).
       const closeIdle = setInterval(() => proxy.server.closeIdleConnections(), 50);
-      await proxy.close().finally(() => clearInterval(closeIdle));
+      const cut = setTimeout(() => proxy.server.closeAllConnections(), CLOSE_GRACE_MS);
+      await proxy.close().finally(() => {
+        clearInterval(closeIdle);
+        clearTimeout(cut);
+      });
       await admin.close();
       await rules.follower.stop();
       await invalidations.follower.stop();
