@@ -30,6 +30,7 @@ export class SharedEntries {
   }
 
   get(key: string): CacheEntry | undefined {
+    if (this.#byKey.size === 0) return undefined;
     const shared = this.#byKey.get(key);
     if (shared === undefined) return undefined;
     const entry = shared.entry.deref();
