@@ -70,6 +70,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }));
   invalidations.onApplied = (eventId, seq, deleted) => presence.ack(eventId, seq, deleted);
   presence.start();
+  if (store.indexOutdated) {
+    // A store from before the current index key format: its long keys' index values are
+    // added in the background (failures are counted by the store's write health).
+    void store.reindex().then((entries) => log.info({ entries }, 'store reindexed'));
+  }
   const sweeper = new Sweeper(store, invalidations, rules, metrics, log.child({ component: 'sweeper' }));
   sweeper.start(env.SWEEP_INTERVAL_MS);
 

@@ -78,7 +78,7 @@ export function createGatewayMetrics() {
     }),
     storeWriteFailures: new Counter({
       name: 'cairn_gateway_store_write_failures_total',
-      help: 'Store writes whose commit failed, by operation (put, remove, delete-indexed, reset, probe).',
+      help: 'Store writes whose commit failed, by operation (put, remove, delete-indexed, reset, reindex, probe).',
       labelNames: ['op'] as const,
       registers: [registry],
     }),

@@ -17,6 +17,13 @@ export { indexKey } from './index-key.js';
 
 const META_INVALIDATIONS_STREAM = 'invalidationsStreamCreated';
 const META_WRITE_PROBE = 'writeProbe';
+const META_INDEX_FORMAT = 'indexFormat';
+/**
+ * 2: long index keys hashed by UTF-8 length into their own namespace (index-key.ts). A
+ * store written before has its long keys' index values elsewhere: `reindex` adds them.
+ */
+const INDEX_FORMAT = 2;
+const REINDEX_BATCH = 1000;
 /** The probe writes this much, so room for a probe is room for a typical fill. */
 const PROBE_BYTES = 256 * 1024;
 /** Index deletions commit in transactions of at most this many entries, between event turns. */
@@ -231,6 +238,7 @@ export class LmdbStore {
     await this.#index.clearAsync();
     await this.#root.transaction(() => {
       this.#meta.putSync(META_INVALIDATIONS_STREAM, created);
+      this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
     });
     if (this.#resetTo === created) this.#resetTo = undefined;
   }
@@ -250,6 +258,42 @@ export class LmdbStore {
       for (const key of removals.keys) this.#entries.removeSync(key);
     });
     this.#removed.clearAll(removals);
+  }
+
+  /** Whether the index was written in an older key format (a store from before #9). */
+  get indexOutdated(): boolean {
+    return this.#meta.get(META_INDEX_FORMAT) !== INDEX_FORMAT;
+  }
+
+  /**
+   * Adds every entry's index values under the current key format, a batch per transaction
+   * with event turns between, then records the format. Values under old keys stay until an
+   * invalidation's `unindex` drops them. Returns the entries walked; never rejects.
+   */
+  async reindex(): Promise<number> {
+    let walked = 0;
+    let after: string | undefined;
+    try {
+      for (;;) {
+        if (!this.#health.writable) return walked;
+        const batch = this.scan(after, REINDEX_BATCH);
+        if (batch.length === 0) break;
+        await this.#root.transaction(() => {
+          for (const { key, meta } of batch) {
+            for (const tag of meta.tags) this.#index.putSync(indexKey('tag', tag), key);
+            this.#index.putSync(indexKey('url', meta.urlPath), key);
+          }
+        });
+        walked += batch.length;
+        after = batch[batch.length - 1]?.key;
+      }
+      await this.#root.transaction(() => {
+        this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
+      });
+    } catch (err) {
+      this.#health.failed('reindex', err);
+    }
+    return walked;
   }
 
   /** Resolves once every write issued so far has committed or failed (bounded; for shutdown). */

@@ -4,7 +4,7 @@
  * exponential backoff, decides when it is writable again. It does not decide what a
  * write skipped while not writable means: the store does (lmdb-store.ts).
  */
-export type StoreWriteOp = 'put' | 'remove' | 'delete-indexed' | 'reset' | 'probe';
+export type StoreWriteOp = 'put' | 'remove' | 'delete-indexed' | 'reset' | 'reindex' | 'probe';
 
 export interface StoreEvents {
   /** A commit failed (counted once per failed write; `err` is lmdb-js's error). */
