@@ -164,9 +164,12 @@ export class LmdbStore {
     // `snapshot: false` and decodes every step's key from its shared key buffer, which the
     // native cursor does not fill when it walks one key's duplicate values; ordered-binary
     // then parsed leftover bytes as a number and threw a RangeError (BigInt) for most URLs.
-    const keys = [...this.#index.getValues(indexed)];
+    // Transactions commit in order: once this empty one has, every put issued before this
+    // call is committed and in the snapshot read next, as it was inside the transaction.
     let deleted = 0;
     try {
+      await this.#root.transaction(() => undefined);
+      const keys = [...this.#index.getValues(indexed)];
       for (let start = 0; start < keys.length; start += DELETE_CHUNK) {
         const chunk = keys.slice(start, start + DELETE_CHUNK);
         await this.#root.transaction(() => {
