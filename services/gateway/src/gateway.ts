@@ -18,6 +18,10 @@ import { Sweeper } from './control/sweeper.js';
 import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
+import { storeEvents } from './store/store-events.js';
+
+/** How long close lets responses in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 10_000;
 
 export interface Gateway {
   id: string;
@@ -30,8 +34,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const { env } = config;
   const log = logger.child({ gatewayId: env.GATEWAY_ID });
   mkdirSync(env.DATA_DIR, { recursive: true });
-  const store = new LmdbStore(env.DATA_DIR, (err, key) => log.error({ err, key }, 'storing an entry failed'));
   const metrics = createGatewayMetrics();
+  const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })) });
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
 
   const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
@@ -52,7 +56,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
   context.feedHealth.start();
   metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
-  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth));
+  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store));
   const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
   const replayStarted = performance.now();
   await Promise.all([rules.follower.start(), invalidations.follower.start()]);
@@ -66,6 +70,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }));
   invalidations.onApplied = (eventId, seq, deleted) => presence.ack(eventId, seq, deleted);
   presence.start();
+  if (store.indexOutdated) {
+    // A store from before the current index key format: its long keys' index values are
+    // added in the background (failures are counted by the store's write health).
+    void store.reindex().then((entries) => log.info({ entries }, 'store reindexed'));
+  }
   const sweeper = new Sweeper(store, invalidations, rules, metrics, log.child({ component: 'sweeper' }));
   sweeper.start(env.SWEEP_INTERVAL_MS);
 
@@ -77,9 +86,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       presence.stop();
       await sweeper.stop();
       // Responses still streaming when close begins end later on keep-alive connections,
-      // which node closes only if idle when asked: ask until the last one is done.
+      // which node closes only if idle when asked: ask until the last one is done, and cut
+      // the rest after a grace period (a client that never reads would hold close forever).
       const closeIdle = setInterval(() => proxy.server.closeIdleConnections(), 50);
-      await proxy.close().finally(() => clearInterval(closeIdle));
+      const cut = setTimeout(() => proxy.server.closeAllConnections(), CLOSE_GRACE_MS);
+      await proxy.close().finally(() => {
+        clearInterval(closeIdle);
+        clearTimeout(cut);
+      });
       await admin.close();
       await rules.follower.stop();
       await invalidations.follower.stop();

@@ -112,6 +112,22 @@ export function createGatewayMetrics() {
       labelNames: ['stage'] as const,
       registers: [registry],
     }),
+    storeWritable: new Gauge({
+      name: 'cairn_gateway_store_writable',
+      help: '1 while the store commits writes; 0 after a failed commit (disk full), until a backoff probe succeeds.',
+      registers: [registry],
+    }),
+    storeWriteFailures: new Counter({
+      name: 'cairn_gateway_store_write_failures_total',
+      help: 'Store writes whose commit failed, by operation (put, remove, delete-indexed, reset, reindex, probe).',
+      labelNames: ['op'] as const,
+      registers: [registry],
+    }),
+    storeWritesSkipped: new Counter({
+      name: 'cairn_gateway_store_writes_skipped_total',
+      help: 'Responses delivered but not stored because the store was not writable.',
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

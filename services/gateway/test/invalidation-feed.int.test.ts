@@ -106,7 +106,7 @@ describe('invalidation feed', () => {
     expect(await outcome(get('/warm'))).toBe('HIT');
     await h.gateway.close();
     // Age the stored entry beyond the retention, as if it had sat there for six minutes.
-    const store = new LmdbStore(join(h.dir.path, 'data'), () => undefined);
+    const store = new LmdbStore(join(h.dir.path, 'data'));
     const entry = store.get('page:/warm');
     expect(entry).toBeDefined();
     store.put('page:/warm', { ...entry!.meta, storedAt: Date.now() - 6 * 60_000 }, entry!.body);

@@ -57,7 +57,10 @@ export class Sweeper {
     let removed = 0;
     let after: string | undefined;
     try {
+      // A store that cannot write would only collect tombstones for entries that can
+      // never be served anyway: sweep once it can write again.
       for (;;) {
+        if (!this.#store.writable) break;
         const batch = this.#store.scan(after, BATCH);
         if (batch.length === 0) break;
         const now = Date.now();

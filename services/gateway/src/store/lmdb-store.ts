@@ -1,107 +1,198 @@
 /**
- * The gateway's local LMDB store: cache entries (binary values) and a little metadata
- * (which invalidation stream the entries' fillSeqs refer to). Writes are async puts
- * that lmdb-js batches into one transaction per event turn (NATS-LMDB-NOTES §7); an
- * entry is readable from the moment it is put (held in memory until its commit), so no
- * request waits for a disk commit and one commit carries many fills.
+ * The gateway's local LMDB store: cache entries (binary values), the tag and URL indexes,
+ * and a little metadata (which invalidation stream the entries' fillSeqs refer to). Writes
+ * are transactions that lmdb-js batches while its write thread is busy (NATS-LMDB-NOTES
+ * §7); an entry is readable from the moment it is put (held in memory until its commit),
+ * so no request waits for a disk commit. A store that cannot write (disk full) keeps
+ * serving what it holds and stops writing until a probe succeeds (write-health.ts).
  */
-import { createHash } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
+import { indexKey } from './index-key.js';
+import { SharedEntries } from './shared-entries.js';
+import { Tombstones } from './tombstones.js';
+import { DEFAULT_BACKOFF, WriteHealth, type BackoffOptions, type StoreEvents, type StoreWriteOp, type WriteHealthState } from './write-health.js';
 
-/** Index keys longer than this are hashed (LMDB's key limit is 1,978 bytes). */
-const MAX_INDEX_KEY = 1000;
-
-/** `t\0<tag>` or `u\0<normalized path>`: the secondary index key of a tag or a URL path. */
-export function indexKey(kind: 'tag' | 'url', value: string): string {
-  const key = `${kind === 'tag' ? 't' : 'u'}\u0000${value}`;
-  return key.length <= MAX_INDEX_KEY ? key : `${key.slice(0, 2)}#${createHash('md5').update(key).digest('hex')}`;
-}
+export { indexKey } from './index-key.js';
 
 const META_INVALIDATIONS_STREAM = 'invalidationsStreamCreated';
+const META_WRITE_PROBE = 'writeProbe';
+const META_INDEX_FORMAT = 'indexFormat';
+/**
+ * 2: long index keys hashed by UTF-8 length into their own namespace (index-key.ts). A
+ * store written before has its long keys' index values elsewhere: `reindex` adds them.
+ */
+const INDEX_FORMAT = 2;
+const REINDEX_BATCH = 1000;
+/** The probe writes this much, so room for a probe is room for a typical fill. */
+const PROBE_BYTES = 256 * 1024;
+/** Index deletions commit in transactions of at most this many entries, between event turns. */
+const DELETE_CHUNK = 500;
+/** How long close waits for lmdb-js: after a failed commit its flush promise never settles. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+const SILENT: StoreEvents = { writeFailed: () => undefined, writableChanged: () => undefined, writeSkipped: () => undefined };
+
+export interface LmdbStoreOptions {
+  events?: StoreEvents;
+  backoff?: BackoffOptions;
+}
 
 export class LmdbStore {
   readonly #root: RootDatabase;
   readonly #entries: Database<Buffer, string>;
-  readonly #meta: Database<string, string>;
+  readonly #meta: Database<unknown, string>;
   /** Secondary indexes, tag → entry keys and URL path → entry keys (duplicate values). */
   readonly #index: Database<string, string>;
   /** Entries put but not yet committed, by key. */
   readonly #pending = new Map<string, CacheEntry>();
-  readonly #onWriteError: (err: unknown, key: string) => void;
+  readonly #shared = new SharedEntries();
+  readonly #removed = new Tombstones();
+  readonly #health: WriteHealth;
+  readonly #events: StoreEvents;
+  /** A stream reset whose clear did not commit: nothing on disk may be served until it does. */
+  #resetTo: string | undefined;
 
-  constructor(path: string, onWriteError: (err: unknown, key: string) => void) {
-    this.#onWriteError = onWriteError;
-    this.#root = open({ path, compression: false });
+  constructor(path: string, options: LmdbStoreOptions = {}) {
+    this.#events = options.events ?? SILENT;
+    // eventTurnBatching off: with it on, lmdb-js 3.5 starts each event turn's batch with a
+    // commit promise no caller holds, so a failed commit (disk full) became an unhandled
+    // rejection that crashed the process (#9). Transactions are still batched while the
+    // write thread is busy.
+    this.#root = open({ path, compression: false, eventTurnBatching: false });
     this.#entries = this.#root.openDB<Buffer, string>({ name: 'entries', encoding: 'binary' });
-    this.#meta = this.#root.openDB<string, string>({ name: 'meta', encoding: 'msgpack' });
+    this.#meta = this.#root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
     this.#index = this.#root.openDB<string, string>({ name: 'index', encoding: 'string', dupSort: true });
+    this.#health = new WriteHealth(() => this.#recover(), this.#events, options.backoff ?? DEFAULT_BACKOFF);
   }
 
   get(key: string): CacheEntry | undefined {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
+    if (this.#resetTo !== undefined || this.#removed.has(key)) return undefined;
+    const shared = this.#shared.get(key);
+    if (shared !== undefined) return shared;
     // getBinary copies the value, so the body may outlive the next read (unlike getBinaryFast).
     const value = this.#entries.getBinary(key);
-    return value === undefined ? undefined : decodeEntry(value);
+    if (value === undefined) return undefined;
+    const entry = decodeEntry(value);
+    this.#shared.offer(key, entry);
+    return entry;
+  }
+
+  /** Whether writes are attempted; false after a failed commit, until the probe succeeds. */
+  get writable(): boolean {
+    return this.#health.writable;
+  }
+
+  get writeState(): WriteHealthState {
+    return this.#health.state;
   }
 
   /**
    * Stores an entry and its index values (its tags, its URL path) in one write
    * transaction: readable at once, committed with the other writes of this event turn.
+   * Returns false, writing nothing, while the store is not writable: the caller delivers
+   * the response all the same, unstored.
    */
-  put(key: string, meta: EntryMeta, body: Buffer): void {
+  put(key: string, meta: EntryMeta, body: Buffer): boolean {
+    this.#shared.forget(key);
+    if (!this.#health.writable) {
+      this.#events.writeSkipped();
+      return false;
+    }
     const entry = { meta, body };
     this.#pending.set(key, entry);
+    const removal = this.#removed.mark(key);
     const value = encodeEntry(meta, body);
-    this.#root.transaction(() => {
-      void this.#entries.put(key, value);
-      for (const tag of meta.tags) void this.#index.put(indexKey('tag', tag), key);
-      void this.#index.put(indexKey('url', meta.urlPath), key);
-    }).then(
-      () => this.#settle(key, entry),
-      (err: unknown) => {
-        this.#settle(key, entry);
-        this.#onWriteError(err, key);
-      },
-    );
+    this.#root
+      .transaction(() => {
+        this.#entries.putSync(key, value);
+        for (const tag of meta.tags) this.#index.putSync(indexKey('tag', tag), key);
+        this.#index.putSync(indexKey('url', meta.urlPath), key);
+      })
+      .then(
+        () => {
+          this.#settle(key, entry);
+          // Committed after any removal issued before it: that removal no longer matters.
+          this.#removed.clear(key, removal);
+        },
+        (err: unknown) => {
+          this.#settle(key, entry);
+          this.#health.failed('put', err);
+        },
+      );
+    return true;
   }
 
   #settle(key: string, entry: CacheEntry): void {
     if (this.#pending.get(key) === entry) this.#pending.delete(key);
   }
 
-  /** Removes an entry, ordered after every put issued before (transactions run in order). */
+  /**
+   * Removes an entry, ordered after every put issued before (transactions run in order).
+   * Never rejects: a removal that cannot commit (or is not attempted, the store not being
+   * writable) leaves a tombstone that hides the stored entry until a removal commits.
+   */
   async remove(key: string): Promise<void> {
     this.#pending.delete(key);
-    await this.#root.transaction(() => {
-      void this.#entries.remove(key);
-    });
+    this.#shared.forget(key);
+    const mark = this.#removed.add(key);
+    if (!this.#health.writable) return;
+    try {
+      await this.#root.transaction(() => {
+        this.#entries.removeSync(key);
+      });
+      this.#removed.clear(key, mark);
+    } catch (err) {
+      this.#health.failed('remove', err);
+    }
   }
 
   /**
    * Deletes the entries a tag or URL invalidation names, through the secondary index, never
    * a scan. Index values can be stale (the entry was replaced or removed), so `decide` sees
    * each entry's current metadata: delete it, keep it (filled after the event, say), or
-   * drop the index value (it no longer carries the tag or path). Returns how many were deleted.
+   * drop the index value (it no longer carries the tag or path). Returns how many were
+   * deleted; 0 without trying while the store is not writable (the invalidation map alone
+   * decides validity; the sweep reclaims the space later).
    */
   async deleteIndexed(kind: 'tag' | 'url', value: string, decide: (meta: EntryMeta) => 'delete' | 'keep' | 'unindex'): Promise<number> {
+    if (!this.#health.writable) return 0;
     const indexed = indexKey(kind, value);
+    // Read outside the write transaction (#9): inside one, lmdb-js 3.5 iterates with
+    // `snapshot: false` and decodes every step's key from its shared key buffer, which the
+    // native cursor does not fill when it walks one key's duplicate values; ordered-binary
+    // then parsed leftover bytes as a number and threw a RangeError (BigInt) for most URLs.
+    // Transactions commit in order: once this empty one has, every put issued before this
+    // call is committed and in the snapshot read next, as it was inside the transaction.
     let deleted = 0;
-    await this.#root.transaction(() => {
-      for (const key of [...this.#index.getValues(indexed)]) {
-        const entry = this.get(key);
-        const decision = entry === undefined ? 'unindex' : decide(entry.meta);
-        if (decision === 'keep') continue;
-        if (decision === 'delete') {
-          this.#pending.delete(key);
-          void this.#entries.remove(key);
-          deleted++;
-        }
-        void this.#index.remove(indexed, key);
+    try {
+      await this.#root.transaction(() => undefined);
+      const keys = [...this.#index.getValues(indexed)];
+      for (let start = 0; start < keys.length; start += DELETE_CHUNK) {
+        const chunk = keys.slice(start, start + DELETE_CHUNK);
+        await this.#root.transaction(() => {
+          for (const key of chunk) deleted += this.#deleteOne(indexed, key, decide);
+        });
       }
-    });
+    } catch (err) {
+      this.#health.failed('delete-indexed', err);
+    }
     return deleted;
+  }
+
+  /** Inside a write transaction: the entry's current state decides. */
+  #deleteOne(indexed: string, key: string, decide: (meta: EntryMeta) => 'delete' | 'keep' | 'unindex'): number {
+    const entry = this.get(key);
+    const decision = entry === undefined ? 'unindex' : decide(entry.meta);
+    if (decision === 'keep') return 0;
+    this.#index.removeSync(indexed, key);
+    if (decision === 'unindex') return 0;
+    this.#pending.delete(key);
+    this.#shared.forget(key);
+    this.#entries.removeSync(key);
+    return 1;
   }
 
   /** Up to `limit` entries' metadata in key order, starting after `afterKey` (for the sweep). */
@@ -115,36 +206,107 @@ export class LmdbStore {
     return out;
   }
 
-  /** Resolves when every put issued so far is committed and flushed (for shutdown). */
-  async flushed(): Promise<void> {
-    await this.#entries.flushed;
-  }
-
   get entryCount(): number {
     return (this.#entries.getStats() as { entryCount: number }).entryCount;
   }
 
   /** The creation time of the invalidation stream the stored fillSeqs refer to. */
   get invalidationsStreamCreated(): string | undefined {
-    return this.#meta.get(META_INVALIDATIONS_STREAM);
+    return this.#resetTo ?? (this.#meta.get(META_INVALIDATIONS_STREAM) as string | undefined);
   }
 
   /**
    * Drops every entry and records the stream the next entries will refer to: fillSeqs of
-   * another stream are meaningless (DESIGN.md §5).
+   * another stream are meaningless (DESIGN.md §5). If the clear cannot commit, nothing on
+   * disk is served until it does (the recovery probe retries it).
    */
   async resetForStream(created: string): Promise<void> {
     this.#pending.clear();
+    this.#shared.clear();
+    this.#removed.reset();
+    this.#resetTo = created;
+    if (!this.#health.writable) return;
+    try {
+      await this.#clear(created);
+    } catch (err) {
+      this.#health.failed('reset', err);
+    }
+  }
+
+  async #clear(created: string): Promise<void> {
     // Puts already queued must land before the clear, not after it (writes outside a
     // transaction are not ordered with transactions).
     await this.#root.transaction(() => undefined);
     await this.#entries.clearAsync();
     await this.#index.clearAsync();
-    await this.#meta.put(META_INVALIDATIONS_STREAM, created);
+    await this.#root.transaction(() => {
+      this.#meta.putSync(META_INVALIDATIONS_STREAM, created);
+      this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
+    });
+    if (this.#resetTo === created) this.#resetTo = undefined;
   }
 
+  /** The probe: a pending reset, then a write as large as a typical fill, then tombstoned removals. */
+  async #recover(): Promise<void> {
+    if (this.#resetTo !== undefined) await this.#clear(this.#resetTo);
+    await this.#root.transaction(() => {
+      this.#meta.putSync(META_WRITE_PROBE, Buffer.alloc(PROBE_BYTES));
+    });
+    await this.#root.transaction(() => {
+      this.#meta.removeSync(META_WRITE_PROBE);
+    });
+    const removals = this.#removed.snapshot();
+    if (removals.length === 0) return;
+    await this.#root.transaction(() => {
+      for (const key of removals.keys) this.#entries.removeSync(key);
+    });
+    this.#removed.clearAll(removals);
+  }
+
+  /** Whether the index was written in an older key format (a store from before #9). */
+  get indexOutdated(): boolean {
+    return this.#meta.get(META_INDEX_FORMAT) !== INDEX_FORMAT;
+  }
+
+  /**
+   * Adds every entry's index values under the current key format, a batch per transaction
+   * with event turns between, then records the format. Values under old keys stay until an
+   * invalidation's `unindex` drops them. Returns the entries walked; never rejects.
+   */
+  async reindex(): Promise<number> {
+    let walked = 0;
+    let after: string | undefined;
+    try {
+      for (;;) {
+        if (!this.#health.writable) return walked;
+        const batch = this.scan(after, REINDEX_BATCH);
+        if (batch.length === 0) break;
+        await this.#root.transaction(() => {
+          for (const { key, meta } of batch) {
+            for (const tag of meta.tags) this.#index.putSync(indexKey('tag', tag), key);
+            this.#index.putSync(indexKey('url', meta.urlPath), key);
+          }
+        });
+        walked += batch.length;
+        after = batch[batch.length - 1]?.key;
+      }
+      await this.#root.transaction(() => {
+        this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
+      });
+    } catch (err) {
+      this.#health.failed('reindex', err);
+    }
+    return walked;
+  }
+
+  /** Resolves once every write issued so far has committed or failed (bounded; for shutdown). */
   async close(): Promise<void> {
-    await this.flushed();
-    await this.#root.close();
+    this.#health.stop();
+    const bound = <T>(work: Promise<T>): Promise<unknown> =>
+      Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
+    await bound(this.#root.transaction(() => undefined));
+    await bound(this.#root.close());
   }
 }
+
+export type { StoreEvents, StoreWriteOp };
