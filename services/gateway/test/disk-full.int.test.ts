@@ -73,6 +73,9 @@ describe.skipIf(!canMountTmpfs)(`a full disk${canMountTmpfs ? '' : ' (skipped: m
     for (let i = 0; i < 3; i++) {
       const miss = await get('/while-full');
       expect([miss.status, miss.headers.get('x-cairn-cache'), (await miss.text()).length]).toEqual([200, 'MISS', BODY_BYTES]);
+      // Cache-Status says what happened: not stored, because the store cannot write.
+      expect(miss.headers.get('cache-status')).not.toMatch(/stored/);
+      expect(miss.headers.get('cache-status')).toMatch(/detail=absent:store-unwritable/);
     }
     expect(h.origin.count('/while-full')).toBe(3);
     expect(await h.metric('cairn_gateway_store_writes_skipped_total')).toMatch(/skipped_total [3-9]/);

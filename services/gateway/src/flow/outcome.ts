@@ -39,7 +39,9 @@ export type DecisionReason =
   | 'too-large'
   | 'aborted'
   | 'request-no-store'
-  | 'feed-reset';
+  | 'feed-reset'
+  // the store cannot commit writes (disk full): answered, not stored
+  | 'store-unwritable';
 
 export function assertNever(value: never): never {
   throw new TypeError(`unreachable: ${JSON.stringify(value)}`);

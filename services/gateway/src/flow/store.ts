@@ -42,7 +42,11 @@ function decide(exchange: Exchange, context: GatewayContext, route: Route, statu
 }
 
 export function storeDecision(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched): StoreDecision {
-  return decide(exchange, context, route, fetched.status, fetched.headers);
+  const decision = decide(exchange, context, route, fetched.status, fetched.headers);
+  // Known before the body streams, so Cache-Status does not promise a store that cannot happen.
+  if (!decision.store || context.store.writable) return decision;
+  context.metrics.storeWritesSkipped.inc();
+  return { store: false, reason: 'store-unwritable' };
 }
 
 function cacheTags(header: string | string[] | undefined): string[] {
@@ -67,7 +71,7 @@ function expiresAt(now: number, lifetime: number): number {
   return lifetime === Infinity ? 0 : now + lifetime;
 }
 
-/** Writes a complete filled body; undefined when the invalidation feed was reset meanwhile. */
+/** Writes a complete filled body; undefined when the invalidation feed was reset meanwhile or the store cannot write. */
 export function writeEntry(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched, body: Buffer, lifetime: number, now: number): CacheEntry | undefined {
   if (fetched.fillEpoch !== context.invalidations.epoch) return undefined;
   const match = exchange.match;
@@ -89,7 +93,12 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
     expiresAt: expiresAt(now, lifetime),
     fillSeq: fetched.fillSeq,
   };
-  context.store.put(exchange.key, meta, body);
+  if (!context.store.put(exchange.key, meta, body)) {
+    // Disk full: the answer is delivered and shared with waiters, but it was not stored.
+    exchange.storing = false;
+    exchange.notStoredReason = 'store-unwritable';
+    return undefined;
+  }
   context.metrics.stores.inc({ cache: route.cache });
   return { meta, body };
 }
@@ -135,7 +144,7 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
     return { entry: updated, notStored: decision.reason, dropped };
   }
   if (fetched.fillEpoch !== context.invalidations.epoch) return { entry: updated, notStored: 'feed-reset', dropped: false };
-  context.store.put(exchange.key, meta, entry.body);
+  if (!context.store.put(exchange.key, meta, entry.body)) return { entry: updated, notStored: 'store-unwritable', dropped: false };
   context.metrics.stores.inc({ cache: route.cache });
   return { entry: updated, notStored: undefined, dropped: false };
 }
