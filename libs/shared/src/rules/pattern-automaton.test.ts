@@ -75,4 +75,17 @@ describe('PatternAutomaton', () => {
       }
     }
   });
+
+  it('agrees with RegExp on paths of non-ASCII characters, caching them as classes (#9)', () => {
+    const random = seededRandom(909);
+    const units = ['a', 'é', 'É', 'ß', '\u2028', '中', '文', '/', 'z', '\u00ff'];
+    for (const source of ['^/é+$', '[^a-z/]{2}', '^/.*中$', '\\s', '[à-ÿ]+z$', '^/(ß|中)*$']) {
+      const compiled = automaton(source);
+      const reference = new RegExp(source, 'i');
+      for (let s = 0; s < 200; s++) {
+        const input = `/${Array.from({ length: random.int(10) }, () => random.pick(units)).join('')}`;
+        expect(compiled.test(input), `${source} on ${JSON.stringify(input)}`).toBe(reference.test(input));
+      }
+    }
+  });
 });

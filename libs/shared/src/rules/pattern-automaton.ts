@@ -6,7 +6,15 @@
  *
  * Semantics are those of `RegExp.prototype.test` with the `i` flag: unanchored patterns
  * match anywhere, `^` only at the start and `$` only at the end of the path.
+ *
+ * Bounded work (issue 9 #8): a DFA step that is not cached costs O(program size), and a
+ * pattern whose DFA outgrows MAX_DFA_STATES (`a.{0,99}b` needs ~2^99) may pay it on every
+ * character. So program size is bounded per pattern (MAX_PROGRAM_SIZE) and per rule
+ * (rule.ts), and rules see at most MAX_RULE_PATH_LENGTH characters: the worst case per
+ * request is bounded whatever the pattern. Character classes cover all of UTF-16, so a
+ * path of distinct non-ASCII characters is cached like ASCII.
  */
+import { CharClasses } from './char-classes.js';
 import type { CharSet } from './char-set.js';
 import { PatternSyntaxError, type PatternNode } from './pattern-syntax.js';
 
@@ -19,15 +27,10 @@ const enum Op {
   Match,
 }
 
-/** Bound on compiled instructions: it bounds the per-character cost of a cache miss. */
-export const MAX_PROGRAM_SIZE = 2000;
+/** Bound on compiled instructions per pattern: it bounds the cost of computing one transition. */
+export const MAX_PROGRAM_SIZE = 1000;
 /** Bound on cached DFA states per pattern; when reached, the cache starts over. */
-const MAX_DFA_STATES = 512;
-/**
- * Bound on cached transitions per state for code units beyond ASCII: a path of thousands of
- * distinct characters must not grow memory; past it such steps are computed, not cached.
- */
-const MAX_NON_ASCII_TRANSITIONS = 64;
+export const MAX_DFA_STATES = 1024;
 
 /** The instructions `Program.compile` emits for a node, without emitting them. */
 function programSize(node: PatternNode): number {
@@ -49,9 +52,14 @@ function programSize(node: PatternNode): number {
   }
 }
 
+/** The automaton's size for a pattern (its instructions, Match included), without building it. */
+export function automatonSize(node: PatternNode): number {
+  return programSize(node) + 1;
+}
+
 /** Throws when a pattern's automaton would exceed MAX_PROGRAM_SIZE (checked before building it). */
 export function assertProgramFits(node: PatternNode): void {
-  if (programSize(node) + 1 > MAX_PROGRAM_SIZE) {
+  if (automatonSize(node) > MAX_PROGRAM_SIZE) {
     throw new PatternSyntaxError(0, `pattern too large: it expands to more than ${MAX_PROGRAM_SIZE} automaton steps (reduce {n,m} counts)`);
   }
 }
@@ -135,21 +143,20 @@ interface DfaState {
   readonly dead: boolean;
   /** The pattern matches if the path ends here (threads waiting on `$`). */
   readonly acceptsAtEnd: boolean;
-  /** Cached transitions for ASCII, by character class. */
+  /** Cached transitions, by character class. */
   readonly next: Array<DfaState | undefined>;
-  /** Cached transitions for other code units. */
-  nonAscii: Map<number, DfaState> | undefined;
 }
 
 export class PatternAutomaton {
   readonly #program = new Program();
-  /** ASCII code unit → character class (units no set tells apart share a class). */
-  readonly #classOf = new Uint8Array(128);
-  readonly #classCount: number;
+  /** Code units → character classes (units no set tells apart share a class). */
+  readonly #classes: CharClasses;
   /** Whether matches may begin after position 0 (the pattern is not fully `^`-anchored). */
   readonly #searches: boolean;
   readonly #matchesEmpty: boolean;
   readonly #states = new Map<string, DfaState>();
+  /** States by the seeds their closure started from (closures outside `^`/`$` only). */
+  readonly #bySeeds = new Map<string, DfaState>();
   #initial: DfaState | undefined;
   // Scratch for closure computation, reused so a cache miss allocates only its result.
   readonly #mark: Uint32Array;
@@ -161,7 +168,7 @@ export class PatternAutomaton {
     this.#program.compile(pattern);
     this.#program.emit(Op.Match);
     this.#mark = new Uint32Array(this.#program.size);
-    this.#classCount = this.#buildClasses();
+    this.#classes = new CharClasses(this.#program.sets);
     const restart = this.#closure([0], false, false);
     this.#searches = restart.threads.length > 0 || restart.matched;
     this.#matchesEmpty = this.#closure([0], true, true).matched;
@@ -171,67 +178,52 @@ export class PatternAutomaton {
     return this.#program.size;
   }
 
+  /** Character classes: the DFA's alphabet. */
+  get classCount(): number {
+    return this.#classes.count;
+  }
+
   /** Whether the pattern matches the input (as `RegExp.test` with the `i` flag). */
   test(input: string): boolean {
     // For the empty path the end is also the start (`^$`), which the cached states don't know.
     if (input.length === 0) return this.#matchesEmpty;
     let state = (this.#initial ??= this.#intern('I', this.#closure([0], true, false)));
     if (state.matched) return true;
+    const classes = this.#classes;
     for (let i = 0; i < input.length; i++) {
-      const unit = input.charCodeAt(i);
-      const cached = unit < 128 ? state.next[this.#classOf[unit] as number] : state.nonAscii?.get(unit);
-      state = cached ?? this.#transition(state, unit);
+      const cls = classes.of(input.charCodeAt(i));
+      state = state.next[cls] ?? this.#transition(state, cls);
       if (state.matched) return true;
       if (state.dead) return false;
     }
     return state.acceptsAtEnd;
   }
 
-  /**
-   * Partitions ASCII into classes no set tells apart, by refining one set at a time:
-   * each class splits into its members inside and outside the set.
-   */
-  #buildClasses(): number {
-    const seen = new Set<CharSet>();
-    const inside = new Uint8Array(128);
-    const remap = new Int16Array(256);
-    let count = 1;
-    for (const set of this.#program.sets) {
-      if (set === undefined || seen.has(set)) continue;
-      seen.add(set);
-      inside.fill(0);
-      const ranges = set.ranges;
-      for (let r = 0; r < ranges.length && (ranges[r] as number) < 128; r += 2) {
-        inside.fill(1, ranges[r] as number, Math.min(128, (ranges[r + 1] as number) + 1));
-      }
-      remap.fill(-1, 0, count * 2);
-      let next = 0;
-      for (let unit = 0; unit < 128; unit++) {
-        const key = (this.#classOf[unit] as number) * 2 + (inside[unit] as number);
-        if ((remap[key] as number) < 0) remap[key] = next++;
-        this.#classOf[unit] = remap[key] as number;
-      }
-      count = next;
-    }
-    return count;
-  }
-
-  #transition(from: DfaState, unit: number): DfaState {
+  #transition(from: DfaState, cls: number): DfaState {
     const { op, x, sets } = this.#program;
+    const unit = this.#classes.representative(cls);
+    let seedKey = '';
     const seeds: number[] = [];
     for (const pc of from.threads) {
-      if (op[pc] === Op.Char && (sets[pc] as CharSet).has(unit)) seeds.push(x[pc] as number);
+      if (op[pc] !== Op.Char || !(sets[pc] as CharSet).has(unit)) continue;
+      seeds.push(x[pc] as number);
+      seedKey += `${x[pc] as number},`;
     }
     if (this.#searches) seeds.push(0);
-    const closure = this.#closure(seeds, false, false);
-    if (this.#states.size >= MAX_DFA_STATES) {
-      // Bounded memory: start the cache over. States already reached stay valid objects.
-      this.#states.clear();
-      this.#initial = undefined;
+    // Many transitions share their seeds (most lead nowhere): their closure is computed once.
+    let to = this.#bySeeds.get(seedKey);
+    if (to === undefined) {
+      if (this.#states.size >= MAX_DFA_STATES) {
+        // Bounded memory: start the cache over. States already reached stay valid objects.
+        this.#states.clear();
+        this.#bySeeds.clear();
+        this.#initial = undefined;
+      }
+      const closure = this.#closure(seeds, false, false);
+      to = this.#intern(`${closure.matched ? 'M' : ''}${closure.threads.join(',')}`, closure);
+      this.#bySeeds.set(seedKey, to);
     }
-    const to = this.#intern(`${closure.matched ? 'M' : ''}${closure.threads.join(',')}`, closure);
-    if (unit < 128) from.next[this.#classOf[unit] as number] = to;
-    else if ((from.nonAscii ??= new Map()).size < MAX_NON_ASCII_TRANSITIONS) from.nonAscii.set(unit, to);
+    from.next[cls] = to;
     return to;
   }
 
@@ -243,8 +235,7 @@ export class PatternAutomaton {
       matched: closure.matched,
       dead: closure.threads.length === 0 && !closure.matched && !this.#searches,
       acceptsAtEnd: closure.matched || closure.endReachesMatch,
-      next: new Array<DfaState | undefined>(this.#classCount).fill(undefined),
-      nonAscii: undefined,
+      next: new Array<DfaState | undefined>(this.#classes.count).fill(undefined),
     };
     this.#states.set(key, state);
     return state;
