@@ -10,7 +10,8 @@ const MAX_UNIT = 0xffff;
 
 export class CharClasses {
   readonly count: number;
-  readonly #ascii = new Uint16Array(128);
+  /** The class of each ASCII unit (read directly by the matching loop). */
+  readonly ascii = new Uint16Array(128);
   /** Start of each interval from 128 on (ascending), and its class. */
   readonly #starts: number[];
   readonly #intervalClass: number[];
@@ -67,7 +68,7 @@ export class CharClasses {
     for (let unit = 0; unit < 128; unit++) {
       const local = ascii[unit] as number;
       if ((asciiFinal[local] as number) < 0) asciiFinal[local] = classOf(unit);
-      this.#ascii[unit] = asciiFinal[local] as number;
+      this.ascii[unit] = asciiFinal[local] as number;
     }
     this.#intervalClass = this.#starts.map(classOf);
     this.count = byMembers.size;
@@ -75,7 +76,7 @@ export class CharClasses {
 
   /** The class of a code unit. */
   of(unit: number): number {
-    if (unit < 128) return this.#ascii[unit] as number;
+    if (unit < 128) return this.ascii[unit] as number;
     const starts = this.#starts;
     let low = 0;
     let high = starts.length - 1;

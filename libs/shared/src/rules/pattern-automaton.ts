@@ -14,125 +14,22 @@
  * request is bounded whatever the pattern. Character classes cover all of UTF-16, so a
  * path of distinct non-ASCII characters is cached like ASCII.
  */
+import { assertProgramFits, Op, Program } from './automaton-program.js';
 import { CharClasses } from './char-classes.js';
 import type { CharSet } from './char-set.js';
 import { PatternSyntaxError, type PatternNode } from './pattern-syntax.js';
+import { ThreadSimulation } from './thread-simulation.js';
 
-const enum Op {
-  Char,
-  Split,
-  Jump,
-  Start,
-  End,
-  Match,
-}
+export { assertProgramFits, automatonSize, MAX_PROGRAM_SIZE } from './automaton-program.js';
 
-/** Bound on compiled instructions per pattern: it bounds the cost of computing one transition. */
-export const MAX_PROGRAM_SIZE = 1000;
 /** Bound on cached DFA states per pattern; when reached, the cache starts over. */
 export const MAX_DFA_STATES = 1024;
-
-/** The instructions `Program.compile` emits for a node, without emitting them. */
-function programSize(node: PatternNode): number {
-  switch (node.type) {
-    case 'empty':
-      return 0;
-    case 'set':
-    case 'start':
-    case 'end':
-      return 1;
-    case 'concat':
-      return node.items.reduce((sum, item) => sum + programSize(item), 0);
-    case 'alt':
-      return node.branches.reduce((sum, branch) => sum + programSize(branch), 0) + 2 * (node.branches.length - 1);
-    case 'repeat': {
-      const inner = programSize(node.node);
-      return node.min * inner + (node.max === Infinity ? inner + 2 : (node.max - node.min) * (inner + 1));
-    }
-  }
-}
-
-/** The automaton's size for a pattern (its instructions, Match included), without building it. */
-export function automatonSize(node: PatternNode): number {
-  return programSize(node) + 1;
-}
-
-/** Throws when a pattern's automaton would exceed MAX_PROGRAM_SIZE (checked before building it). */
-export function assertProgramFits(node: PatternNode): void {
-  if (automatonSize(node) > MAX_PROGRAM_SIZE) {
-    throw new PatternSyntaxError(0, `pattern too large: it expands to more than ${MAX_PROGRAM_SIZE} automaton steps (reduce {n,m} counts)`);
-  }
-}
-
-class Program {
-  readonly op: Op[] = [];
-  /** Next instruction (Char, Jump, Start, End) or first branch (Split). */
-  readonly x: number[] = [];
-  /** Second branch of a Split. */
-  readonly y: number[] = [];
-  readonly sets: Array<CharSet | undefined> = [];
-
-  emit(op: Op, set?: CharSet): number {
-    const pc = this.op.length;
-    this.op.push(op);
-    this.x.push(pc + 1);
-    this.y.push(-1);
-    this.sets.push(set);
-    return pc;
-  }
-
-  get size(): number {
-    return this.op.length;
-  }
-
-  compile(node: PatternNode): void {
-    switch (node.type) {
-      case 'empty':
-        return;
-      case 'set':
-        this.emit(Op.Char, node.set);
-        return;
-      case 'start':
-        this.emit(Op.Start);
-        return;
-      case 'end':
-        this.emit(Op.End);
-        return;
-      case 'concat':
-        for (const item of node.items) this.compile(item);
-        return;
-      case 'alt': {
-        const jumps: number[] = [];
-        node.branches.forEach((branch, i) => {
-          if (i === node.branches.length - 1) return this.compile(branch);
-          const split = this.emit(Op.Split);
-          this.compile(branch);
-          jumps.push(this.emit(Op.Jump));
-          this.y[split] = this.size;
-        });
-        for (const jump of jumps) this.x[jump] = this.size;
-        return;
-      }
-      case 'repeat': {
-        for (let i = 0; i < node.min; i++) this.compile(node.node);
-        if (node.max === Infinity) {
-          const split = this.emit(Op.Split);
-          this.compile(node.node);
-          this.x[this.emit(Op.Jump)] = split;
-          this.y[split] = this.size;
-          return;
-        }
-        const splits: number[] = [];
-        for (let i = node.min; i < node.max; i++) {
-          splits.push(this.emit(Op.Split));
-          this.compile(node.node);
-        }
-        for (const split of splits) this.y[split] = this.size;
-        return;
-      }
-    }
-  }
-}
+/**
+ * Bound on DFA steps computed in one match: past it the DFA is not helping (its states
+ * outnumber what one path can reuse) and the rest of the path is read by simulating the
+ * NFA's threads directly, which costs O(live threads) per character without allocating.
+ */
+const MAX_DFA_MISSES_PER_MATCH = 256;
 
 interface DfaState {
   /** Sorted pcs of the Char and End instructions alive here. */
@@ -155,6 +52,7 @@ export class PatternAutomaton {
   readonly #searches: boolean;
   readonly #matchesEmpty: boolean;
   readonly #states = new Map<string, DfaState>();
+  #threads: ThreadSimulation | undefined;
   /** States by the seeds their closure started from (closures outside `^`/`$` only). */
   readonly #bySeeds = new Map<string, DfaState>();
   #initial: DfaState | undefined;
@@ -163,7 +61,11 @@ export class PatternAutomaton {
   #generation = 0;
   readonly #stack: number[] = [];
 
-  constructor(pattern: PatternNode) {
+  readonly #maxMisses: number;
+
+  /** `maxMissesPerMatch`: DFA steps one match may compute before simulating threads (tests lower it). */
+  constructor(pattern: PatternNode, { maxMissesPerMatch = MAX_DFA_MISSES_PER_MATCH } = {}) {
+    this.#maxMisses = maxMissesPerMatch;
     assertProgramFits(pattern);
     this.#program.compile(pattern);
     this.#program.emit(Op.Match);
@@ -172,6 +74,10 @@ export class PatternAutomaton {
     const restart = this.#closure([0], false, false);
     this.#searches = restart.threads.length > 0 || restart.matched;
     this.#matchesEmpty = this.#closure([0], true, true).matched;
+  }
+
+  #simulation(): ThreadSimulation {
+    return (this.#threads ??= new ThreadSimulation(this.#program, this.#classes, this.#searches));
   }
 
   get programSize(): number {
@@ -190,9 +96,17 @@ export class PatternAutomaton {
     let state = (this.#initial ??= this.#intern('I', this.#closure([0], true, false)));
     if (state.matched) return true;
     const classes = this.#classes;
+    const ascii = classes.ascii;
+    let misses = 0;
     for (let i = 0; i < input.length; i++) {
-      const cls = classes.of(input.charCodeAt(i));
-      state = state.next[cls] ?? this.#transition(state, cls);
+      const unit = input.charCodeAt(i);
+      const cls = unit < 128 ? (ascii[unit] as number) : classes.of(unit);
+      let next = state.next[cls];
+      if (next === undefined) {
+        if (++misses > this.#maxMisses) return this.#simulation().run(input, i, state.threads);
+        next = this.#transition(state, cls);
+      }
+      state = next;
       if (state.matched) return true;
       if (state.dead) return false;
     }

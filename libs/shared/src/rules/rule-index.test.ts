@@ -233,10 +233,10 @@ describe('RuleIndex property: incremental changes equal a build from scratch (#9
         ...(random.int(6) === 0 ? { priority: random.pick([-1, 1, 2]) } : {}),
       });
     };
-    for (let run = 0; run < 40; run++) {
+    for (let run = 0; run < 30; run++) {
       const current = new Map<string, Rule>();
       const index = new RuleIndex();
-      for (let step = 0; step < 40; step++) {
+      for (let step = 0; step < 30; step++) {
         const id = `r${random.int(10)}`;
         if (random.int(4) === 0) {
           expect(index.remove(id)).toBe(current.delete(id));
