@@ -17,7 +17,7 @@
 import { assertProgramFits, Op, Program } from './automaton-program.js';
 import { CharClasses } from './char-classes.js';
 import type { CharSet } from './char-set.js';
-import { PatternSyntaxError, type PatternNode } from './pattern-syntax.js';
+import type { PatternNode } from './pattern-syntax.js';
 import { ThreadSimulation } from './thread-simulation.js';
 
 export { assertProgramFits, automatonSize, MAX_PROGRAM_SIZE } from './automaton-program.js';
