@@ -79,8 +79,8 @@ function nsPerOp(inputs: readonly string[], fn: (path: string) => unknown): numb
 }
 
 function regexpScan(rules: Rule[], index: RuleIndex): (path: string) => string | undefined {
-  // Same rank order as the index (its explain() lists it), so the answers agree.
-  const order = index.explain('/', plain).map((c) => ({ id: c.ruleId, regex: new RegExp(c.pattern, 'i') }));
+  // Same rank order as the index, so the answers agree.
+  const order = index.ranked().map((c) => ({ id: c.ruleId, regex: new RegExp(c.pattern, 'i') }));
   const byId = new Map(rules.map((r) => [r.id, r]));
   return (path) => order.find((c) => c.regex.test(path) && (byId.get(c.id)?.additionalMatchCriteria === undefined))?.id;
 }

@@ -17,7 +17,7 @@ export const MAX_PATTERN_LENGTH = 1024;
  * One automaton instruction per path character is the most an uncached step costs, so a
  * rule's cost estimate is MAX_RULE_PATH_LENGTH × this sum automaton steps per request.
  */
-export const MAX_RULE_AUTOMATON_SIZE = 2000;
+export const MAX_RULE_AUTOMATON_SIZE = 1000;
 /** The worst-case automaton steps one request may take on one rule (the cost estimate's bound). */
 export const MAX_RULE_MATCH_STEPS = MAX_RULE_PATH_LENGTH * MAX_RULE_AUTOMATON_SIZE;
 

@@ -25,11 +25,14 @@ export { assertProgramFits, automatonSize, MAX_PROGRAM_SIZE } from './automaton-
 /** Bound on cached DFA states per pattern; when reached, the cache starts over. */
 export const MAX_DFA_STATES = 1024;
 /**
- * Bound on DFA steps computed in one match: past it the DFA is not helping (its states
- * outnumber what one path can reuse) and the rest of the path is read by simulating the
- * NFA's threads directly, which costs O(live threads) per character without allocating.
+ * Bound on the work (program instructions) one match may spend computing DFA steps: past
+ * it the DFA is not helping (its states outnumber what one path reuses) and the rest of the
+ * path is read by simulating the NFA's threads directly, which costs O(live threads) per
+ * character without allocating. A step costs about the program size, so big programs get
+ * fewer steps (at least MIN_DFA_MISSES_PER_MATCH).
  */
-const MAX_DFA_MISSES_PER_MATCH = 256;
+const DFA_WORK_PER_MATCH = 16_384;
+const MIN_DFA_MISSES_PER_MATCH = 16;
 
 interface DfaState {
   /** Sorted pcs of the Char and End instructions alive here. */
@@ -64,11 +67,11 @@ export class PatternAutomaton {
   readonly #maxMisses: number;
 
   /** `maxMissesPerMatch`: DFA steps one match may compute before simulating threads (tests lower it). */
-  constructor(pattern: PatternNode, { maxMissesPerMatch = MAX_DFA_MISSES_PER_MATCH } = {}) {
-    this.#maxMisses = maxMissesPerMatch;
+  constructor(pattern: PatternNode, { maxMissesPerMatch }: { maxMissesPerMatch?: number } = {}) {
     assertProgramFits(pattern);
     this.#program.compile(pattern);
     this.#program.emit(Op.Match);
+    this.#maxMisses = maxMissesPerMatch ?? Math.max(MIN_DFA_MISSES_PER_MATCH, Math.floor(DFA_WORK_PER_MATCH / this.#program.size));
     this.#mark = new Uint32Array(this.#program.size);
     this.#classes = new CharClasses(this.#program.sets);
     const restart = this.#closure([0], false, false);

@@ -257,6 +257,7 @@ describe('RuleIndex property: incremental changes equal a build from scratch (#9
           expect(actual?.pattern, context).toBe(expected?.pattern);
           expect(index.scan(path, request)?.pattern, context).toBe(expected?.pattern);
           expect(index.explain(path, request), context).toEqual(fresh.explain(path, request));
+          expect(index.ranked(), context).toEqual(fresh.ranked());
         }
       }
     }

@@ -166,6 +166,11 @@ export class RuleIndex {
     return this.#rankedCandidates().find((c) => c.compiled.test(path) && criteriaHold(c.criteria, request));
   }
 
+  /** Every (rule, pattern) candidate in rank order, as the plain scan tries them. */
+  ranked(): Array<{ ruleId: string; pattern: string }> {
+    return this.#rankedCandidates().map((c) => ({ ruleId: c.rule.id, pattern: c.pattern }));
+  }
+
   /**
    * Candidates in rank order with why each won or lost (for admins, not the hot path):
    * the candidates whose bucket the path reaches (the others cannot match it), up to `limit`.
