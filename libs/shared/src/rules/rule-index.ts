@@ -267,7 +267,8 @@ export class RuleIndex {
     let bestList = -1;
     for (let l = 0; l < lists.length; l++) {
       const head = (lists[l] as Candidate[])[heads[l] as number];
-      if (head !== undefined && (best === undefined || compareCandidates(head, best) < 0)) {
+      // Weight decides almost every comparison; the full comparator breaks its ties.
+      if (head !== undefined && (best === undefined || head.weight > best.weight || (head.weight === best.weight && compareCandidates(head, best) < 0))) {
         best = head;
         bestList = l;
       }
