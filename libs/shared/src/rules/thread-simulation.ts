@@ -8,6 +8,8 @@ import { Op, type Program } from './automaton-program.js';
 import type { CharClasses } from './char-classes.js';
 import type { CharSet } from './char-set.js';
 
+const MAX_FOLLOW_ENTRIES = 65_536;
+
 export class ThreadSimulation {
   readonly #op: Uint8Array;
   readonly #x: Int32Array;
@@ -22,6 +24,12 @@ export class ThreadSimulation {
   readonly #mark: Uint32Array;
   #generation = 0;
   readonly #stack: Int32Array;
+  /** Per Char pc: the threads reading it leads to (closure of its successor), computed on first use. */
+  readonly #follow: Array<Int32Array | undefined>;
+  /** Per Char pc: 1 when its successor's closure reaches Match. */
+  readonly #followMatches: Uint8Array;
+  /** Entries all follow lists may hold; past it steps walk the closure instead (O(size²) memory otherwise). */
+  #followBudget = MAX_FOLLOW_ENTRIES;
 
   constructor(program: Program, classes: CharClasses, searches: boolean) {
     const size = program.size;
@@ -41,6 +49,33 @@ export class ThreadSimulation {
     this.#mark = new Uint32Array(size);
     // Every instruction is visited once per step and pushes at most two.
     this.#stack = new Int32Array(2 * size + 2);
+    this.#follow = new Array<Int32Array | undefined>(size).fill(undefined);
+    this.#followMatches = new Uint8Array(size);
+  }
+
+  /** The follow list of a Char pc, or undefined once the budget for them is spent. */
+  #computeFollow(pc: number): Int32Array | undefined {
+    if (this.#followBudget <= 0) return undefined;
+    const seen = new Uint8Array(this.#op.length);
+    const out: number[] = [];
+    const stack = [this.#x[pc] as number];
+    let matches = 0;
+    // Bounded: each instruction is expanded once.
+    while (stack.length > 0) {
+      const at = stack.pop() as number;
+      if (seen[at] === 1) continue;
+      seen[at] = 1;
+      const op = this.#op[at];
+      if (op === Op.Char || op === Op.End) out.push(at);
+      else if (op === Op.Split) stack.push(this.#y[at] as number, this.#x[at] as number);
+      else if (op === Op.Jump) stack.push(this.#x[at] as number);
+      else if (op === Op.Match) matches = 1;
+    }
+    this.#followBudget -= out.length + 1;
+    this.#followMatches[pc] = matches;
+    const follow = Int32Array.from(out);
+    this.#follow[pc] = follow;
+    return follow;
   }
 
   /** Whether `input` matches, given the threads alive before `input[from]` (Char and End pcs). */
@@ -63,15 +98,19 @@ export class ThreadSimulation {
       for (let t = 0; t < length; t++) {
         const pc = current[t] as number;
         if (op[pc] !== Op.Char || accept[pc * count + cls] !== 1) continue;
-        const to = x[pc] as number;
-        const toOp = op[to];
-        // Most steps land on another Char: add it without the closure walk.
-        if (toOp === Op.Char || toOp === Op.End) {
+        const follow = this.#follow[pc] ?? this.#computeFollow(pc);
+        if (follow === undefined) {
+          if (this.#add(x[pc] as number)) return true;
+          continue;
+        }
+        if (this.#followMatches[pc] === 1) return true;
+        for (let f = 0; f < follow.length; f++) {
+          const to = follow[f] as number;
           if (mark[to] !== generation) {
             mark[to] = generation;
             this.#next[this.#nextLength++] = to;
           }
-        } else if (this.#add(to)) return true;
+        }
       }
       if (this.#searches && this.#add(0)) return true;
       // Swap the thread lists.
