@@ -32,3 +32,4 @@ export * from './nats/read-latest.js';
 export * from './http/service-endpoints.js';
 export * from './run-service.js';
 export * from './rules/lru-cache.js';
+export * from './nats/rule-follower.js';

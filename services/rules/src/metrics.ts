@@ -18,6 +18,11 @@ export function createRulesMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    followerErrors: new Counter({
+      name: 'cairn_rules_follower_errors_total',
+      help: 'Failures of the rule feed behind POST /rules/test (a handler threw or a history read failed).',
+      registers: [registry],
+    }),
   };
 }
 export type RulesMetrics = ReturnType<typeof createRulesMetrics>;

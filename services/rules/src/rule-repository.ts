@@ -1,24 +1,29 @@
 /**
- * Rules stored as events on the CACHE_RULES stream: its only storage. A rule's revision
- * is the stream sequence of its latest event; writes use JetStream's per-subject
- * expected sequence for optimistic concurrency (NATS-LMDB-NOTES §2).
+ * Rules stored as events on the CACHE_RULES stream: its only storage. A rule is its last
+ * VALID event (issue 9 #7, rule-event.ts), as gateways read it: a malformed event stored by
+ * hand is logged, counted and passed over, and the subject's history gives the revision
+ * before it. A rule's revision is the stream sequence of that event; writes use JetStream's
+ * per-subject expected sequence for optimistic concurrency (NATS-LMDB-NOTES §2), expecting
+ * the subject's last message, whatever it is.
  */
 import { randomUUID } from 'node:crypto';
 import {
   AlreadyExistsError,
-  decodeMessage,
+  decodeRuleEvent,
   encodeMessage,
+  lastValidRuleEvent,
   headers as cairnHeaders,
   NotFoundError,
   publishDurably,
   readLatestPerSubject,
   readSubjectHistory,
   RevisionConflictError,
-  ruleEventSchema,
   streamNames,
   subjects,
   type Rule,
   type RuleEvent,
+  type RuleRevisionState,
+  type StoredRuleMessage,
 } from '@cairn/shared';
 import { headers as natsHeaders, type NatsConnection, type NatsError } from 'nats';
 import type { Logger } from 'pino';
@@ -55,16 +60,17 @@ export class RuleRepository {
     const messages = await readLatestPerSubject(this.#nc, streamNames.rules, subjects.allRules);
     const rules: StoredRule[] = [];
     for (const msg of messages) {
-      const event = this.#decode(msg.subject, msg.seq, msg.data);
-      if (event?.op === 'upsert') rules.push({ rule: event.rule, revision: msg.seq });
+      let state: RuleRevisionState | undefined = { event: this.#decode(msg), revision: msg.seq, head: msg.seq };
+      if (state.event === undefined) state = await this.#fromHistory(msg.subject);
+      if (state?.event?.op === 'upsert') rules.push({ rule: state.event.rule, revision: state.revision });
     }
     return rules.sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
   }
 
   async get(id: string): Promise<StoredRule> {
-    const latest = await this.#latest(id);
-    if (latest?.event?.op !== 'upsert') throw new NotFoundError('rule', id);
-    return { rule: latest.event.rule, revision: latest.revision };
+    const current = await this.#current(id);
+    if (current?.event?.op !== 'upsert') throw new NotFoundError('rule', id);
+    return { rule: current.event.rule, revision: current.revision };
   }
 
   /** The retained events of a rule, newest first; 404 when it never existed (or all aged out). */
@@ -72,7 +78,7 @@ export class RuleRepository {
     const messages = await readSubjectHistory(this.#nc, streamNames.rules, subjects.rule(id));
     const revisions: RuleRevision[] = [];
     for (const msg of messages) {
-      const event = this.#decode(msg.subject, msg.seq, msg.data);
+      const event = this.#decode(msg);
       if (event === undefined) continue;
       const writtenAt = new Date(Math.floor(msg.info.timestampNanos / 1e6)).toISOString();
       revisions.push({ revision: msg.seq, op: event.op, writtenAt, ...(event.op === 'upsert' ? { rule: event.rule } : {}) });
@@ -83,10 +89,10 @@ export class RuleRepository {
 
   /** Creates a rule; fails with 409 when a live rule has that id. */
   async create(rule: Rule): Promise<number> {
-    const latest = await this.#latest(rule.id);
-    if (latest?.event?.op === 'upsert') throw new AlreadyExistsError('rule', rule.id);
+    const current = await this.#current(rule.id);
+    if (current?.event?.op === 'upsert') throw new AlreadyExistsError('rule', rule.id);
     try {
-      return await this.#write({ op: 'upsert', rule }, latest?.revision ?? 0);
+      return await this.#write({ op: 'upsert', rule }, current?.head ?? 0);
     } catch (err) {
       if (err instanceof RevisionConflictError) throw new AlreadyExistsError('rule', rule.id);
       throw err;
@@ -95,14 +101,23 @@ export class RuleRepository {
 
   /** Creates or replaces a rule; with `expectedRevision`, only if that is still the current one. */
   async upsert(rule: Rule, expectedRevision?: number): Promise<number> {
-    return this.#write({ op: 'upsert', rule }, expectedRevision);
+    if (expectedRevision === undefined) return this.#write({ op: 'upsert', rule }, undefined);
+    try {
+      return await this.#write({ op: 'upsert', rule }, expectedRevision);
+    } catch (err) {
+      // Only malformed events since that revision: it is still the rule's revision.
+      const current = err instanceof RevisionConflictError ? await this.#current(rule.id) : undefined;
+      if (current === undefined || current.revision !== expectedRevision) throw err;
+      return this.#write({ op: 'upsert', rule }, current.head);
+    }
   }
 
   /** Writes a tombstone; 404 when there is no live rule with that id. */
   async delete(id: string, expectedRevision?: number): Promise<number> {
-    const latest = await this.#latest(id);
-    if (latest?.event?.op !== 'upsert') throw new NotFoundError('rule', id);
-    return this.#write({ op: 'delete', id }, expectedRevision ?? latest.revision);
+    const current = await this.#current(id);
+    if (current?.event?.op !== 'upsert') throw new NotFoundError('rule', id);
+    if (expectedRevision !== undefined && expectedRevision !== current.revision) throw new RevisionConflictError(expectedRevision, current.revision);
+    return this.#write({ op: 'delete', id }, current.head);
   }
 
   async #write(event: RuleEvent, expectedRevision: number | undefined): Promise<number> {
@@ -120,29 +135,47 @@ export class RuleRepository {
       return ack.seq;
     } catch (err) {
       if ((err as NatsError).api_error?.err_code === WRONG_LAST_SEQUENCE) {
-        throw new RevisionConflictError(expectedRevision ?? 0, (await this.#latest(id))?.revision);
+        throw new RevisionConflictError(expectedRevision ?? 0, (await this.#current(id))?.revision);
       }
       throw err;
     }
   }
 
-  async #latest(id: string): Promise<{ event: RuleEvent | undefined; revision: number } | undefined> {
+  /** The rule's last valid event, its revision and the subject's last sequence; undefined: no message. */
+  async #current(id: string): Promise<RuleRevisionState | undefined> {
     const jsm = await this.#nc.jetstreamManager();
+    let msg: StoredRuleMessage;
     try {
-      const msg = await jsm.streams.getMessage(streamNames.rules, { last_by_subj: subjects.rule(id) });
-      return { event: this.#decode(msg.subject, msg.seq, msg.data), revision: msg.seq };
+      msg = await jsm.streams.getMessage(streamNames.rules, { last_by_subj: subjects.rule(id) });
     } catch (err) {
       if ((err as NatsError).api_error?.err_code === NO_MESSAGE_FOUND) return undefined;
       throw err;
     }
+    const event = this.#decode(msg);
+    return event === undefined ? this.#fromHistory(msg.subject) : { event, revision: msg.seq, head: msg.seq };
   }
 
-  /** A stored event that no longer decodes is logged, counted and treated as absent. */
-  #decode(subject: string, seq: number, data: Uint8Array): RuleEvent | undefined {
-    const decoded = decodeMessage(ruleEventSchema, data);
+  /** A subject whose last message is malformed: its last valid event is in its retained history. */
+  async #fromHistory(subject: string): Promise<RuleRevisionState | undefined> {
+    const messages = await readSubjectHistory(this.#nc, streamNames.rules, subject);
+    if (messages.length === 0) return undefined;
+    // The last message was logged and counted already.
+    const last = messages[messages.length - 1]?.seq;
+    return lastValidRuleEvent(messages, (msg, issues) => {
+      if (msg.seq !== last) this.#malformed(msg, issues);
+    });
+  }
+
+  /** A stored event that does not decode is logged, counted and passed over. */
+  #decode(msg: StoredRuleMessage): RuleEvent | undefined {
+    const decoded = decodeRuleEvent(msg.subject, msg.data);
     if (decoded.ok) return decoded.value;
-    this.#logger.warn({ subject, seq, issues: decoded.error }, 'malformed message');
-    this.#metrics.malformedMessages.inc({ stream: streamNames.rules });
+    this.#malformed(msg, decoded.error);
     return undefined;
+  }
+
+  #malformed(msg: StoredRuleMessage, issues: string): void {
+    this.#logger.warn({ subject: msg.subject, seq: msg.seq, issues }, 'malformed message');
+    this.#metrics.malformedMessages.inc({ stream: streamNames.rules });
   }
 }

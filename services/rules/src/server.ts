@@ -1,5 +1,5 @@
 /** The rules service: fastify REST over the rule repository, started and stopped as one unit. */
-import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, RuleFollower, streamNames, type Logger } from '@cairn/shared';
 import type { RulesConfig } from './config.js';
 import { createRulesMetrics } from './metrics.js';
 import { RuleRepository } from './rule-repository.js';
@@ -18,11 +18,19 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
   const nats = await connectNats(config, 'cairn-rules', logger);
   const metrics = createRulesMetrics();
   const repository = new RuleRepository(nats.nc, logger.child({ component: 'rule-repository' }), metrics);
+  // `POST /rules/test` explains with the rules as gateways hold them: followed, not re-read per call.
+  const followed = new RuleFollower({
+    nc: nats.nc,
+    logger: logger.child({ component: 'rule-follower' }),
+    onMalformed: () => metrics.malformedMessages.inc({ stream: streamNames.rules }),
+    onError: () => metrics.followerErrors.inc(),
+  });
+  await followed.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
   registerServiceEndpoints(app, {
     registry: metrics.registry,
-    readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
+    readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected(), rulesCaughtUp: followed.follower.isCaughtUp }),
   });
   const handlers = ruleHandlers(repository);
   registerRuleRoutes(app, handlers);
@@ -31,7 +39,7 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
   app.get('/rules/export', bulk.export);
   // An export of thousands of rules is larger than the default 1 MiB body limit.
   app.post('/rules/import', { bodyLimit: 64 * 1024 * 1024 }, bulk.import);
-  app.post('/rules/test', ruleTestHandler(repository));
+  app.post('/rules/test', ruleTestHandler(nats.nc, followed));
   const document = openApiDocument();
   app.get('/docs/json', () => document);
   const url = await app.listen({ port: config.PORT, host: config.HOST });
@@ -41,6 +49,7 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
     url,
     async close() {
       await app.close();
+      await followed.stop();
       await nats.nc.drain();
     },
   };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeFirstIssue } from '../config/describe-issues.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { ruleEventSchema } from './rule-event.js';
-import { ruleIdSchema, ruleInputSchema, ruleSchema } from './rule.js';
+import { PathPattern } from '../rules/path-pattern.js';
+import { MAX_RULE_AUTOMATON_SIZE, ruleIdSchema, ruleInputSchema, ruleSchema } from './rule.js';
 
 const valid = { pathPatterns: ['^/products/.*$'], ttl: '1h' };
 
@@ -23,6 +24,9 @@ describe('ruleInputSchema', () => {
     [{ ...valid, pathPatterns: Array.from({ length: 51 }, () => '^/$') }, 'pathPatterns'],
     [{ ...valid, pathPatterns: ['^/ok$', '^/(?<=x)y$'] }, 'pathPatterns[1]'],
     [{ ...valid, pathPatterns: ['^/ok$', `^/${'a'.repeat(1024)}$`] }, 'pathPatterns[1]'],
+    [{ ...valid, pathPatterns: ['^/ok$', 'a.{0,990}b'] }, 'pathPatterns[1]'],
+    [{ ...valid, pathPatterns: ['a.{0,99}b.{0,99}c.{0,99}d.{0,99}e.{0,99}f.{0,99}g'] }, 'pathPatterns[0]'],
+    [{ ...valid, pathPatterns: Array.from({ length: 20 }, (_, i) => `a${i}.{0,99}b`) }, 'pathPatterns'],
     [{ ...valid, priority: 1.5 }, 'priority'],
     [{ ...valid, priority: 1001 }, 'priority'],
     [{ ...valid, staleWhileRevalidate: '10' }, 'staleWhileRevalidate'],
@@ -59,5 +63,25 @@ describe('rule events', () => {
 
   it('reports an upsert whose rule is invalid', () => {
     expect(decodeMessage(ruleEventSchema, encodeMessage({ op: 'upsert', rule: { id: 'r1', ttl: 'x' } })).ok).toBe(false);
+  });
+});
+
+describe('rule cost bounds (#9)', () => {
+  it('accepts patterns up to the per-rule automaton bound and refuses the rule one step past it (#9)', () => {
+    // Each `a.{0,99}b` is 201 automaton steps (+1 for the match).
+    const patterns = (n: number) => Array.from({ length: n }, (_, i) => `^/${i}/a.{0,99}b`);
+    const sizes = (n: number) => patterns(n).reduce((sum, p) => sum + new PathPattern(p).size, 0);
+    const fits = Math.floor(MAX_RULE_AUTOMATON_SIZE / new PathPattern(patterns(1)[0] as string).size);
+    expect(sizes(fits)).toBeLessThanOrEqual(MAX_RULE_AUTOMATON_SIZE);
+    expect(ruleInputSchema.safeParse({ ...valid, pathPatterns: patterns(fits) }).success).toBe(true);
+    const refused = ruleInputSchema.safeParse({ ...valid, pathPatterns: patterns(fits + 1) });
+    expect(refused.success).toBe(false);
+    if (!refused.success) expect(describeFirstIssue(refused.error).message).toMatch(/too costly/);
+  });
+
+  it('makes an event carrying a too costly rule malformed, so gateways skip it (#9)', () => {
+    const rule = { id: 'costly', ...valid, pathPatterns: Array.from({ length: 20 }, () => 'a.{0,990}b') };
+    const decoded = decodeMessage(ruleEventSchema, encodeMessage({ op: 'upsert', rule }));
+    expect(decoded.ok).toBe(false);
   });
 });

@@ -1,14 +1,25 @@
 /**
  * The TTL rule contract (DESIGN.md §4). The schema checks that every pattern compiles on
  * the linear-time engine and that the TTL is in the grammar, so an index built from valid
- * rules cannot fail.
+ * rules cannot fail; and it bounds what a rule may cost per request (issue 9 #8), so the
+ * rules service refuses an expensive rule and gateways skip one written by hand.
  */
 import { z } from 'zod';
 import { PathPattern } from '../rules/path-pattern.js';
+import { MAX_RULE_PATH_LENGTH } from '../rules/rule-index.js';
 import { DURATION_GRAMMAR, parseDuration, parseTtl, TTL_GRAMMAR } from '../rules/ttl.js';
 
 export const MAX_PATH_PATTERNS = 50;
 export const MAX_PATTERN_LENGTH = 1024;
+
+/**
+ * Bound on a rule's automata, summed over its patterns (each is bounded by MAX_PROGRAM_SIZE).
+ * One automaton instruction per path character is the most an uncached step costs, so a
+ * rule's cost estimate is MAX_RULE_PATH_LENGTH × this sum automaton steps per request.
+ */
+export const MAX_RULE_AUTOMATON_SIZE = 1000;
+/** The worst-case automaton steps one request may take on one rule (the cost estimate's bound). */
+export const MAX_RULE_MATCH_STEPS = MAX_RULE_PATH_LENGTH * MAX_RULE_AUTOMATON_SIZE;
 
 export const MIN_PRIORITY = -1000;
 export const MAX_PRIORITY = 1000;
@@ -25,14 +36,25 @@ export const ruleIdSchema = z
 const pathPatternSchema = z
   .string()
   .min(1, 'expected a non-empty regular expression')
-  .max(MAX_PATTERN_LENGTH, `expected at most ${MAX_PATTERN_LENGTH} characters`)
-  .superRefine((pattern, ctx) => {
+  .max(MAX_PATTERN_LENGTH, `expected at most ${MAX_PATTERN_LENGTH} characters`);
+
+/** Compiles each pattern once: its errors name its position, and their sizes add up to the rule's cost. */
+function refinePatterns(patterns: readonly string[], ctx: z.RefinementCtx): void {
+  let size = 0;
+  for (const [i, pattern] of patterns.entries()) {
     try {
-      new PathPattern(pattern);
+      size += new PathPattern(pattern).size;
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `not a supported pattern: ${(err as Error).message}` });
+      ctx.addIssue({ code: 'custom', path: [i], message: `not a supported pattern: ${(err as Error).message}` });
     }
-  });
+  }
+  if (size > MAX_RULE_AUTOMATON_SIZE) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `too costly: the patterns' automata total ${size} steps, at most ${MAX_RULE_AUTOMATON_SIZE} are allowed (up to ${MAX_RULE_PATH_LENGTH} × ${MAX_RULE_AUTOMATON_SIZE} steps per request); reduce {n,m} counts or split the rule`,
+    });
+  }
+}
 
 const VALUE_OPERATORS = new Set(['equals', 'not_equals', 'contains', 'not_contains']);
 
@@ -65,7 +87,8 @@ const ruleShape = z.object({
   pathPatterns: z
     .array(pathPatternSchema)
     .min(1, 'expected at least one pattern')
-    .max(MAX_PATH_PATTERNS, `expected at most ${MAX_PATH_PATTERNS} patterns`),
+    .max(MAX_PATH_PATTERNS, `expected at most ${MAX_PATH_PATTERNS} patterns`)
+    .superRefine(refinePatterns),
   ttl: ttlSchema,
   groupCode: z.string().trim().min(1).max(256).optional(),
   additionalMatchCriteria: z.array(matchCriterionSchema).max(20).optional(),

@@ -73,7 +73,7 @@ export const ruleTestResultSchema = z.object({
         detail: z.string().optional(),
       }),
     )
-    .describe('Every rule pattern in rank order, with why it won or lost'),
+    .describe('The rule patterns that could apply to the path (unanchored ones, and those whose literal prefix starts it), in rank order, with why each won or lost; at most 100'),
 });
 export type RuleTestResult = z.infer<typeof ruleTestResultSchema>;
 

@@ -23,6 +23,11 @@ export interface FollowStreamOptions {
   onMessage(msg: JsMsg): void;
   /** Counts handler failures (the follower is a boundary: it logs and counts). */
   onHandlerError(err: unknown, msg: JsMsg): void;
+  /**
+   * Awaited before the feed reports caught up, for work a replay started that must finish
+   * first (the rule feed's history reads, issue 9 #7). Messages keep flowing meanwhile.
+   */
+  beforeCaughtUp?(): Promise<void>;
   /** How often the stream's identity is re-checked when nothing else prompts it. */
   identityCheckMs?: number;
 }
@@ -38,6 +43,7 @@ export class StreamFollower {
   #lastSeq = 0;
   #lag = 0;
   #caughtUp = false;
+  #settling = false;
   #resolveCaughtUp!: () => void;
   readonly caughtUp: Promise<void>;
   #advisories: Subscription | undefined;
@@ -145,6 +151,21 @@ export class StreamFollower {
   }
 
   #markCaughtUp(): void {
+    if (this.#caughtUp || this.#settling) return;
+    const settle = this.#options.beforeCaughtUp;
+    if (settle === undefined) return this.#caughtUpNow();
+    this.#settling = true;
+    settle().then(
+      () => this.#caughtUpNow(),
+      (err: unknown) => {
+        this.#options.logger.error({ err, stream: this.#options.stream }, 'feed catch-up failed');
+        this.#settling = false;
+      },
+    );
+  }
+
+  #caughtUpNow(): void {
+    this.#settling = false;
     if (this.#caughtUp) return;
     this.#caughtUp = true;
     this.#options.logger.info({ stream: this.#options.stream, seq: this.#lastSeq }, 'feed caught up');

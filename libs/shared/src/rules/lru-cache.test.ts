@@ -20,14 +20,17 @@ describe('LruCache', () => {
 });
 
 describe('LruCache against a reference model', () => {
-  it('evicts exactly what a list-based LRU evicts, for random gets and sets', () => {
+  it('evicts exactly what a list-based LRU evicts, for random gets, sets and clears', () => {
     const random = seededRandom(99);
     for (const limit of [1, 2, 3, 8]) {
       const cache = new LruCache<number, number>(limit);
       let model: Array<[number, number]> = [];
       for (let op = 0; op < 2000; op++) {
         const key = random.int(limit * 2 + 1);
-        if (random.int(2) === 0) {
+        if (random.int(50) === 0) {
+          model = [];
+          cache.clear();
+        } else if (random.int(2) === 0) {
           const found = model.find(([k]) => k === key);
           if (found) model = [...model.filter(([k]) => k !== key), found];
           expect(cache.get(key), `limit ${limit} op ${op}`).toBe(found?.[1]);

@@ -26,6 +26,17 @@ export class LruCache<K, V> {
     return this.#slots.size;
   }
 
+  /** Forgets every entry (a rule change makes every remembered answer suspect). */
+  clear(): void {
+    if (this.#used === 0) return;
+    this.#slots.clear();
+    this.#keys.fill(undefined, 0, this.#used);
+    this.#values.fill(undefined, 0, this.#used);
+    this.#used = 0;
+    this.#newest = -1;
+    this.#oldest = -1;
+  }
+
   get(key: K): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;

@@ -8,7 +8,7 @@
  * (`^/products/$` matches `/products`).
  */
 import { anchoredAt } from './pattern-anchors.js';
-import { assertProgramFits, PatternAutomaton } from './pattern-automaton.js';
+import { assertProgramFits, automatonSize, PatternAutomaton } from './pattern-automaton.js';
 import { literalPrefixes } from './pattern-prefix.js';
 import { parsePattern, type PatternNode } from './pattern-syntax.js';
 import { fixedCharacters } from './specificity.js';
@@ -41,6 +41,8 @@ export class PathPattern {
   readonly fixedCharacters: number;
   /** Every match runs to the end of the path. */
   readonly exact: boolean;
+  /** Automaton instructions: the most work one uncached step over one character can take. */
+  readonly size: number;
   readonly #node: PatternNode;
   #automaton: PatternAutomaton | undefined;
 
@@ -48,6 +50,7 @@ export class PathPattern {
   constructor(source: string) {
     const node = normalize(parsePattern(source));
     assertProgramFits(node);
+    this.size = automatonSize(node);
     this.source = source;
     this.#node = node;
     this.prefixes = literalPrefixes(node);

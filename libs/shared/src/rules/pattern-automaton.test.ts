@@ -4,6 +4,8 @@ import { MAX_PROGRAM_SIZE, PatternAutomaton } from './pattern-automaton.js';
 import { parsePattern } from './pattern-syntax.js';
 
 const automaton = (pattern: string) => new PatternAutomaton(parsePattern(pattern));
+/** Hands every match to the thread simulation at its first uncomputed DFA step. */
+const simulated = (pattern: string) => new PatternAutomaton(parsePattern(pattern), { maxMissesPerMatch: 0 });
 
 describe('PatternAutomaton', () => {
   it.each([
@@ -68,10 +70,37 @@ describe('PatternAutomaton', () => {
     for (let p = 0; p < 400; p++) {
       const source = pattern();
       const compiled = automaton(source);
+      const threads = simulated(source);
       const reference = new RegExp(source, 'i');
       for (let s = 0; s < 25; s++) {
         const input = Array.from({ length: random.int(8) }, () => random.pick(['a', 'b', '/', '1', 'c', 'B'])).join('');
         expect(compiled.test(input), `seed ${random.seed}: ${source} on ${JSON.stringify(input)}`).toBe(reference.test(input));
+        expect(threads.test(input), `threads, seed ${random.seed}: ${source} on ${JSON.stringify(input)}`).toBe(reference.test(input));
+      }
+    }
+  });
+
+  it('agrees with RegExp on paths of non-ASCII characters, caching them as classes (#9)', () => {
+    const random = seededRandom(909);
+    const units = ['a', 'é', 'É', 'ß', '\u2028', '中', '文', '/', 'z', '\u00ff'];
+    for (const source of ['^/é+$', '[^a-z/]{2}', '^/.*中$', '\\s', '[à-ÿ]+z$', '^/(ß|中)*$']) {
+      const compiled = automaton(source);
+      const reference = new RegExp(source, 'i');
+      for (let s = 0; s < 200; s++) {
+        const input = `/${Array.from({ length: random.int(10) }, () => random.pick(units)).join('')}`;
+        expect(compiled.test(input), `${source} on ${JSON.stringify(input)}`).toBe(reference.test(input));
+      }
+    }
+  });
+
+  it('hands a match whose DFA keeps missing to the thread simulation, with the same answers (#9)', () => {
+    const random = seededRandom(31);
+    for (const source of ['a.{0,20}b', '(a|b)*a(a|b){12}$', '^/(a|b)*a.{0,30}$', 'x[^b]{0,40}b.{3}$']) {
+      const compiled = automaton(source);
+      const reference = new RegExp(source, 'i');
+      for (let s = 0; s < 100; s++) {
+        const input = `/${Array.from({ length: 50 + random.int(300) }, () => random.pick(['a', 'b', 'x', 'c'])).join('')}`;
+        expect(compiled.test(input), `${source} on ${input}`).toBe(reference.test(input));
       }
     }
   });

@@ -18,7 +18,7 @@ export type PatternNode =
   | { readonly type: 'repeat'; readonly node: PatternNode; readonly min: number; readonly max: number };
 
 /** Upper bound of `{n,m}` counts: repetition is expanded into the automaton. */
-export const MAX_REPEAT = 1000;
+export const MAX_REPEAT = 100;
 
 export class PatternSyntaxError extends Error {
   readonly position: number;

@@ -30,4 +30,20 @@ describe('PrefixTree', () => {
     tree.add('/a', 'second');
     expect(collect(tree, '/a')).toEqual(['first', 'second']);
   });
+
+  it('inserts in comparator order and removes one value without touching the others (#9)', () => {
+    const tree = new PrefixTree<number>();
+    const byValue = (a: number, b: number) => a - b;
+    for (const n of [5, 1, 3, 3, 9]) tree.add('/a', n, byValue);
+    const numbers = (path: string) => {
+      const out: number[][] = [];
+      tree.collect(path, out);
+      return out.flat();
+    };
+    expect(numbers('/a')).toEqual([1, 3, 3, 5, 9]);
+    expect(tree.remove('/a', 3)).toBe(true);
+    expect(tree.remove('/b', 1)).toBe(false);
+    expect(tree.remove('/', 1)).toBe(false);
+    expect(numbers('/a/x')).toEqual([1, 3, 5, 9]);
+  });
 });

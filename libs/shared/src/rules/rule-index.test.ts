@@ -1,7 +1,7 @@
 import { seededRandom } from '@cairn/testing';
 import { describe, expect, it } from 'vitest';
 import type { MatchCriterion, Rule } from '../contracts/rule.js';
-import { MEMO_LIMIT, RuleIndex } from './rule-index.js';
+import { MAX_RULE_PATH_LENGTH, MEMO_LIMIT, RuleIndex } from './rule-index.js';
 import type { MatchRequest } from './rule-matcher.js';
 
 const plain: MatchRequest = { headers: {}, query: '' };
@@ -126,7 +126,7 @@ describe('RuleIndex memo', () => {
 });
 
 describe('RuleIndex explain', () => {
-  it('says why each candidate won or lost', () => {
+  it('says why each candidate that could apply to the path won or lost', () => {
     const index = new RuleIndex([
       rule('mobile', ['^/home$'], { additionalMatchCriteria: [header('x-device', 'mobile')] }),
       rule('home', ['^/home$']),
@@ -134,11 +134,53 @@ describe('RuleIndex explain', () => {
       rule('other', ['^/other$']),
     ]);
     expect(index.explain('/home', plain).map(({ ruleId, verdict, detail }) => ({ ruleId, verdict, detail }))).toEqual([
-      { ruleId: 'other', verdict: 'pattern did not match', detail: undefined },
       { ruleId: 'mobile', verdict: 'conditions not met', detail: 'header x-device equals ["mobile"] (observed: absent)' },
       { ruleId: 'home', verdict: 'matched', detail: undefined },
       { ruleId: 'all', verdict: 'outranked', detail: undefined },
     ]);
+  });
+
+  it('lists a pattern whose literal prefix the path does not start with as not matching, never (it cannot apply)', () => {
+    const index = new RuleIndex([rule('other', ['^/other$']), rule('anywhere', ['\\.rss$'])]);
+    expect(index.explain('/home', plain).map((c) => c.ruleId)).toEqual(['anywhere']);
+  });
+
+  it('stops after the number of candidates it is asked for', () => {
+    const index = new RuleIndex(Array.from({ length: 10 }, (_, i) => rule(`r${i}`, ['^/.*$'])));
+    expect(index.explain('/a', plain, 3).map((c) => c.ruleId)).toEqual(['r0', 'r1', 'r2']);
+  });
+});
+
+describe('RuleIndex bounds (#9)', () => {
+  it('matches no rule on a path longer than MAX_RULE_PATH_LENGTH (#9)', () => {
+    const index = new RuleIndex([rule('all', ['^/.*$'])]);
+    expect(index.match(`/${'a'.repeat(MAX_RULE_PATH_LENGTH - 1)}`, plain)?.rule.id).toBe('all');
+    expect(index.match(`/${'a'.repeat(MAX_RULE_PATH_LENGTH)}`, plain)).toBeUndefined();
+    expect(index.scan(`/${'a'.repeat(MAX_RULE_PATH_LENGTH)}`, plain)).toBeUndefined();
+  });
+});
+
+describe('RuleIndex incremental changes (#9)', () => {
+  it('answers with the new rule right after an upsert, whatever the memo remembered (#9)', () => {
+    const index = new RuleIndex([rule('all', ['^/.*$'])]);
+    expect(index.match('/a/1', plain)?.rule.id).toBe('all');
+    index.upsert(rule('a', ['^/a/.*$']));
+    expect(index.match('/a/1', plain)?.rule.id).toBe('a');
+    index.upsert(rule('a', ['^/b/.*$']));
+    expect(index.match('/a/1', plain)?.rule.id).toBe('all');
+    expect(index.match('/b/1', plain)?.rule.id).toBe('a');
+    expect(index.remove('a')).toBe(true);
+    expect(index.remove('a')).toBe(false);
+    expect(index.match('/b/1', plain)?.rule.id).toBe('all');
+    expect(index.size).toBe(1);
+  });
+
+  it('keeps a pattern compiled while another rule still uses it (#9)', () => {
+    const index = new RuleIndex([rule('a', ['^/x$']), rule('b', ['^/x$'])]);
+    index.remove('a');
+    expect([...index.patterns.keys()]).toEqual(['^/x$']);
+    index.remove('b');
+    expect(index.patterns.size).toBe(0);
   });
 });
 
@@ -170,6 +212,53 @@ describe('RuleIndex property: narrowing never changes the answer', () => {
         const actual = index.match(path, request);
         expect(actual?.rule.id, `seed ${random.seed} set ${set}: ${JSON.stringify(rules.map((r) => r.pathPatterns[0]))} on ${path}`).toBe(expected?.rule.id);
         expect(actual?.pattern).toBe(expected?.pattern);
+      }
+    }
+  });
+});
+
+describe('RuleIndex property: incremental changes equal a build from scratch (#9)', () => {
+  const segments = ['a', 'b', 'api', 'apiary', 'x1', ''];
+  const tails = ['', '$', '/.*$', '.*', '(/.*)?$', 's?$', '/[^/]+$', '/\\d+$', '|^/b/.*', '/?$'];
+
+  it('answers like a fresh index and a plain scan after random add, replace and delete sequences (#9)', () => {
+    const random = seededRandom(9090);
+    const randomRule = (id: string): Rule => {
+      const patterns = Array.from({ length: 1 + random.int(2) }, () => {
+        const head = Array.from({ length: random.int(3) }, () => random.pick(segments)).join('/');
+        return `${random.int(5) !== 0 ? '^' : ''}/${head}${random.pick(tails)}`;
+      });
+      return rule(id, patterns, {
+        ...(random.int(4) === 0 ? { additionalMatchCriteria: [header('x-t', random.pick(['1', '2']))] } : {}),
+        ...(random.int(6) === 0 ? { priority: random.pick([-1, 1, 2]) } : {}),
+      });
+    };
+    for (let run = 0; run < 30; run++) {
+      const current = new Map<string, Rule>();
+      const index = new RuleIndex();
+      for (let step = 0; step < 30; step++) {
+        const id = `r${random.int(10)}`;
+        if (random.int(4) === 0) {
+          expect(index.remove(id)).toBe(current.delete(id));
+        } else {
+          const next = randomRule(id);
+          current.set(id, next);
+          index.upsert(next);
+        }
+        const fresh = new RuleIndex(current.values());
+        expect(index.size).toBe(fresh.size);
+        for (let p = 0; p < 8; p++) {
+          const path = `/${Array.from({ length: random.int(4) }, () => random.pick([...segments, '7', 'as'])).join('/')}`.replace(/\/+$/, '') || '/';
+          const request: MatchRequest = { headers: random.int(2) === 0 ? { 'x-t': random.pick(['1', '2']) } : {}, query: '' };
+          const context = `seed ${random.seed} run ${run} step ${step} on ${path}`;
+          const expected = fresh.match(path, request);
+          const actual = index.match(path, request);
+          expect(actual?.rule, context).toBe(expected === undefined ? undefined : current.get(expected.rule.id));
+          expect(actual?.pattern, context).toBe(expected?.pattern);
+          expect(index.scan(path, request)?.pattern, context).toBe(expected?.pattern);
+          expect(index.explain(path, request), context).toEqual(fresh.explain(path, request));
+          expect(index.ranked(), context).toEqual(fresh.ranked());
+        }
       }
     }
   });

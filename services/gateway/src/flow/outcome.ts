@@ -30,6 +30,7 @@ export type DecisionReason =
   | 'bypass-header'
   | 'no-rule'
   | 'no-cache-rule'
+  | 'path-too-long'
   // why a fetched response was not stored
   | 'not-storable-status'
   | 'set-cookie'

@@ -1,21 +1,30 @@
 /**
  * `POST /rules/test` (DESIGN.md §4): which rule a request would match and why, with the
  * normalized path, cache key and TTL a gateway would use. Runs the gateways' own code
- * (RuleIndex, normalizePath, buildCacheKey) on the rules as stored now.
+ * (RuleFollower's RuleIndex, normalizePath, buildCacheKey) on the rules as followed from
+ * the stream; nothing is read or rebuilt per call (issue 9 #9). A call waits (bounded) until
+ * the feed holds every event stored when it arrived, so a test right after a PUT sees it.
  */
 import {
   buildCacheKey,
   cacheKeyConfigSchema,
   compileCacheKeyConfig,
+  CairnError,
   normalizePath,
-  RuleIndex,
   ruleTestRequestSchema,
+  streamNames,
+  type RuleFollower,
   validateInput,
   type RuleMatch,
   type RuleTestResult,
 } from '@cairn/shared';
 import type { FastifyRequest } from 'fastify';
-import type { RuleRepository } from '../rule-repository.js';
+import type { NatsConnection } from 'nats';
+
+/** Verdicts listed at most; the rest are left out (10,000 rules would make a 1 MB answer). */
+export const MAX_EXPLAINED_CANDIDATES = 100;
+const CATCH_UP_WAIT_MS = 5000;
+const CATCH_UP_POLL_MS = 5;
 
 const PATH_ONLY = compileCacheKeyConfig(cacheKeyConfigSchema.parse({}));
 
@@ -40,14 +49,27 @@ function describeMatch({ rule, ttl, pattern }: RuleMatch): NonNullable<RuleTestR
   };
 }
 
-export function ruleTestHandler(repository: RuleRepository) {
+/** Waits until the follower has applied every rule event the stream held on arrival. */
+async function caughtUp(nc: NatsConnection, followed: RuleFollower): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const { state } = await jsm.streams.info(streamNames.rules);
+  const deadline = performance.now() + CATCH_UP_WAIT_MS;
+  // Bounded by the deadline.
+  while (!followed.follower.isCaughtUp || followed.follower.lastSeq < state.last_seq) {
+    if (performance.now() > deadline) throw new CairnError('CAIRN_NOT_CAUGHT_UP', 'the rules feed has not caught up with the stream yet', { status: 503 });
+    await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+  }
+}
+
+export function ruleTestHandler(nc: NatsConnection, followed: RuleFollower) {
   return async (request: FastifyRequest): Promise<RuleTestResult> => {
     const input = validateInput(ruleTestRequestSchema, request.body);
+    await caughtUp(nc, followed);
     const target = requestTarget(input.url);
     const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]));
     const q = target.indexOf('?');
     const matchRequest = { headers, query: q === -1 ? '' : target.slice(q + 1) };
-    const index = new RuleIndex((await repository.list()).map(({ rule }) => rule));
+    const index = followed.index;
     const path = normalizePath(target);
     const match = index.match(path, matchRequest);
     const keyConfig = input.cacheKey === undefined ? PATH_ONLY : compileCacheKeyConfig(input.cacheKey);
@@ -55,7 +77,7 @@ export function ruleTestHandler(repository: RuleRepository) {
       normalizedPath: path,
       cacheKey: buildCacheKey(input.cache, { url: target, headers }, keyConfig, path),
       match: match === undefined ? null : describeMatch(match),
-      candidates: index.explain(path, matchRequest),
+      candidates: index.explain(path, matchRequest, MAX_EXPLAINED_CANDIDATES),
     };
   };
 }
