@@ -16,7 +16,8 @@ describe('normalizePath', () => {
     ['/a/?x=1#f', '/a'],
     ['/a#frag', '/a'],
     ['/%7Euser/%41bc', '/~user/abc'],
-    ['/a%2Fb', '/a%2fb'],
+    ['/a%2Fb', '/a%2Fb'],
+    ['/caf%c3%a9/%C3%A9', '/caf%C3%A9/%C3%A9'],
     ['/%2e%2e/a', '/a'],
   ])('normalizes %j to %j', (target, path) => {
     expect(normalizePath(target)).toBe(path);

@@ -1,10 +1,11 @@
 /**
  * The normalized path both the rule engine and the cache key see (DESIGN.md §4, §6):
  * no query or fragment, unreserved percent-escapes decoded, dot segments resolved,
- * lowercased, no trailing slash except for `/`.
+ * lowercased (escapes in uppercase hex), no trailing slash except for `/`.
  */
 
 const UNRESERVED_ESCAPE = /%(4[1-9A-F]|5[0-9A]|6[1-9A-F]|7[0-9A]|3[0-9]|2D|2E|5F|7E)/gi;
+const ESCAPE = /%[0-9a-f]{2}/g;
 
 function decodeUnreserved(path: string): string {
   return path.includes('%')
@@ -42,6 +43,8 @@ export function normalizePath(target: string): string {
   let path = target.slice(0, end);
   if (!path.startsWith('/')) path = `/${path}`;
   path = removeDotSegments(decodeUnreserved(path)).toLowerCase();
+  // RFC 3986 §6.2.2.1: escapes are normalized to uppercase hex; the origin a fill asks sees them so.
+  if (path.includes('%')) path = path.replace(ESCAPE, (escape) => escape.toUpperCase());
   while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   return path;
 }
