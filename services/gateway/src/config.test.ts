@@ -81,4 +81,8 @@ describe('loadGatewayConfig', () => {
       'environment: CLIENT_HEADER_TIMEOUT_MS: expected at most CLIENT_REQUEST_TIMEOUT_MS (60000), got 90000',
     );
   });
+
+  it('refuses a GATEWAY_ID longer than heartbeats may carry (#9)', () => {
+    expect(() => load(minimal, { GATEWAY_ID: 'g'.repeat(257) })).toThrow(/environment: GATEWAY_ID: /);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 
 const notAvailableYet = (why: string) => z.undefined({ error: why }).optional();
@@ -18,7 +18,8 @@ export const gatewayEnvSchema = z.object({
   ENVIRONMENT: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('local'),
   CONFIG_DIR: z.string().default('.'),
   DATA_DIR: z.string().default('./.cairn/data'),
-  GATEWAY_ID: z.string().default(`${hostname()}-${process.pid}`),
+  /** Heartbeats and acks carry it; the invalidation service refuses longer ids. */
+  GATEWAY_ID: z.string().min(1).max(MAX_GATEWAY_ID_LENGTH).default(`${hostname()}-${process.pid}`),
   REQUEST_TIMEOUT_MS: positiveIntSchema(30_000),
   MAX_CONNECTIONS: positiveIntSchema(80),
   CLIENT_TTL_MS: positiveIntSchema(300_000),
