@@ -2,9 +2,11 @@
  * Reads `cache.invalidate` with the durable pull consumer all instances share (each
  * command handled once; NATS-LMDB-NOTES §3). A malformed command is logged, counted and
  * acknowledged; a valid one is acknowledged only after its event is published. A command
- * whose event cannot be published is retried up to COMMAND_MAX_ATTEMPTS deliveries, or not
- * at all when it never can be; then it is dead-lettered and terminated, so the queue moves
- * on (issue #9). `max_deliver` on the consumer bounds redelivery even if that fails.
+ * whose event cannot be published is retried with a growing delay (a NATS restart or a
+ * leader election must lose nothing) up to COMMAND_MAX_ATTEMPTS deliveries, or not at all
+ * when it never can be; then it is dead-lettered and terminated, so the queue moves on
+ * (issue #9). A command is only terminated once its dead letter is written: `max_deliver`
+ * bounds redelivery, and past it a command stays in the stream rather than being dropped.
  */
 import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type DeadLetterReason, type Logger } from '@cairn/shared';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
@@ -17,10 +19,14 @@ import { ReplySender } from './reply-sender.js';
 
 export const COMMAND_CONSUMER = 'cairn-invalidation';
 const CONSUMER_NAME_IN_USE = 10148;
-/** Delay before a command whose publish failed is delivered again. */
+/** Delay before a command whose publish failed is delivered again: doubling from this... */
 const REDELIVER_DELAY_MS = 1000;
+/** ...up to this, so ten attempts ride out about three minutes of JetStream trouble. */
+const MAX_REDELIVER_DELAY_MS = 30_000;
 /** Deliveries the server makes beyond COMMAND_MAX_ATTEMPTS, for retrying a failed dead-letter write. */
-const DEAD_LETTER_RETRIES = 3;
+const DEAD_LETTER_RETRIES = 10;
+/** Commands pulled ahead of the one being handled; each waits its turn within ack_wait. */
+const PREFETCH = 32;
 /** Publish attempts within one delivery; redelivery is the outer retry. */
 const PUBLISH_ATTEMPTS = 3;
 const ACK_WAIT_NANOS = 30e9;
@@ -63,7 +69,7 @@ export class CommandConsumer {
     const info = await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER);
     if (info.config.max_deliver !== bounds.max_deliver) await jsm.consumers.update(streamNames.commands, COMMAND_CONSUMER, bounds);
     const consumer = await this.#nc.jetstream().consumers.get(streamNames.commands, COMMAND_CONSUMER);
-    this.#messages = await consumer.consume({ max_messages: 100 });
+    this.#messages = await consumer.consume({ max_messages: PREFETCH });
     this.#done = this.#run(this.#messages);
     this.#logger.info({ consumer: COMMAND_CONSUMER, maxDeliver: bounds.max_deliver }, 'command consumer started');
   }
@@ -81,7 +87,7 @@ export class CommandConsumer {
         // A boundary: whatever went wrong, the command is retried later and the queue moves on.
         this.#logger.error({ err, subject: msg.subject, seq: msg.seq }, 'command handling failed');
         this.#metrics.handlerErrors.inc({ subject: subjects.invalidationCommands });
-        msg.nak(REDELIVER_DELAY_MS);
+        msg.nak(redeliverDelayMs(msg.info.deliveryCount));
       }
     }
   }
@@ -126,7 +132,7 @@ export class CommandConsumer {
     if (kind === 'transient' && attempts < this.#maxAttempts) {
       this.#metrics.publishFailures.inc();
       this.#logger.warn({ err, id, seq: msg.seq, attempts }, 'invalidation publish failed');
-      msg.nak(REDELIVER_DELAY_MS);
+      msg.nak(redeliverDelayMs(attempts));
       return;
     }
     await this.#deadLetter(msg, id, kind === 'transient' ? 'attempts-exhausted' : 'unrecoverable', err, replyTo);
@@ -141,15 +147,20 @@ export class CommandConsumer {
     } catch (writeErr) {
       this.#metrics.deadLetterFailures.inc();
       this.#logger.error({ err: writeErr, id, seq: msg.seq, attempts }, 'dead letter write failed');
-      if (attempts < this.#maxDeliver) return msg.nak(REDELIVER_DELAY_MS);
-      // The server's max_deliver stops redelivery after this one: drop it (logged with its
-      // payload's size) rather than leave it stuck in the work queue.
-      this.#logger.error({ err, id, seq: msg.seq, reason, attempts, bytes: msg.data.length }, 'command dropped');
-      return msg.term();
+      if (attempts < this.#maxDeliver) return msg.nak(redeliverDelayMs(attempts));
+      // The server's max_deliver stops redelivery after this one. Without a dead letter the
+      // command is not terminated: it stays in CACHE_COMMANDS (found by seq), never lost.
+      this.#logger.error({ err, id, seq: msg.seq, reason, attempts, bytes: msg.data.length }, 'command left in the queue');
+      return;
     }
     this.#metrics.deadLetters.inc({ reason });
     this.#logger.error({ err, id, seq: msg.seq, reason, attempts, deadLetterSeq }, 'command dead-lettered');
     this.#replies.send(replyTo, { error: 'CAIRN_COMMAND_DEAD_LETTERED', message: 'the command could not be applied', reason, deadLetterSeq });
     msg.term();
   }
+}
+
+/** The delay before delivery `attempts + 1`: doubling, capped (a restart or election passes). */
+export function redeliverDelayMs(attempts: number): number {
+  return Math.min(MAX_REDELIVER_DELAY_MS, REDELIVER_DELAY_MS * 2 ** Math.max(0, attempts - 1));
 }

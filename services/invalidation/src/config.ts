@@ -10,9 +10,10 @@ export const invalidationEnvSchema = z.object({
   ACK_TIMEOUT_MS: positiveIntSchema(2000),
   /**
    * Deliveries of one NATS command before it is dead-lettered (issue #9): a command whose
-   * event cannot be published after this many tries goes to CACHE_DEAD_LETTERS and off the queue.
+   * event cannot be published after this many tries (1 s apart, doubling up to 30 s: about
+   * three minutes) goes to CACHE_DEAD_LETTERS and off the queue.
    */
-  COMMAND_MAX_ATTEMPTS: positiveIntSchema(5),
+  COMMAND_MAX_ATTEMPTS: positiveIntSchema(10),
   /** Most gateways the registry tracks; heartbeats from further ids are refused (issue #9). */
   GATEWAY_REGISTRY_MAX: positiveIntSchema(256),
 });

@@ -136,6 +136,30 @@ describe('poison commands', () => {
     expect(await metrics()).toMatch(/cairn_invalidation_dead_letters_total\{reason="attempts-exhausted"\} 1/);
   }, 40_000);
 
+  it('loses no command while neither its event nor its dead letter can be written: it is kept and recorded once JetStream is back (#9)', async () => {
+    await start({ COMMAND_MAX_ATTEMPTS: '2' });
+    const jsm = await nc.jetstreamManager();
+    const configs = streamConfigs({ replicas: 1, invalidationRetentionMs: 86_400_000 });
+    await jsm.streams.delete(streamNames.invalidations);
+    await jsm.streams.delete(streamNames.deadLetters);
+    await pub({ type: 'cacheTag', cacheTag: 'kept' });
+    // Past COMMAND_MAX_ATTEMPTS and three failed dead-letter writes (an earlier version dropped
+    // the command at the third): nothing may drop it.
+    await eventually(async () => expect(await metrics()).toMatch(/cairn_invalidation_dead_letter_failures_total [3-9]/), { timeoutMs: 15_000, intervalMs: 200 });
+    for (const name of [streamNames.invalidations, streamNames.deadLetters]) await jsm.streams.add(configs.find((c) => c.name === name)!);
+
+    const [record] = await eventually(
+      async () => {
+        const records = await deadLetters();
+        expect(records).toHaveLength(1);
+        return records;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    expect(JSON.parse(record!.payload)).toEqual({ type: 'cacheTag', cacheTag: 'kept' });
+    await eventually(queueDrained);
+  }, 50_000);
+
   it('dead-letters a command whose earlier deliveries ended without an outcome, instead of trying it again (#9)', async () => {
     await (await start({ COMMAND_MAX_ATTEMPTS: '2' })).close();
     service = undefined;
@@ -163,6 +187,6 @@ describe('poison commands', () => {
     await jsm.consumers.delete(streamNames.commands, COMMAND_CONSUMER);
     await jsm.consumers.add(streamNames.commands, { durable_name: COMMAND_CONSUMER, ack_policy: AckPolicy.Explicit });
     await start({ COMMAND_MAX_ATTEMPTS: '4' });
-    expect((await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER)).config.max_deliver).toBe(7);
+    expect((await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER)).config.max_deliver).toBe(14);
   });
 });
