@@ -90,19 +90,26 @@ async function findStart(
   return found;
 }
 
-/** Up to `limit` matching messages below `before`, newest first. */
-export async function readNewestPage(nc: NatsConnection, request: PageRequest): Promise<JsMsg[]> {
+/** What one bisection read: messages newest first, and the start sequence it read from. */
+interface Segment {
+  messages: JsMsg[];
+  startSeq: number;
+  firstSeq: number;
+}
+
+/** Up to `limit` matching messages below `before` that one bisection finds, newest first. */
+async function readSegment(nc: NatsConnection, request: PageRequest): Promise<Segment> {
   const jsm = await nc.jetstreamManager();
   const { state } = await jsm.streams.info(request.stream);
   const end = Math.min(request.before ?? state.last_seq + 1, state.last_seq + 1);
-  if (state.messages === 0 || end <= state.first_seq) return [];
+  if (state.messages === 0 || end <= state.first_seq) return { messages: [], startSeq: state.first_seq, firstSeq: state.first_seq };
   const spent: Probe[] = [];
   try {
     const atEnd = end > state.last_seq ? undefined : await probe(jsm, request, end);
     if (atEnd !== undefined) spent.push(atEnd);
     const found = await findStart(jsm, request, { first: state.first_seq, end, pendingAtEnd: atEnd?.pending ?? 0 }, spent);
     spent.push(found.probe);
-    if (found.count <= 0) return [];
+    if (found.count <= 0) return { messages: [], startSeq: found.probe.startSeq, firstSeq: state.first_seq };
     const consumer = await nc.jetstream().consumers.get(request.stream, found.probe.name);
     const batch = await consumer.fetch({ max_messages: found.count, expires: FETCH_EXPIRES_MS });
     const page: JsMsg[] = [];
@@ -111,8 +118,31 @@ export async function readNewestPage(nc: NatsConnection, request: PageRequest): 
       page.push(msg);
       if (page.length >= found.count) break;
     }
-    return page.slice(-request.limit).reverse();
+    return { messages: page.slice(-request.limit).reverse(), startSeq: found.probe.startSeq, firstSeq: state.first_seq };
   } finally {
-    await discard(jsm, request.stream, spent);
+    // Best effort: a probe that is already gone (reaped after inactive_threshold) must not fail the read.
+    await discard(jsm, request.stream, spent).catch(() => undefined);
   }
+}
+
+/** Bisections one page may take when writes land meanwhile (each skews the counts). */
+const MAX_SEGMENTS = 8;
+
+/**
+ * Up to `limit` matching messages below `before`, newest first, and the cursor for the next
+ * page (undefined when nothing older is left). Messages written meanwhile raise the probes'
+ * counts, so one bisection can land too late and find fewer than `limit`: the page then goes
+ * on below where it started, until it is full or the stream's first message is reached.
+ */
+export async function readNewestPage(nc: NatsConnection, request: PageRequest): Promise<{ messages: JsMsg[]; next: number | undefined }> {
+  const messages: JsMsg[] = [];
+  let before = request.before;
+  for (let i = 0; i < MAX_SEGMENTS; i++) {
+    const segment = await readSegment(nc, { ...request, before, limit: request.limit - messages.length });
+    messages.push(...segment.messages);
+    if (messages.length >= request.limit) return { messages, next: messages.at(-1)?.seq };
+    if (segment.startSeq <= segment.firstSeq) return { messages, next: undefined };
+    before = segment.startSeq;
+  }
+  return { messages, next: before };
 }

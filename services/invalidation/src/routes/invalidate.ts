@@ -129,8 +129,11 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
     const pages = await Promise.all(
       listFilters(query).map((filterSubject) => readNewestPage(nc, { stream: streamNames.invalidations, filterSubject, before: query.before, limit: query.limit })),
     );
-    const messages = pages.flat().sort((a, b) => b.seq - a.seq).slice(0, query.limit);
+    const messages = pages.flatMap((page) => page.messages).sort((a, b) => b.seq - a.seq).slice(0, query.limit);
     const last = messages.at(-1);
-    return { events: listedEvents(messages, query), next: messages.length === query.limit && last !== undefined ? last.seq : null };
+    // A full page continues below its oldest event; a short one only where a filter stopped early.
+    const unfinished = pages.map((page) => page.next).filter((next) => next !== undefined);
+    const next = messages.length === query.limit && last !== undefined ? last.seq : unfinished.length > 0 ? Math.max(...unfinished) : null;
+    return { events: listedEvents(messages, query), next };
   });
 }
