@@ -48,6 +48,9 @@ export class Exchange {
   storedTtlSeconds: number | undefined = undefined;
   /** The client's response stream, watched while the origin is involved (client aborts, #9). */
   response: ServerResponse | undefined = undefined;
+  /** The response is watched once, however many origin requests it takes (a 304 refetch). */
+  clientWatched = false;
+  clientGone: AbortSignal | undefined = undefined;
   /** Tells a client waiting on `Expect: 100-continue` to send its body; undefined when none waits. */
   sendContinue: (() => void) | undefined = undefined;
 

@@ -9,8 +9,10 @@
 import type { Readable } from 'node:stream';
 import type { GatewayContext, Route } from '../context.js';
 import { Verdict } from '../control/invalidation-map.js';
+import { OriginUnavailableError } from '../errors.js';
 import { watchClient } from '../origin/client-abort.js';
 import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-headers.js';
+import { abandonBody } from '../origin/origin-pool.js';
 import type { Exchange } from './exchange.js';
 
 export interface Fetched {
@@ -24,6 +26,19 @@ export interface Fetched {
   fillEpoch: number;
   /** The request was conditional on the stale entry's validators (a 304 refreshes it). */
   conditional: boolean;
+}
+
+/**
+ * The origin request's signal: the outer deadline, and a pass's client going away. One
+ * controller and a timer rather than AbortSignal.any, whose timeout source Node 20 holds
+ * only weakly: after a garbage collection the deadline never fired (nodejs/node#57736), and
+ * a body nobody read kept its origin connection for good.
+ */
+function requestSignal(timeoutMs: number, clientGone: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
+  clientGone?.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
+  return { signal: controller.signal, done: () => clearTimeout(timer) };
 }
 
 export async function fetchOrigin(exchange: Exchange, context: GatewayContext, route: Route, mode: 'fill' | 'pass'): Promise<Fetched> {
@@ -40,22 +55,36 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   const conditional = entry !== undefined && context.invalidations.map.verdict(entry.meta, fillSeq) !== Verdict.Hard;
   if (conditional && entry.meta.originEtag !== undefined) headers['if-none-match'] = entry.meta.originEtag;
   if (conditional && entry.meta.originLastModified !== undefined) headers['if-modified-since'] = entry.meta.originLastModified;
-  const deadline = AbortSignal.timeout(context.env.REQUEST_TIMEOUT_MS);
-  const clientGone = exchange.response === undefined ? undefined : watchClient(exchange.response, context.metrics, !fill);
-  const signal = clientGone === undefined ? deadline : AbortSignal.any([deadline, clientGone]);
+  if (!exchange.clientWatched && exchange.response !== undefined) {
+    exchange.clientWatched = true;
+    exchange.clientGone = watchClient(exchange.response, context.metrics, !fill);
+  }
+  const { signal, done } = requestSignal(context.env.REQUEST_TIMEOUT_MS, exchange.clientGone);
   const body = fill || exchange.method === 'GET' || exchange.method === 'HEAD' ? undefined : exchange.body;
   const stopTimer = context.metrics.originFetchSeconds.startTimer({ cache: route.cache });
-  const response = await route.origin.request({
-    method: fill ? 'GET' : exchange.method,
-    path: fill ? exchange.fillTarget : exchange.upstreamPath,
-    headers,
-    body,
-    signal,
-    // Only a body about to be forwarded is asked for (RFC 9110 §10.1.1): an answer made
-    // without it (refused, queue full) leaves it unsent, and node closes the connection.
-    beforeSend: body === undefined ? undefined : exchange.sendContinue,
-  });
+  let response;
+  try {
+    response = await route.origin.request({
+      method: fill ? 'GET' : exchange.method,
+      path: fill ? exchange.fillTarget : exchange.upstreamPath,
+      headers,
+      body,
+      signal,
+      // Only a body about to be forwarded is asked for (RFC 9110 §10.1.1): an answer made
+      // without it (refused, queue full) leaves it unsent, and node closes the connection.
+      beforeSend: body === undefined ? undefined : exchange.sendContinue,
+    });
+  } catch (err) {
+    done();
+    throw err;
+  }
   stopTimer();
+  response.body.once('close', done);
+  if (response.statusCode < 100 || response.statusCode > 599) {
+    // Not an HTTP status (RFC 9110 §15): answered 502, and the connection given back.
+    abandonBody(response.body);
+    throw new OriginUnavailableError(route.origin.origin, new Error(`invalid status ${response.statusCode}`));
+  }
   exchange.forwardStatus = response.statusCode;
   return {
     status: response.statusCode,

@@ -13,6 +13,7 @@
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason, SharedOriginFailure } from '../errors.js';
+import { abandonBody } from '../origin/origin-pool.js';
 import { deliverEntry, deliverNotCached, deliverResponse } from './deliver.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin } from './fetch.js';
@@ -155,7 +156,13 @@ function refreshInBackground(exchange: Exchange, context: GatewayContext, route:
 
 async function pass(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): Promise<FastifyReply> {
   const fetched = await fetchOrigin(exchange, context, exchange.route as Route, 'pass');
-  // A successful unsafe method changed the resource: its stored answer must not outlive it.
-  if (UNSAFE_METHODS.has(exchange.method) && fetched.status < 400 && exchange.key !== '') await context.store.remove(exchange.key);
-  return deliverResponse(exchange, context, reply, fetched.status, fetched.headers, fetched.body, now);
+  try {
+    // A successful unsafe method changed the resource: its stored answer must not outlive it.
+    if (UNSAFE_METHODS.has(exchange.method) && fetched.status < 400 && exchange.key !== '') await context.store.remove(exchange.key);
+    return deliverResponse(exchange, context, reply, fetched.status, fetched.headers, fetched.body, now);
+  } catch (err) {
+    // Whatever fails here, the origin body is given up, and with it its connection.
+    abandonBody(fetched.body);
+    throw err;
+  }
 }

@@ -69,6 +69,17 @@ function upstreamHeaders(headers: Record<string, string | string[]>): Record<str
   return rest;
 }
 
+/**
+ * Gives up an origin body nobody will read, and with it its connection. undici makes a
+ * destroyed body emit its abort error; with no listener that error is thrown and the
+ * stream's 'close' (which gives the connection back) never comes. The abort is ours, so it
+ * is expected, not an origin failure.
+ */
+export function abandonBody(body: Readable): void {
+  body.once('error', () => undefined);
+  body.destroy();
+}
+
 export class OriginPool implements Origin {
   readonly origin: string;
   readonly #basePath: string;
