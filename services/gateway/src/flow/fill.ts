@@ -54,22 +54,31 @@ function finish(client: PassThrough | undefined, last: Buffer | undefined): void
   if (client !== undefined && !client.destroyed) client.end(last);
 }
 
-async function write(client: PassThrough, chunk: Buffer): Promise<void> {
-  if (client.destroyed || client.write(chunk)) return;
+/**
+ * Writes a chunk to the client's copy. While the body is being kept (within the entry
+ * limit) the chunk is in memory anyway, so a slow or stalled client never holds the fill
+ * back: waiters, and everyone who joins, get the answer when the origin has sent it. Past
+ * the limit nothing is kept, so the client's backpressure paces the origin read, until
+ * the client leaves or the origin request ends (its deadline).
+ */
+async function write(client: PassThrough, chunk: Buffer, paced: boolean, signal: AbortSignal): Promise<void> {
+  if (client.destroyed || client.write(chunk) || !paced || signal.aborted) return;
   await new Promise<void>((resolve) => {
     const done = () => {
       client.off('drain', done);
       client.off('close', done);
+      signal.removeEventListener('abort', done);
       resolve();
     };
     client.on('drain', done);
     client.on('close', done);
+    signal.addEventListener('abort', done);
   });
 }
 
 /**
- * Copies the origin body to `client` as it arrives (honouring its backpressure while it
- * is connected) and keeps up to `limit` bytes. The origin is read to the end even after
+ * Copies the origin body to `client` as it arrives (honouring its backpressure only past
+ * `limit`, see `write`) and keeps up to `limit` bytes. The origin is read to the end even after
  * the client is gone; an origin failure ends the client's response with an error.
  *
  * With a Content-Length, the chunk that completes it is held back and returned: the
@@ -96,10 +105,10 @@ async function drain(fetched: Fetched, client: PassThrough | undefined, limit: n
         }
       }
       if (client === undefined) continue;
-      if (last !== undefined) await write(client, last);
+      if (last !== undefined) await write(client, last, tooLarge, fetched.signal);
       last = undefined;
       if (received >= declared) last = chunk;
-      else await write(client, chunk);
+      else await write(client, chunk, tooLarge, fetched.signal);
     }
   } catch (err) {
     client?.destroy(err as Error);
