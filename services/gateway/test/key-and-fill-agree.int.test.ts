@@ -46,7 +46,7 @@ describe('the key and the fill agree (#9)', () => {
     h = await startGatewayHarness(() => ({ defaultCacheKey: keyConfig }));
     await h.putRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
     await eventually(async () => expect(await outcome(fetch(`${h.gateway.url}/warm`))).toBe('MISS'));
-    for (const path of ['/p', '/p2', '/s', '/c', '/h', '/a', '/a|h:x-device=mobile', '/b', '/long', '/mixed/case', '/u1', '/u2', '/u3|x']) h.origin.route(path, { body: echo });
+    for (const path of ['/p', '/p2', '/p2/', '/dir', '/dir/', '/s', '/c', '/h', '/a', '/a|h:x-device=mobile', '/b', '/long', '/mixed/case', '/u1', '/u2', '/u3|x']) h.origin.route(path, { body: echo });
   });
   afterAll(async () => {
     await h.close();
@@ -62,19 +62,28 @@ describe('the key and the fill agree (#9)', () => {
   });
 
   it('fills a dot-segment target from the normalized path the key holds (#9)', async () => {
+    // RFC 3986 §5.2.4: `/p2/attacker<svg>/..` is `/p2/`.
     const attacker = await get('/p2/attacker<svg>/..');
     expect(attacker.cache).toBe('MISS');
-    expect(seen('/p2')).toEqual(['/p2']);
+    expect(seen('/p2/')).toEqual(['/p2/']);
     expect(h.origin.requests.some((r) => r.url.includes('svg'))).toBe(false);
-    const victim = await get('/p2');
+    const victim = await get('/p2/');
     expect(victim.cache).toBe('HIT');
-    expect(JSON.parse(victim.body).url).toBe('/p2');
+    expect(JSON.parse(victim.body).url).toBe('/p2/');
   });
 
   it('sends the origin the lowercased, decoded path the key holds (#9)', async () => {
-    const first = await get('/Mixed/./%43ase/');
+    const first = await get('/Mixed/./%43ase');
     expect(JSON.parse(first.body).url).toBe('/mixed/case');
     expect((await get('/mixed/case')).cache).toBe('HIT');
+  });
+
+  it('keeps the trailing slash in the key and the fill, so an origin that redirects /dir to /dir/ is asked for what the client asked (#9)', async () => {
+    const slash = await get('/Dir//');
+    expect(JSON.parse(slash.body).url).toBe('/dir/');
+    expect((await get('/dir/')).cache).toBe('HIT');
+    const bare = await get('/dir');
+    expect([bare.cache, JSON.parse(bare.body).url]).toEqual(['MISS', '/dir']);
   });
 
   it('keys both orders of a repeated query name apart and sends each as keyed (#9)', async () => {

@@ -51,7 +51,7 @@ describe('POST /rules/test', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       normalizedPath: '/products/shoes',
-      cacheKey: 'page:/products/shoes?color=red',
+      cacheKey: 'page:/products/shoes/?color=red',
       match: { ruleId: 'products', pattern: '^/products/.*$', ttl: '1h', ttlSeconds: 3600, cacheable: true, priority: 0, groupCode: 'catalog', staleIfError: '1d' },
     });
   });

@@ -17,7 +17,11 @@ const config = (partial: Partial<CacheKeyConfig>): CacheKeyConfig =>
 
 describe('buildCacheKey', () => {
   it('is the cache name and the normalized path when nothing else is configured', () => {
-    expect(buildCacheKey('page', { url: '/A/b/?x=1', headers: {} }, config({}))).toBe('page:/a/b');
+    expect(buildCacheKey('page', { url: '/A/b?x=1', headers: {} }, config({}))).toBe('page:/a/b');
+  });
+
+  it('keeps a trailing slash, as one: /dir and /dir/ are different resources to an origin', () => {
+    expect(buildCacheKey('page', { url: '/A/b//?x=1', headers: {} }, config({}))).toBe('page:/a/b/');
   });
 
   it('keeps only the listed query parameters, sorted by name, a repeated name in the order received', () => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CacheName } from '../contracts/invalidation.js';
-import { normalizePath } from './normalize-path.js';
+import { canonicalPath, normalizePath } from './normalize-path.js';
 
 export interface CacheKeyConfig {
   includeHeaders: readonly string[];
@@ -197,7 +197,7 @@ export function buildCacheKey(
   cache: CacheName,
   request: CacheKeyRequest,
   config: CacheKeyConfig,
-  path: string = normalizePath(request.url),
+  path: string = canonicalPath(request.url),
   query: string = keyedQuery(queryOf(request.url), config.includeQueryParams),
 ): string {
   let key = `${cache}:${escapePart(path)}`;

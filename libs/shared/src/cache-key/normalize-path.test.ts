@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePath } from './normalize-path.js';
+import { canonicalPath, normalizePath } from './normalize-path.js';
 
 describe('normalizePath', () => {
   it.each([
@@ -21,5 +21,17 @@ describe('normalizePath', () => {
     ['/%2e%2e/a', '/a'],
   ])('normalizes %j to %j', (target, path) => {
     expect(normalizePath(target)).toBe(path);
+  });
+
+  it.each([
+    ['/', '/'],
+    ['/dir/', '/dir/'],
+    ['/Dir//', '/dir/'],
+    ['/a/b/..', '/a/'],
+    ['/a/./', '/a/'],
+    ['/a?x=1', '/a'],
+    ['/a/?x=1', '/a/'],
+  ])('keeps one trailing slash for the key and the fill: %j is %j (#9)', (target, path) => {
+    expect(canonicalPath(target)).toBe(path);
   });
 });

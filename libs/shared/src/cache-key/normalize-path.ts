@@ -33,8 +33,12 @@ function removeDotSegments(path: string): string {
   return `/${out.join('/')}`;
 }
 
-/** Normalizes the path of a request target (`/A/./b/?q=1` → `/a/b`). */
-export function normalizePath(target: string): string {
+/**
+ * The path the cache key and a fill use (DESIGN.md §6, a canonical trailing slash):
+ * normalized as below, but a trailing slash is kept, as one (`/A/./b//?q=1` → `/a/b/`), since
+ * origins tell `/dir` from `/dir/` (redirecting one to the other).
+ */
+export function canonicalPath(target: string): string {
   let end = target.length;
   const q = target.indexOf('?');
   if (q !== -1) end = q;
@@ -45,6 +49,16 @@ export function normalizePath(target: string): string {
   path = removeDotSegments(decodeUnreserved(path)).toLowerCase();
   // RFC 3986 §6.2.2.1: escapes are normalized to uppercase hex; the origin a fill asks sees them so.
   if (path.includes('%')) path = path.replace(ESCAPE, (escape) => escape.toUpperCase());
-  while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  while (path.length > 2 && path.endsWith('//')) path = path.slice(0, -1);
   return path;
+}
+
+/** The path rules see (DESIGN.md §4): a canonical path without its trailing slash (except `/`). */
+export function trimTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/** Normalizes the path of a request target for rules (`/A/./b/?q=1` → `/a/b`). */
+export function normalizePath(target: string): string {
+  return trimTrailingSlash(canonicalPath(target));
 }

@@ -29,8 +29,12 @@ export class Exchange {
   fillTarget = '';
   /** The client's Cache-Control request directives. */
   readonly directives: RequestDirectives;
-  /** Normalized path seen by rules and the key (DESIGN.md §4). */
+  /** Normalized path seen by rules (DESIGN.md §4). */
   path = '';
+  /** The same with its trailing slash kept, as the key and a fill use it (DESIGN.md §6). */
+  canonicalPath = '';
+  /** The query the key holds (only keyed parameters, in key order): the fill's and the url index's. */
+  keyedQuery = '';
   key = '';
   match: RuleMatch | undefined = undefined;
   entry: CacheEntry | undefined = undefined;

@@ -88,7 +88,7 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
     tags: context.cacheConfig.cacheTagsHeader === undefined ? [] : cacheTags(fetched.headers[context.cacheConfig.cacheTagsHeader]),
     url: exchange.url,
     urlPath: exchange.path,
-    urlQueryKey: urlInvalidationKey(exchange.path, exchange.query),
+    urlQueryKey: urlInvalidationKey(exchange.path, exchange.keyedQuery),
     storedAt: now,
     expiresAt: expiresAt(now, lifetime),
     fillSeq: fetched.fillSeq,

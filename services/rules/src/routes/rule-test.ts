@@ -10,6 +10,7 @@ import {
   cacheKeyConfigSchema,
   compileCacheKeyConfig,
   CairnError,
+  canonicalPath,
   normalizePath,
   ruleTestRequestSchema,
   streamNames,
@@ -75,7 +76,7 @@ export function ruleTestHandler(nc: NatsConnection, followed: RuleFollower) {
     const keyConfig = input.cacheKey === undefined ? PATH_ONLY : compileCacheKeyConfig(input.cacheKey);
     return {
       normalizedPath: path,
-      cacheKey: buildCacheKey(input.cache, { url: target, headers }, keyConfig, path),
+      cacheKey: buildCacheKey(input.cache, { url: target, headers }, keyConfig, canonicalPath(target)),
       match: match === undefined ? null : describeMatch(match),
       candidates: index.explain(path, matchRequest, MAX_EXPLAINED_CANDIDATES),
     };
