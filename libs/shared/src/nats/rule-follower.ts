@@ -46,6 +46,8 @@ export class RuleFollower {
   /** Built at the end of a replay (or on first use) and changed in place after that. */
   #index: RuleIndex | undefined;
   readonly #lookups = new Map<string, Promise<void>>();
+  /** Subjects asked to be read again while their read ran. */
+  readonly #again = new Set<string>();
   /** Bumped by every replay, so a history read begun before it is ignored. */
   #epoch = 0;
   #stopped = false;
@@ -138,11 +140,21 @@ export class RuleFollower {
     this.#options.logger.debug({ seq, op: event?.op ?? 'absent', ruleId: id }, 'rule applied');
   }
 
-  /** Finds a subject's last valid event in its retained history (one read per subject at a time). */
+  /**
+   * Finds a subject's last valid event in its retained history (one read per subject at a
+   * time). Asked again while one runs (another malformed event, a new epoch), it reads once
+   * more after it: that read may predate what it was asked for.
+   */
   #readHistory(subject: string): void {
-    if (this.#lookups.has(subject)) return;
+    if (this.#lookups.has(subject)) {
+      this.#again.add(subject);
+      return;
+    }
     const epoch = this.#epoch;
-    const lookup = this.#lookup(subject, epoch).finally(() => this.#lookups.delete(subject));
+    const lookup = this.#lookup(subject, epoch).finally(() => {
+      this.#lookups.delete(subject);
+      if (this.#again.delete(subject) && !this.#stopped) this.#readHistory(subject);
+    });
     this.#lookups.set(subject, lookup);
   }
 
