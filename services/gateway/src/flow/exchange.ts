@@ -23,10 +23,6 @@ export class Exchange {
   readonly body: Readable;
   readonly startedAt: number;
   route: Route | undefined = undefined;
-  /** Path and query sent to the origin on a pass, after path replacement. */
-  upstreamPath = '';
-  /** What a fill sends the origin: the key's normalized path and keyed query, after path replacement. */
-  fillTarget = '';
   /** The client's Cache-Control request directives. */
   readonly directives: RequestDirectives;
   /** Normalized path seen by rules (DESIGN.md §4). */

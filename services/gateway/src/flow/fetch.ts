@@ -13,6 +13,7 @@ import { OriginUnavailableError } from '../errors.js';
 import { watchClient } from '../origin/client-abort.js';
 import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-headers.js';
 import { abandonBody } from '../origin/origin-pool.js';
+import { fillTarget, replacePath } from '../origin/upstream-target.js';
 import type { Exchange } from './exchange.js';
 
 export interface Fetched {
@@ -66,7 +67,9 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   try {
     response = await route.origin.request({
       method: fill ? 'GET' : exchange.method,
-      path: fill ? exchange.fillTarget : exchange.upstreamPath,
+      // Built only when the origin is asked (a HIT never needs them). A fill sends what the
+      // key describes; a pass the client's target; both after the route's path replacement.
+      path: fill ? fillTarget(exchange.canonicalPath, exchange.keyedQuery, route) : replacePath(exchange.url, route),
       headers,
       body,
       signal,

@@ -8,7 +8,6 @@
 import { canonicalPath, trimTrailingSlash } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
 import { BadRequestTargetError } from '../errors.js';
-import { replacePath } from '../origin/upstream-target.js';
 import type { Exchange } from './exchange.js';
 
 export type RecvResult = { kind: 'continue' } | { kind: 'pass' };
@@ -28,7 +27,6 @@ export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   exchange.path = trimTrailingSlash(exchange.canonicalPath);
   const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
   exchange.route = route;
-  exchange.upstreamPath = replacePath(exchange.url, route);
   if (context.reservedPaths.has(exchange.rawPath)) {
     exchange.decide('PASS', 'reserved-path');
     return { kind: 'pass' };
