@@ -1,3 +1,5 @@
+import { streamNames } from '@cairn/shared';
+import { connect } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { useRulesService } from './rules-harness.js';
 
@@ -144,5 +146,20 @@ describe('OpenAPI document', () => {
     const input = document.components.schemas.RuleInput;
     expect(Object.keys(input?.properties ?? {})).toEqual(expect.arrayContaining(['pathPatterns', 'ttl', 'priority', 'staleWhileRevalidate', 'additionalMatchCriteria']));
     expect(input?.required).toEqual(expect.arrayContaining(['pathPatterns', 'ttl']));
+  });
+});
+
+describe('POST /rules/test on a purged rules stream', () => {
+  const h = useRulesService();
+
+  it('answers at once after a restart on a stream whose messages were purged (#9)', async () => {
+    await h.call('PUT', '/rules/gone', rule);
+    const nc = await connect({ servers: h.nats.url });
+    await (await nc.jetstreamManager()).streams.purge(streamNames.rules);
+    await nc.close();
+    await h.restart();
+    const response = await h.call('POST', '/rules/test', { url: '/products/1' });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { match: unknown }).match).toBeNull();
   });
 });

@@ -54,9 +54,11 @@ function describeMatch({ rule, ttl, pattern }: RuleMatch): NonNullable<RuleTestR
 async function caughtUp(nc: NatsConnection, followed: RuleFollower): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const { state } = await jsm.streams.info(streamNames.rules);
+  // A purged stream keeps its last_seq but holds no message to deliver at it.
+  const target = state.messages === 0 ? 0 : state.last_seq;
   const deadline = performance.now() + CATCH_UP_WAIT_MS;
   // Bounded by the deadline.
-  while (!followed.follower.isCaughtUp || followed.follower.lastSeq < state.last_seq) {
+  while (!followed.follower.isCaughtUp || followed.follower.lastSeq < target) {
     if (performance.now() > deadline) throw new CairnError('CAIRN_NOT_CAUGHT_UP', 'the rules feed has not caught up with the stream yet', { status: 503 });
     await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
   }
