@@ -63,7 +63,20 @@ export class LmdbStore {
     this.#entries = this.#root.openDB<Buffer, string>({ name: 'entries', encoding: 'binary' });
     this.#meta = this.#root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
     this.#index = this.#root.openDB<string, string>({ name: 'index', encoding: 'string', dupSort: true });
-    this.#health = new WriteHealth(() => this.#recover(), this.#events, options.backoff ?? DEFAULT_BACKOFF);
+    const events = this.#events;
+    this.#health = new WriteHealth(
+      () => this.#recover(),
+      {
+        writeFailed: (op, err) => events.writeFailed(op, err),
+        writeSkipped: () => events.writeSkipped(),
+        writableChanged: (writable, err) => {
+          events.writableChanged(writable, err);
+          // Removals made between the probe's last step and now are still only tombstones.
+          if (writable) void this.#commitTombstones();
+        },
+      },
+      options.backoff ?? DEFAULT_BACKOFF,
+    );
   }
 
   get(key: string): CacheEntry | undefined {
@@ -255,12 +268,25 @@ export class LmdbStore {
     await this.#root.transaction(() => {
       this.#meta.removeSync(META_WRITE_PROBE);
     });
+    await this.#commitRemovals();
+  }
+
+  /** Commits the removals only tombstones hold so far (a failure leaves them for the next probe). */
+  async #commitRemovals(): Promise<void> {
     const removals = this.#removed.snapshot();
     if (removals.length === 0) return;
     await this.#root.transaction(() => {
       for (const key of removals.keys) this.#entries.removeSync(key);
     });
     this.#removed.clearAll(removals);
+  }
+
+  async #commitTombstones(): Promise<void> {
+    try {
+      await this.#commitRemovals();
+    } catch (err) {
+      this.#health.failed('remove', err);
+    }
   }
 
   /** Whether the index was written in an older key format (a store from before #9). */
