@@ -3,13 +3,12 @@
  * paged with a cursor and a maximum page; rejection labels come from a closed set; the
  * gateway registry holds at most GATEWAY_REGISTRY_MAX ids and forgets silent ones.
  */
-import { createLogger, encodeMessage, GATEWAY_LIVENESS_MS, headers, INVALIDATION_PUBLISHER, streamNames, subjects } from '@cairn/shared';
-import { eventually, startNatsServer, type NatsServer } from '@cairn/testing';
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadInvalidationConfig } from '../src/config.js';
+import { encodeMessage, GATEWAY_LIVENESS_MS, headers, INVALIDATION_PUBLISHER, streamNames, subjects } from '@cairn/shared';
+import { eventually } from '@cairn/testing';
+import { headers as natsHeaders } from 'nats';
+import { describe, expect, it } from 'vitest';
 import { MAX_LIST_LIMIT } from '../src/routes/invalidate.js';
-import { startInvalidationService, type InvalidationService } from '../src/server.js';
+import { useInvalidationService } from './invalidation-harness.js';
 
 interface Listed {
   events: Array<{ sequence: number; kind: string; key?: string; mode: string }>;
@@ -17,37 +16,18 @@ interface Listed {
 }
 
 describe('bounded admin reads', () => {
-  let nats: NatsServer;
-  let nc: NatsConnection;
-  let service: InvalidationService | undefined;
-  const start = async (env: Record<string, string> = {}) => {
-    service = await startInvalidationService(
-      loadInvalidationConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0', ...env }),
-      createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    );
-    return service;
-  };
+  const svc = useInvalidationService();
+  const { start, metrics } = svc;
   const post = (body: unknown) =>
-    fetch(`${service!.url}/cache/invalidate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${svc.service.url}/cache/invalidate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const list = async (query: string): Promise<Listed> => {
-    const response = await fetch(`${service!.url}/cache/invalidations${query}`);
+    const response = await fetch(`${svc.service.url}/cache/invalidations${query}`);
     expect(response.status).toBe(200);
     return (await response.json()) as Listed;
   };
-  const metrics = async () => (await fetch(`${service!.url}/metrics`)).text();
   const heartbeat = (gatewayId: string) =>
-    nc.publish(subjects.gatewayHeartbeats, encodeMessage({ gatewayId, appliedSeq: 0, mode: 'normal', sentAt: new Date().toISOString() }));
+    svc.nc.publish(subjects.gatewayHeartbeats, encodeMessage({ gatewayId, appliedSeq: 0, mode: 'normal', sentAt: new Date().toISOString() }));
 
-  beforeEach(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await nc.close();
-    await nats.stop();
-  });
 
   it('pages the latest events newest first with a cursor, each event once, and leaves no reader behind (#9)', async () => {
     await start();
@@ -67,7 +47,7 @@ describe('bounded admin reads', () => {
     expect(seen).toHaveLength(23);
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect((await list('?limit=1')).events[0]).toMatchObject({ key: 't0' });
-    const { state } = await (await nc.jetstreamManager()).streams.info(streamNames.invalidations);
+    const { state } = await (await svc.nc.jetstreamManager()).streams.info(streamNames.invalidations);
     expect(state.consumer_count).toBe(0);
   });
 
@@ -75,7 +55,7 @@ describe('bounded admin reads', () => {
     await start();
     const marked = natsHeaders();
     marked.set(headers.natsPublisher, INVALIDATION_PUBLISHER);
-    const js = nc.jetstream();
+    const js = svc.nc.jetstream();
     const lastSeqOf = new Map<string, number>();
     for (let i = 0; i < 300; i++) {
       const key = `k${i % 7}`;
@@ -113,12 +93,12 @@ describe('bounded admin reads', () => {
 
   it(`refuses a page larger than ${MAX_LIST_LIMIT} (#9)`, async () => {
     await start();
-    expect((await fetch(`${service!.url}/cache/invalidations?limit=${MAX_LIST_LIMIT + 1}`)).status).toBe(400);
+    expect((await fetch(`${svc.service.url}/cache/invalidations?limit=${MAX_LIST_LIMIT + 1}`)).status).toBe(400);
   });
 
   it('labels rejections of unknown fields with one closed value, however many names senders invent (#9)', async () => {
     await start();
-    for (let i = 0; i < 30; i++) nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'api', [`field_${i}`]: 1 }));
+    for (let i = 0; i < 30; i++) svc.nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'api', [`field_${i}`]: 1 }));
     for (let i = 0; i < 5; i++) expect((await post({ type: 'api', [`rest_${i}`]: 1 })).status).toBe(400);
     await eventually(async () => expect(await metrics()).toMatch(/cairn_invalidation_rejected_total\{source="nats",reason="invalid:other"\} 30/));
     const series = (await metrics()).split('\n').filter((line) => line.startsWith('cairn_invalidation_rejected_total{'));
@@ -129,7 +109,7 @@ describe('bounded admin reads', () => {
     await start({ GATEWAY_REGISTRY_MAX: '5', ACK_TIMEOUT_MS: '200' });
     for (let i = 0; i < 50; i++) heartbeat(`fake-${i}`);
     await eventually(async () => expect(await metrics()).toMatch(/cairn_invalidation_gateways_refused_total 45/));
-    const live = (await (await fetch(`${service!.url}/gateways`)).json()) as { gateways: unknown[] };
+    const live = (await (await fetch(`${svc.service.url}/gateways`)).json()) as { gateways: unknown[] };
     expect(live.gateways).toHaveLength(5);
 
     const body = (await (await post({ type: 'all' })).json()) as { pending: string[]; acknowledgedBy: string[] };
@@ -140,11 +120,11 @@ describe('bounded admin reads', () => {
   it('forgets silent gateways, so a new one can register once fakes stop (#9)', async () => {
     await start({ GATEWAY_REGISTRY_MAX: '3' });
     for (let i = 0; i < 3; i++) heartbeat(`fake-${i}`);
-    await eventually(async () => expect(((await (await fetch(`${service!.url}/gateways`)).json()) as { gateways: unknown[] }).gateways).toHaveLength(3));
+    await eventually(async () => expect(((await (await fetch(`${svc.service.url}/gateways`)).json()) as { gateways: unknown[] }).gateways).toHaveLength(3));
     await eventually(
       async () => {
         heartbeat('real');
-        const live = (await (await fetch(`${service!.url}/gateways`)).json()) as { gateways: Array<{ gatewayId: string }> };
+        const live = (await (await fetch(`${svc.service.url}/gateways`)).json()) as { gateways: Array<{ gatewayId: string }> };
         expect(live.gateways.map((g) => g.gatewayId)).toEqual(['real']);
       },
       { timeoutMs: GATEWAY_LIVENESS_MS * 3, intervalMs: 200 },
@@ -154,10 +134,10 @@ describe('bounded admin reads', () => {
   it('drops acknowledgements from gateways it does not list as live (#9)', async () => {
     await start({ ACK_TIMEOUT_MS: '200' });
     heartbeat('g1');
-    await eventually(async () => expect(((await (await fetch(`${service!.url}/gateways`)).json()) as { gateways: unknown[] }).gateways).toHaveLength(1));
+    await eventually(async () => expect(((await (await fetch(`${svc.service.url}/gateways`)).json()) as { gateways: unknown[] }).gateways).toHaveLength(1));
     const { id, sequence } = (await (await post({ type: 'all', runAsync: true })).json()) as { id: string; sequence: number };
-    for (const gatewayId of ['g1', 'ghost-1', 'ghost-2']) nc.publish(subjects.invalidationAcks, encodeMessage({ eventId: id, seq: sequence, gatewayId, deleted: 7 }));
+    for (const gatewayId of ['g1', 'ghost-1', 'ghost-2']) svc.nc.publish(subjects.invalidationAcks, encodeMessage({ eventId: id, seq: sequence, gatewayId, deleted: 7 }));
     await eventually(async () => expect(await metrics()).toMatch(/cairn_invalidation_acks_ignored_total 2/));
-    expect(await (await fetch(`${service!.url}/cache/invalidate/${id}`)).json()).toMatchObject({ acknowledgedBy: ['g1'], deleted: 7 });
+    expect(await (await fetch(`${svc.service.url}/cache/invalidate/${id}`)).json()).toMatchObject({ acknowledgedBy: ['g1'], deleted: 7 });
   });
 });

@@ -1,37 +1,17 @@
-import { createLogger, encodeMessage, streamNames, subjects } from '@cairn/shared';
-import { eventually, startNatsServer, type NatsServer } from '@cairn/testing';
-import { connect, type NatsConnection } from 'nats';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeMessage, streamNames, subjects } from '@cairn/shared';
+import { eventually } from '@cairn/testing';
+import { describe, expect, it } from 'vitest';
 import { COMMAND_CONSUMER } from '../src/command-consumer.js';
-import { loadInvalidationConfig } from '../src/config.js';
-import { startInvalidationService, type InvalidationService } from '../src/server.js';
+import { useInvalidationService } from './invalidation-harness.js';
 
 describe('invalidation service', () => {
-  let nats: NatsServer;
-  let nc: NatsConnection;
-  let service: InvalidationService | undefined;
-  const start = async () => {
-    service = await startInvalidationService(
-      loadInvalidationConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }),
-      createLogger('invalidation', 'silent'),
-    );
-    return service;
-  };
+  const svc = useInvalidationService();
+  const { start } = svc;
   const lastEvent = async (subject: string) => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await svc.nc.jetstreamManager();
     return (await jsm.streams.getMessage(streamNames.invalidations, { last_by_subj: subject })).json<Record<string, unknown>>();
   };
 
-  beforeEach(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await nc.close();
-    await nats.stop();
-  });
 
   it('publishes a REST command as a normalized event and answers with its sequence', async () => {
     const { url } = await start();
@@ -50,9 +30,9 @@ describe('invalidation service', () => {
 
   it('counts and drops malformed heartbeats and acknowledgements, and keeps tracking valid ones', async () => {
     const { url } = await start();
-    nc.publish(subjects.gatewayHeartbeats, new TextEncoder().encode('{"gatewayId": 5}'));
-    nc.publish(subjects.invalidationAcks, new TextEncoder().encode('not json'));
-    nc.publish(subjects.gatewayHeartbeats, encodeMessage({ gatewayId: 'g9', appliedSeq: 3, mode: 'normal', sentAt: new Date().toISOString() }));
+    svc.nc.publish(subjects.gatewayHeartbeats, new TextEncoder().encode('{"gatewayId": 5}'));
+    svc.nc.publish(subjects.invalidationAcks, new TextEncoder().encode('not json'));
+    svc.nc.publish(subjects.gatewayHeartbeats, encodeMessage({ gatewayId: 'g9', appliedSeq: 3, mode: 'normal', sentAt: new Date().toISOString() }));
     await eventually(async () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/cairn_invalidation_malformed_messages_total\{subject="cache.gateways.heartbeat"\} 1/);
@@ -90,11 +70,11 @@ describe('invalidation service', () => {
 
   it('acknowledges and counts malformed NATS commands without blocking the queue', async () => {
     const { url } = await start();
-    nc.publish(subjects.invalidationCommands, new TextEncoder().encode('not json'));
-    nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'cacheTag' }));
-    nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'cacheTag', cacheTag: 'after' }));
+    svc.nc.publish(subjects.invalidationCommands, new TextEncoder().encode('not json'));
+    svc.nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'cacheTag' }));
+    svc.nc.publish(subjects.invalidationCommands, encodeMessage({ type: 'cacheTag', cacheTag: 'after' }));
     await eventually(async () => expect(await lastEvent(subjects.invalidation('tag', 'all', 'after'))).toMatchObject({ key: 'after' }));
-    const jsm = await nc.jetstreamManager();
+    const jsm = await svc.nc.jetstreamManager();
     await eventually(async () => {
       const info = await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER);
       expect(info.num_pending + info.num_ack_pending).toBe(0);
@@ -103,9 +83,9 @@ describe('invalidation service', () => {
   });
 
   it('applies a command published while the service was down once it starts', async () => {
-    await (await start()).close();
-    service = undefined;
-    const js = nc.jetstream();
+    await start();
+    await svc.stop();
+    const js = svc.nc.jetstream();
     await js.publish(subjects.invalidationCommands, encodeMessage({ type: 'api' }));
     await start();
     await eventually(async () => expect(await lastEvent(subjects.invalidation('scope', 'api', undefined))).toMatchObject({ kind: 'scope', cache: 'api' }));

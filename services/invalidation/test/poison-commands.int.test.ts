@@ -5,7 +5,6 @@
  */
 import {
   commandDeadLetterSchema,
-  createLogger,
   encodeMessage,
   headers,
   INVALIDATION_PUBLISHER,
@@ -14,30 +13,21 @@ import {
   subjects,
   type CommandDeadLetter,
 } from '@cairn/shared';
-import { eventually, startNatsServer, type NatsServer } from '@cairn/testing';
-import { AckPolicy, connect, type NatsConnection } from 'nats';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '@cairn/testing';
+import { AckPolicy } from 'nats';
+import { describe, expect, it } from 'vitest';
 import { COMMAND_CONSUMER } from '../src/command-consumer.js';
-import { loadInvalidationConfig } from '../src/config.js';
-import { startInvalidationService, type InvalidationService } from '../src/server.js';
+import { useInvalidationService } from './invalidation-harness.js';
 
 describe('poison commands', () => {
-  let nats: NatsServer;
-  let nc: NatsConnection;
-  let service: InvalidationService | undefined;
-  const start = async (env: Record<string, string> = {}) => {
-    service = await startInvalidationService(
-      loadInvalidationConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0', ...env }),
-      createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    );
-    return service;
-  };
+  const svc = useInvalidationService();
+  const { start, metrics } = svc;
   const pub = async (command: unknown) => {
-    await nc.jetstream().publish(subjects.invalidationCommands, encodeMessage(command));
+    await svc.nc.jetstream().publish(subjects.invalidationCommands, encodeMessage(command));
   };
-  const lastOn = async (stream: string, subject: string) => (await nc.jetstreamManager()).streams.getMessage(stream, { last_by_subj: subject });
+  const lastOn = async (stream: string, subject: string) => (await svc.nc.jetstreamManager()).streams.getMessage(stream, { last_by_subj: subject });
   const deadLetters = async (): Promise<CommandDeadLetter[]> => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await svc.nc.jetstreamManager();
     const { state } = await jsm.streams.info(streamNames.deadLetters);
     const records: CommandDeadLetter[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
@@ -46,22 +36,11 @@ describe('poison commands', () => {
     return records;
   };
   const queueDrained = async () => {
-    const info = await (await nc.jetstreamManager()).consumers.info(streamNames.commands, COMMAND_CONSUMER);
+    const info = await (await svc.nc.jetstreamManager()).consumers.info(streamNames.commands, COMMAND_CONSUMER);
     expect(info.num_pending + info.num_ack_pending).toBe(0);
-    expect((await (await nc.jetstreamManager()).streams.info(streamNames.commands)).state.messages).toBe(0);
+    expect((await (await svc.nc.jetstreamManager()).streams.info(streamNames.commands)).state.messages).toBe(0);
   };
-  const metrics = async () => (await fetch(`${service!.url}/metrics`)).text();
 
-  beforeEach(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
-  });
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await nc.close();
-    await nats.stop();
-  });
 
   it('publishes an 8 KB url command on a bounded subject with the whole URL in the payload, and keeps working (#9)', async () => {
     await start();
@@ -86,14 +65,14 @@ describe('poison commands', () => {
       const response = await fetch(`${base}/cache/invalidate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'url', url }) });
       expect(response.status).toBe(200);
     }
-    const info = await (await nc.jetstreamManager()).streams.info(streamNames.invalidations, { subjects_filter: subjects.invalidation('url', 'all', url) });
+    const info = await (await svc.nc.jetstreamManager()).streams.info(streamNames.invalidations, { subjects_filter: subjects.invalidation('url', 'all', url) });
     expect(info.state.messages).toBe(1);
   });
 
   it('dead-letters a command whose event can never be published and applies the ones behind it (#9)', async () => {
     await start();
     // The stream now refuses any event above 2 KB: an 4 KB URL's event can never be stored.
-    const jsm = await nc.jetstreamManager();
+    const jsm = await svc.nc.jetstreamManager();
     const config = streamConfigs({ replicas: 1, invalidationRetentionMs: 86_400_000 }).find((c) => c.name === streamNames.invalidations)!;
     await jsm.streams.update(streamNames.invalidations, { ...config, max_msg_size: 2048 });
     const url = `/big?q=${'z'.repeat(4000)}`;
@@ -115,7 +94,7 @@ describe('poison commands', () => {
 
   it('dead-letters a command after COMMAND_MAX_ATTEMPTS deliveries when its publish keeps failing, then goes on (#9)', async () => {
     await start({ COMMAND_MAX_ATTEMPTS: '2' });
-    const jsm = await nc.jetstreamManager();
+    const jsm = await svc.nc.jetstreamManager();
     await jsm.streams.delete(streamNames.invalidations);
     await pub({ type: 'cacheTag', cacheTag: 'lost' });
 
@@ -138,7 +117,7 @@ describe('poison commands', () => {
 
   it('loses no command while neither its event nor its dead letter can be written: it is kept and recorded once JetStream is back (#9)', async () => {
     await start({ COMMAND_MAX_ATTEMPTS: '2' });
-    const jsm = await nc.jetstreamManager();
+    const jsm = await svc.nc.jetstreamManager();
     const configs = streamConfigs({ replicas: 1, invalidationRetentionMs: 86_400_000 });
     await jsm.streams.delete(streamNames.invalidations);
     await jsm.streams.delete(streamNames.deadLetters);
@@ -161,12 +140,12 @@ describe('poison commands', () => {
   }, 50_000);
 
   it('dead-letters a command whose earlier deliveries ended without an outcome, instead of trying it again (#9)', async () => {
-    await (await start({ COMMAND_MAX_ATTEMPTS: '2' })).close();
-    service = undefined;
+    await start({ COMMAND_MAX_ATTEMPTS: '2' });
+    await svc.stop();
     await pub({ type: 'cacheTag', cacheTag: 'crashed-twice' });
     // Two deliveries the service never concluded, as when it dies handling them (a nak
     // here only returns them without waiting for ack_wait).
-    const consumer = await nc.jetstream().consumers.get(streamNames.commands, COMMAND_CONSUMER);
+    const consumer = await svc.nc.jetstream().consumers.get(streamNames.commands, COMMAND_CONSUMER);
     for (let i = 0; i < 2; i++) {
       const msg = await consumer.next({ expires: 2000 });
       expect(msg?.info.deliveryCount).toBe(i + 1);
@@ -176,14 +155,14 @@ describe('poison commands', () => {
 
     await eventually(async () => expect(await deadLetters()).toMatchObject([{ reason: 'attempts-exhausted', attempts: 3 }]));
     await eventually(queueDrained);
-    const { state } = await (await nc.jetstreamManager()).streams.info(streamNames.invalidations);
+    const { state } = await (await svc.nc.jetstreamManager()).streams.info(streamNames.invalidations);
     expect(state.messages).toBe(0);
   });
 
   it('bounds max_deliver on a command consumer created without it (#9)', async () => {
-    await (await start()).close();
-    service = undefined;
-    const jsm = await nc.jetstreamManager();
+    await start();
+    await svc.stop();
+    const jsm = await svc.nc.jetstreamManager();
     await jsm.consumers.delete(streamNames.commands, COMMAND_CONSUMER);
     await jsm.consumers.add(streamNames.commands, { durable_name: COMMAND_CONSUMER, ack_policy: AckPolicy.Explicit });
     await start({ COMMAND_MAX_ATTEMPTS: '4' });

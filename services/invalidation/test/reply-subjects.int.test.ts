@@ -3,37 +3,21 @@
  * stored by JetStream (an invalidation subject's latest state is its purge), so it is
  * refused, logged and counted, and the command is still processed.
  */
-import { createLogger, encodeMessage, headers, INVALIDATION_PUBLISHER, streamNames, subjects } from '@cairn/shared';
-import { eventually, startNatsServer, type NatsServer } from '@cairn/testing';
-import { connect, createInbox, headers as natsHeaders, type NatsConnection } from 'nats';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadInvalidationConfig } from '../src/config.js';
-import { startInvalidationService, type InvalidationService } from '../src/server.js';
+import { encodeMessage, headers, INVALIDATION_PUBLISHER, streamNames, subjects } from '@cairn/shared';
+import { eventually } from '@cairn/testing';
+import { createInbox, headers as natsHeaders } from 'nats';
+import { describe, expect, it } from 'vitest';
+import { useInvalidationService } from './invalidation-harness.js';
 
 describe('reply subjects', () => {
-  let nats: NatsServer;
-  let nc: NatsConnection;
-  let service: InvalidationService;
+  const svc = useInvalidationService({ started: true });
   const send = (command: unknown, replyTo: string) => {
     const h = natsHeaders();
     h.set(headers.natsReplyTo, replyTo);
-    nc.publish(subjects.invalidationCommands, encodeMessage(command), { headers: h });
+    svc.nc.publish(subjects.invalidationCommands, encodeMessage(command), { headers: h });
   };
-  const lastOn = async (subject: string) => (await nc.jetstreamManager()).streams.getMessage(streamNames.invalidations, { last_by_subj: subject });
+  const lastOn = async (subject: string) => (await svc.nc.jetstreamManager()).streams.getMessage(streamNames.invalidations, { last_by_subj: subject });
 
-  beforeEach(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
-    service = await startInvalidationService(
-      loadInvalidationConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }),
-      createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    );
-  });
-  afterEach(async () => {
-    await service.close();
-    await nc.close();
-    await nats.stop();
-  });
 
   it('refuses a reply aimed at an invalidation subject, leaves the purge stored there intact and still applies the command (#9)', async () => {
     const purge = subjects.invalidation('scope', 'page', undefined);
@@ -44,7 +28,7 @@ describe('reply subjects', () => {
     send({ type: 'cacheTag' }, purge);
     await eventually(() => lastOn(subjects.invalidation('tag', 'all', 'innocent')));
     await eventually(async () => {
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      const metrics = await (await fetch(`${svc.service.url}/metrics`)).text();
       expect(metrics).toMatch(/cairn_invalidation_replies_refused_total 2/);
       expect(metrics).toMatch(/cairn_invalidation_malformed_messages_total\{subject="cache.invalidate"\} 1/);
     });
@@ -58,11 +42,11 @@ describe('reply subjects', () => {
   it.each(['cache.rules.r1', 'cache.invalidate', '_INBOX.*', 'elsewhere.subject'])('refuses the reply subject %j and counts it (#9)', async (replyTo) => {
     send({ type: 'api' }, replyTo);
     await eventually(() => lastOn(subjects.invalidation('scope', 'api', undefined)));
-    await eventually(async () => expect(await (await fetch(`${service.url}/metrics`)).text()).toMatch(/cairn_invalidation_replies_refused_total 1/));
+    await eventually(async () => expect(await (await fetch(`${svc.service.url}/metrics`)).text()).toMatch(/cairn_invalidation_replies_refused_total 1/));
   });
 
   it('answers on a cache.replies subject (#9)', async () => {
-    const replies = nc.subscribe('cache.replies.ops.1', { max: 1 });
+    const replies = svc.nc.subscribe('cache.replies.ops.1', { max: 1 });
     send({ type: 'cacheTag', cacheTag: 'answered' }, 'cache.replies.ops.1');
     for await (const msg of replies) expect(msg.json()).toMatchObject({ event: { kind: 'tag', key: 'answered' } });
   });
