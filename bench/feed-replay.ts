@@ -5,14 +5,13 @@
  * Loopback only; every loop is bounded.
  */
 import { startGateway } from '@cairn/gateway';
-import { createLogger, encodeMessage, headers as cairnHeaders, INVALIDATION_PUBLISHER, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
+import { createLogger, encodeMessage, invalidationPublisherHeaders, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
 import { startNatsServer, startOrigin, tempDir } from '@cairn/testing';
-import { connect, headers as natsHeaders } from 'nats';
+import { connect } from 'nats';
 import { benchGatewayConfig } from './bench-gateway.js';
 
 /** Events marked as the invalidation service marks them: gateways skip unmarked ones (#9). */
-const marked = natsHeaders();
-marked.set(cairnHeaders.natsPublisher, INVALIDATION_PUBLISHER);
+const marked = invalidationPublisherHeaders();
 
 const RULES = Number(process.env.BENCH_RULES ?? 10_000);
 const INVALIDATIONS = Number(process.env.BENCH_INVALIDATIONS ?? 100_000);

@@ -13,14 +13,13 @@
  */
 import { startGateway } from '@cairn/gateway';
 import { loadInvalidationConfig, startInvalidationService } from '@cairn/invalidation';
-import { createLogger, encodeMessage, headers as cairnHeaders, INVALIDATION_PUBLISHER, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
+import { createLogger, encodeMessage, invalidationPublisherHeaders, readLatestPerSubject, streamNames, subjects } from '@cairn/shared';
 import { eventually, startNatsServer, startOrigin, tempDir } from '@cairn/testing';
-import { connect, headers as natsHeaders } from 'nats';
+import { connect } from 'nats';
 import { benchGatewayConfig } from './bench-gateway.js';
 
 /** Events marked as the invalidation service marks them: gateways skip unmarked ones (#9). */
-const marked = natsHeaders();
-marked.set(cairnHeaders.natsPublisher, INVALIDATION_PUBLISHER);
+const marked = invalidationPublisherHeaders();
 
 const EVENTS = Number(process.env.BENCH_INVALIDATIONS ?? 100_000);
 const UPDATES = 200;

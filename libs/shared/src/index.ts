@@ -5,6 +5,7 @@ export * from './contracts/subject-token.js';
 export * from './contracts/subjects.js';
 export * from './contracts/streams.js';
 export * from './contracts/headers.js';
+export * from './contracts/invalidation-publisher.js';
 export * from './contracts/rule.js';
 export * from './contracts/rule-event.js';
 export * from './contracts/cache-key-config.js';

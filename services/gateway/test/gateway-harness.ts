@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, encodeMessage, headers as cairnHeaders, INVALIDATION_PUBLISHER, ruleSchema, subjects, type InvalidationEvent } from '@cairn/shared';
+import { createLogger, encodeMessage, headers as cairnHeaders, invalidationPublisherHeaders, ruleSchema, subjects, type InvalidationEvent } from '@cairn/shared';
 import { eventually, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 import { expect } from 'vitest';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
@@ -79,9 +79,7 @@ export async function startGatewayHarness(
     async invalidate(event) {
       const full = { id: `e-${Date.now()}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats', ...event };
       // Written as the invalidation service writes it: gateways skip unmarked events (#9).
-      const h = natsHeaders();
-      h.set(cairnHeaders.natsPublisher, INVALIDATION_PUBLISHER);
-      const ack = await nc.jetstream().publish(subjects.invalidation(event.kind, event.cache, event.key), encodeMessage(full), { timeout: 1000, headers: h });
+      const ack = await nc.jetstream().publish(subjects.invalidation(event.kind, event.cache, event.key), encodeMessage(full), { timeout: 1000, headers: invalidationPublisherHeaders() });
       return ack.seq;
     },
     async metric(name) {

@@ -1,5 +1,4 @@
-import { headers, INVALIDATION_PUBLISHER, streamConfigs, streamNames, subjects } from '@cairn/shared';
-import { headers as natsHeaders } from 'nats';
+import { invalidationPublisherHeaders, streamConfigs, streamNames, subjects } from '@cairn/shared';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '@cairn/testing';
@@ -146,8 +145,7 @@ describe('invalidation feed', () => {
   it('skips and counts a malformed invalidation event and applies the next one', async () => {
     // Another subject than the valid event's: the stream keeps one message per subject, so
     // on the same subject the valid event could replace the malformed one before delivery.
-    const marked = natsHeaders();
-    marked.set(headers.natsPublisher, INVALIDATION_PUBLISHER);
+    const marked = invalidationPublisherHeaders();
     await h.nc.jetstream().publish(subjects.invalidation('scope', 'api', undefined), new TextEncoder().encode('{"kind":"scope"}'), { headers: marked });
     const seq = await h.invalidate({ kind: 'scope', cache: 'page' });
     await eventually(async () => expect(await appliedSeq()).toBe(seq));

@@ -3,9 +3,8 @@
  * paged with a cursor and a maximum page; rejection labels come from a closed set; the
  * gateway registry holds at most GATEWAY_REGISTRY_MAX ids and forgets silent ones.
  */
-import { encodeMessage, GATEWAY_LIVENESS_MS, headers, INVALIDATION_PUBLISHER, streamNames, subjects } from '@cairn/shared';
+import { encodeMessage, GATEWAY_LIVENESS_MS, invalidationPublisherHeaders, streamNames, subjects } from '@cairn/shared';
 import { eventually } from '@cairn/testing';
-import { headers as natsHeaders } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { MAX_LIST_LIMIT } from '../src/routes/invalidate.js';
 import { useInvalidationService } from './invalidation-harness.js';
@@ -53,8 +52,7 @@ describe('bounded admin reads', () => {
 
   it('pages a stream whose targets were purged many times, where most sequences are gone (#9)', async () => {
     await start();
-    const marked = natsHeaders();
-    marked.set(headers.natsPublisher, INVALIDATION_PUBLISHER);
+    const marked = invalidationPublisherHeaders();
     const js = svc.nc.jetstream();
     const lastSeqOf = new Map<string, number>();
     for (let i = 0; i < 300; i++) {

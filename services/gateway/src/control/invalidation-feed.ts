@@ -5,8 +5,7 @@
  * are dropped first (DESIGN.md §5).
  */
 import {
-  headers as cairnHeaders,
-  INVALIDATION_PUBLISHER,
+  isFromInvalidationService,
   invalidationEventSchema,
   StreamFollower,
   streamNames,
@@ -102,7 +101,7 @@ export class InvalidationFeed {
   }
 
   #trustedEvent(msg: JsMsg): InvalidationEvent | undefined {
-    if (msg.headers?.get(cairnHeaders.natsPublisher) !== INVALIDATION_PUBLISHER) return this.#skipUntrusted(msg, 'not written by the invalidation service');
+    if (!isFromInvalidationService(msg.headers)) return this.#skipUntrusted(msg, 'not written by the invalidation service');
     const event = decodeFeedMessage(this.#sink, invalidationEventSchema, msg);
     if (event === undefined) return undefined;
     if (msg.subject !== subjects.invalidation(event.kind, event.cache, event.key, event.mode)) return this.#skipUntrusted(msg, 'subject does not match the event');

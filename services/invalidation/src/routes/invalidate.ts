@@ -14,8 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   decodeMessage,
-  headers as cairnHeaders,
-  INVALIDATION_PUBLISHER,
+  isFromInvalidationService,
   invalidReasonLabel,
   invalidationCommandSchema,
   invalidationEventSchema,
@@ -71,7 +70,7 @@ function listFilters(query: ListQuery): string[] {
 function listedEvents(messages: JsMsg[], query: ListQuery) {
   const events = [];
   for (const msg of messages) {
-    if (msg.headers?.get(cairnHeaders.natsPublisher) !== INVALIDATION_PUBLISHER) continue;
+    if (!isFromInvalidationService(msg.headers)) continue;
     const decoded = decodeMessage(invalidationEventSchema, msg.data);
     if (!decoded.ok) continue;
     const event = decoded.value;
