@@ -90,8 +90,10 @@ const optionalHeaderName = z
 export const cacheConfigurationSchema = z
   .strictObject({
     cacheTagsHeader: optionalHeaderName,
-    apiPathPrefix: z.string().min(1).optional(),
-    apiHeader: z.strictObject({ key: z.string().min(1), value: z.string() }).optional(),
+    // Matched against the lowercased normalized path and lowercase header names: lowercased
+    // once here, not per request.
+    apiPathPrefix: z.string().min(1).transform((prefix) => prefix.toLowerCase()).optional(),
+    apiHeader: z.strictObject({ key: z.string().min(1).transform((key) => key.toLowerCase()), value: z.string() }).optional(),
     apiPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
     apiOrigin: originUrlSchema.optional(),
     apiOriginAuthHeader: optionalHeaderName,

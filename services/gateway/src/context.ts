@@ -11,14 +11,22 @@ import type { FeedHealth } from './control/feed-health.js';
 import type { FillRegistry } from './flow/fill-registry.js';
 import { OriginPool, slotMetrics, type Origin } from './origin/origin-pool.js';
 import { SyntheticOrigin } from './origin/synthetic-origin.js';
+import { forNormalizedPath } from './origin/upstream-target.js';
 import type { LmdbStore } from './store/lmdb-store.js';
+
+export interface PathReplacement {
+  search: string;
+  replace: string;
+}
 
 /** Where a request goes: which cache, which origin, how its key and upstream path are made. */
 export interface Route {
   cache: CacheName;
   origin: Origin;
   keyConfig: CacheKeyConfig;
-  replacement: { search: string; replace: string } | undefined;
+  replacement: PathReplacement | undefined;
+  /** The same for a fill's normalized (lowercased) path: its search lowercased once. */
+  fillReplacement: PathReplacement | undefined;
   /** `[headerName, token]` sent to the origin in place of any client credentials. */
   originAuth: [string, string] | undefined;
 }
@@ -48,6 +56,7 @@ export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetri
     origin: origin(cache.defaultOrigin, 'page'),
     keyConfig: compileCacheKeyConfig(cache.defaultCacheKey),
     replacement: cache.defaultPathReplacement || undefined,
+    fillReplacement: forNormalizedPath(cache.defaultPathReplacement || undefined),
     originAuth: auth(cache.defaultOriginAuthHeader, env.DEFAULT_ORIGIN_AUTH_TOKEN),
   };
   const api: Route | undefined =
@@ -58,6 +67,7 @@ export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetri
           origin: origin(cache.apiOrigin, 'api'),
           keyConfig: compileCacheKeyConfig(cache.apiCacheKey),
           replacement: cache.apiPathReplacement || undefined,
+          fillReplacement: forNormalizedPath(cache.apiPathReplacement || undefined),
           originAuth: auth(cache.apiOriginAuthHeader, env.API_ORIGIN_AUTH_TOKEN),
         };
   return { page, api };

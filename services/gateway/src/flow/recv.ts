@@ -14,10 +14,10 @@ export type RecvResult = { kind: 'continue' } | { kind: 'pass' };
 
 function isApi(exchange: Exchange, context: GatewayContext): boolean {
   const { apiHeader, apiPathPrefix } = context.cacheConfig;
-  if (apiHeader !== undefined && exchange.headers[apiHeader.key.toLowerCase()] === apiHeader.value) return true;
+  if (apiHeader !== undefined && exchange.headers[apiHeader.key] === apiHeader.value) return true;
   // On the normalized path, as the key and a fill see it: `/API/x` and `/./api/x` are API
   // traffic, and `/api/../admin` is not (it must not reach the API origin with its token).
-  return apiPathPrefix !== undefined && exchange.canonicalPath.startsWith(apiPathPrefix.toLowerCase());
+  return apiPathPrefix !== undefined && exchange.canonicalPath.startsWith(apiPathPrefix);
 }
 
 export function recv(exchange: Exchange, context: GatewayContext): RecvResult {

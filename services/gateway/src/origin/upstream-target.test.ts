@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Route } from '../context.js';
-import { fillTarget, replacePath } from './upstream-target.js';
+import { fillTarget, forNormalizedPath, replacePath } from './upstream-target.js';
 
-const route = (replacement?: { search: string; replace: string }) => ({ replacement }) as unknown as Route;
+const route = (replacement?: { search: string; replace: string }) => ({ replacement, fillReplacement: forNormalizedPath(replacement) }) as unknown as Route;
 
 describe('fillTarget', () => {
   it.each([

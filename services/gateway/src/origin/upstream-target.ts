@@ -4,24 +4,28 @@
  * describes (DESIGN.md §6, issue 9): the normalized path and the keyed query, in the key's
  * order, then the path replacement; nothing of the raw target that the key left out.
  */
-import type { Route } from '../context.js';
+import type { PathReplacement, Route } from '../context.js';
+
+function applyReplacement(target: string, replacement: PathReplacement | undefined): string {
+  if (replacement === undefined) return target;
+  const replaced = target.replace(replacement.search, replacement.replace);
+  return replaced.startsWith('/') ? replaced : `/${replaced}`;
+}
+
+/** The replacement a fill applies to the lowercased normalized path (made once per route). */
+export function forNormalizedPath(replacement: PathReplacement | undefined): PathReplacement | undefined {
+  return replacement === undefined ? undefined : { search: replacement.search.toLowerCase(), replace: replacement.replace };
+}
 
 export function replacePath(target: string, route: Route): string {
-  if (route.replacement === undefined) return target;
-  const replaced = target.replace(route.replacement.search, route.replacement.replace);
-  return replaced.startsWith('/') ? replaced : `/${replaced}`;
+  return applyReplacement(target, route.replacement);
 }
 
 /**
  * A fill's target from the key's normalized `path` and `keyedQuery`. The replacement
- * applies to the path only, and its search matches case-insensitively (the normalized
- * path is lowercased; V8 returns an already lowercase search unchanged).
+ * applies to the path only, with the search lowercased as the path is.
  */
 export function fillTarget(path: string, keyedQuery: string, route: Route): string {
-  let target = path;
-  if (route.replacement !== undefined) {
-    const replaced = path.replace(route.replacement.search.toLowerCase(), route.replacement.replace);
-    target = replaced.startsWith('/') ? replaced : `/${replaced}`;
-  }
+  const target = applyReplacement(path, route.fillReplacement);
   return keyedQuery === '' ? target : `${target}?${keyedQuery}`;
 }
