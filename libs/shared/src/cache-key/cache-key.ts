@@ -225,8 +225,5 @@ export function urlInvalidationKeyOf(url: string): string {
     const parsed = new URL(url);
     return `${parsed.pathname}${parsed.search}`;
   })();
-  const q = target.indexOf('?');
-  const hash = target.indexOf('#');
-  const query = q === -1 ? '' : target.slice(q + 1, hash > q ? hash : undefined);
-  return urlInvalidationKey(normalizePath(target), query);
+  return urlInvalidationKey(normalizePath(target), queryOf(target));
 }

@@ -1,7 +1,7 @@
 /**
  * `POST /rules/test` (DESIGN.md §4): which rule a request would match and why, with the
  * normalized path, cache key and TTL a gateway would use. Runs the gateways' own code
- * (RuleFollower's RuleIndex, normalizePath, buildCacheKey) on the rules as followed from
+ * (RuleFollower's RuleIndex, canonicalPath, buildCacheKey) on the rules as followed from
  * the stream; nothing is read or rebuilt per call (issue 9 #9). A call waits (bounded) until
  * the feed holds every event stored when it arrived, so a test right after a PUT sees it.
  */
@@ -11,7 +11,8 @@ import {
   compileCacheKeyConfig,
   CairnError,
   canonicalPath,
-  normalizePath,
+  queryOf,
+  trimTrailingSlash,
   ruleTestRequestSchema,
   streamNames,
   type RuleFollower,
@@ -70,15 +71,15 @@ export function ruleTestHandler(nc: NatsConnection, followed: RuleFollower) {
     await caughtUp(nc, followed);
     const target = requestTarget(input.url);
     const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]));
-    const q = target.indexOf('?');
-    const matchRequest = { headers, query: q === -1 ? '' : target.slice(q + 1) };
+    const matchRequest = { headers, query: queryOf(target) };
     const index = followed.index;
-    const path = normalizePath(target);
+    const canonical = canonicalPath(target);
+    const path = trimTrailingSlash(canonical);
     const match = index.match(path, matchRequest);
     const keyConfig = input.cacheKey === undefined ? PATH_ONLY : compileCacheKeyConfig(input.cacheKey);
     return {
       normalizedPath: path,
-      cacheKey: buildCacheKey(input.cache, { url: target, headers }, keyConfig, canonicalPath(target)),
+      cacheKey: buildCacheKey(input.cache, { url: target, headers }, keyConfig, canonical),
       match: match === undefined ? null : describeMatch(match),
       candidates: index.explain(path, matchRequest, MAX_EXPLAINED_CANDIDATES),
     };
