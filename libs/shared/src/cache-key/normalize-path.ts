@@ -4,13 +4,17 @@
  * lowercased (escapes in uppercase hex), no trailing slash except for `/`.
  */
 
-const UNRESERVED_ESCAPE = /%(4[1-9A-F]|5[0-9A]|6[1-9A-F]|7[0-9A]|3[0-9]|2D|2E|5F|7E)/gi;
-const ESCAPE = /%[0-9a-f]{2}/g;
+const UNRESERVED = /^(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]|3[0-9]|2d|2e|5f|7e)$/;
+const ESCAPE = /%([0-9a-f]{2})/g;
 
-function decodeUnreserved(path: string): string {
-  return path.includes('%')
-    ? path.replace(UNRESERVED_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    : path;
+/**
+ * One pass over a lowercased path's escapes (RFC 3986 §6.2.2): an unreserved character is
+ * decoded (lowercased, as the path is), any other escape is written in uppercase hex.
+ */
+function normalizeEscapes(lowered: string): string {
+  return lowered.includes('%')
+    ? lowered.replace(ESCAPE, (escape, hex: string) => (UNRESERVED.test(hex) ? String.fromCharCode(parseInt(hex, 16)).toLowerCase() : escape.toUpperCase()))
+    : lowered;
 }
 
 /** RFC 3986 §5.2.4, on a path that starts with `/`. */
@@ -46,9 +50,8 @@ export function canonicalPath(target: string): string {
   if (hash !== -1 && hash < end) end = hash;
   let path = target.slice(0, end);
   if (!path.startsWith('/')) path = `/${path}`;
-  path = removeDotSegments(decodeUnreserved(path)).toLowerCase();
-  // RFC 3986 §6.2.2.1: escapes are normalized to uppercase hex; the origin a fill asks sees them so.
-  if (path.includes('%')) path = path.replace(ESCAPE, (escape) => escape.toUpperCase());
+  // Escapes before dot segments: `%2e%2e` is `..`. Uppercase hex is what a fill's origin sees.
+  path = removeDotSegments(normalizeEscapes(path.toLowerCase()));
   while (path.length > 2 && path.endsWith('//')) path = path.slice(0, -1);
   return path;
 }
