@@ -44,9 +44,7 @@ function decide(exchange: Exchange, context: GatewayContext, route: Route, statu
 export function storeDecision(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched): StoreDecision {
   const decision = decide(exchange, context, route, fetched.status, fetched.headers);
   // Known before the body streams, so Cache-Status does not promise a store that cannot happen.
-  if (!decision.store || context.store.writable) return decision;
-  context.metrics.storeWritesSkipped.inc();
-  return { store: false, reason: 'store-unwritable' };
+  return !decision.store || context.store.canStore() ? decision : { store: false, reason: 'store-unwritable' };
 }
 
 function cacheTags(header: string | string[] | undefined): string[] {

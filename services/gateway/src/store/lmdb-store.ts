@@ -98,6 +98,13 @@ export class LmdbStore {
     return this.#health.writable;
   }
 
+  /** Whether a response about to be stored can be; a refusal counts as a skipped write. */
+  canStore(): boolean {
+    if (this.#health.writable) return true;
+    this.#events.writeSkipped();
+    return false;
+  }
+
   get writeState(): WriteHealthState {
     return this.#health.state;
   }
