@@ -1,5 +1,5 @@
 /**
- * `npm run bench:invalidation` (DESIGN.md §5, issue 5):
+ * `npm run bench:invalidation` (README, Invalidation, issue 5):
  *
  * 1. Confirmation latency: `POST /cache/invalidate` on a real invalidation service with
  *    three live gateways; the call answers once every gateway has applied the event and

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:rules`: the rule engine's cost (DESIGN.md §4, issue 3).
+ * `npm run bench:rules`: the rule engine's cost (README, Rules, issue 3).
  *
  * 1. Matching with 10, 1,000 and 10,000 rules: cold (every path new, so the memo misses)
  *    and memoized (a working set of paths seen before), in ns/op, against two baselines

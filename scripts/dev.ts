@@ -1,5 +1,5 @@
 /**
- * `npm start`: the dev launcher (DESIGN.md §7). Starts nats-server -js on a temp store,
+ * `npm start`: the dev launcher (README, Two commands). Starts nats-server -js on a temp store,
  * the rules and invalidation services, GATEWAYS gateways (default 1) and a demo origin,
  * each service as operators run it (`node services/<name>/dist/main.js`, configured by
  * environment variables); seeds a rule that caches everything; stops all of it on Ctrl-C.

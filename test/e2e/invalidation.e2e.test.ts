@@ -1,5 +1,5 @@
 /**
- * Invalidation kinds and modes end to end (DESIGN.md §5): rules and invalidation services,
+ * Invalidation kinds and modes end to end (README, Invalidation): rules and invalidation services,
  * gateways, one nats-server, a real origin.
  */
 import { encodeMessage, headers, subjects } from '@cairn/shared';

@@ -1,5 +1,5 @@
 /**
- * The gateway's configuration (DESIGN.md §2): environment variables plus
+ * The gateway's configuration (README, Gateway configuration): environment variables plus
  * `cacheConfiguration.<ENVIRONMENT>.json` from CONFIG_DIR. Any invalid value stops
  * startup with one line naming the variable or file and the field.
  */
@@ -59,7 +59,7 @@ export const gatewayEnvSchema = z.object({
   DEBUG_HEADERS: booleanSchema(true),
   API_ORIGIN_AUTH_TOKEN: z.string().optional(),
   DEFAULT_ORIGIN_AUTH_TOKEN: z.string().optional(),
-  // Settings of DESIGN.md §2 whose feature has not landed yet are refused, never ignored:
+  // Settings of README, Gateway configuration whose feature has not landed yet are refused, never ignored:
   // an operator who sets them expects them to work.
   /** Origin fetches answered by a synthetic response (load tests of the gateway alone). */
   LOAD_TEST_MODE: booleanSchema(false),

@@ -38,7 +38,7 @@ export function createProxyServer(context: GatewayContext): FastifyInstance {
 }
 
 /**
- * Bounds on what a client connection may hold without sending (DESIGN.md §2 defaults as
+ * Bounds on what a client connection may hold without sending (README, Gateway configuration defaults as
  * nginx's client_header_timeout / keepalive_timeout): a connection that sends nothing, or
  * trickles its header a byte at a time (slowloris), gets 408 and is closed once
  * CLIENT_HEADER_TIMEOUT_MS passes; a whole request must arrive within

@@ -1,5 +1,5 @@
 /**
- * The gateway's own headers win (DESIGN.md §6): whatever an origin sends as `Age`,
+ * The gateway's own headers win (docs/request-flow.md): whatever an origin sends as `Age`,
  * `x-cairn-*`, `Cache-Status` or hop-by-hop fields is never stored nor passed on in their
  * place, and admin-supplied rule text cannot break a debug answer. Real origin,
  * nats-server and LMDB.

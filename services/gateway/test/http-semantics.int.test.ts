@@ -1,5 +1,5 @@
 /**
- * HTTP caching semantics (DESIGN.md §2, §6) against a real origin that counts requests,
+ * HTTP caching semantics (README, Gateway configuration, §6) against a real origin that counts requests,
  * a real nats-server and LMDB: one behaviour per test.
  */
 import { get as httpGet, type ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * A 304 to a revalidation is checked like a new response (RFC 9111 §4.3.4; DESIGN.md §6):
+ * A 304 to a revalidation is checked like a new response (RFC 9111 §4.3.4; docs/request-flow.md):
  * fields that make the response unfit for a shared cache remove the stored entry, the
  * revalidating client gets the stored body with the 304's fields once, and no other
  * client ever sees them. Real origin, nats-server and LMDB; `Cache-Control: no-cache`

@@ -1,5 +1,5 @@
 /**
- * Acknowledgements of invalidation events by gateways (DESIGN.md §5), kept for the most
+ * Acknowledgements of invalidation events by gateways (README, Invalidation), kept for the most
  * recent events so a REST call can wait for them and `GET /cache/invalidate/:id` can
  * report them later. Acks that do not decode are logged and counted; acks from a gateway
  * the registry does not list as live are counted and dropped, so one event never holds

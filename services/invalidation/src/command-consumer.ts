@@ -1,6 +1,6 @@
 /**
  * Reads `cache.invalidate` with the durable pull consumer all instances share (each
- * command handled once; NATS-LMDB-NOTES §3). A malformed command is logged, counted and
+ * command handled once; a work-queue stream allows one such consumer). A malformed command is logged, counted and
  * acknowledged; a valid one is acknowledged only after its event is published. A command
  * whose event cannot be published is retried with a growing delay (a NATS restart or a
  * leader election must lose nothing) up to COMMAND_MAX_ATTEMPTS deliveries, or not at all

@@ -1,4 +1,4 @@
-/** The invalidation service's environment (DESIGN.md §2). */
+/** The invalidation service's environment (README, Gateway configuration). */
 import { natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 

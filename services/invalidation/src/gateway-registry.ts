@@ -1,5 +1,5 @@
 /**
- * Which gateways are live (DESIGN.md §5): every gateway heartbeats on core NATS; one seen
+ * Which gateways are live (README, Invalidation): every gateway heartbeats on core NATS; one seen
  * within GATEWAY_LIVENESS_MS is live, a silent one is forgotten. The registry holds at most
  * GATEWAY_REGISTRY_MAX ids (issue #9): heartbeats from further ids are refused, logged and
  * counted, so fake ids cannot grow memory, the wait of `POST /cache/invalidate` or its answer.

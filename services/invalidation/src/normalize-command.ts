@@ -1,5 +1,5 @@
 /**
- * Command → event (DESIGN.md §5). Each target gets its own namespace (`scope`, `group`,
+ * Command → event (README, Invalidation). Each target gets its own namespace (`scope`, `group`,
  * `tag`, `url`), so a group code that happens to be `page` never names the page cache.
  * A URL becomes the key gateways compare: normalized path, plus sorted query if any.
  */

@@ -1,4 +1,4 @@
-/** The rules service's environment (DESIGN.md §2). */
+/** The rules service's environment (README, Gateway configuration). */
 import { natsEnvShape, parseEnv, portSchema } from '@cairn/shared';
 import { z } from 'zod';
 

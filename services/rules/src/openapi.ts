@@ -54,7 +54,7 @@ const create = {
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'Cairn rules service', version: '1', description: 'TTL rules for Cairn gateways (DESIGN.md §4)' },
+    info: { title: 'Cairn rules service', version: '1', description: 'TTL rules for Cairn gateways (README, Rules)' },
     paths: {
       '/rules': {
         get: { summary: 'List live rules', responses: { 200: { description: 'Rules by id', content: { 'application/json': { schema: { type: 'array', items: ref('StoredRule') } } } } } },

@@ -3,7 +3,7 @@
  * VALID event (issue 9 #7, rule-event.ts), as gateways read it: a malformed event stored by
  * hand is logged, counted and passed over, and the subject's history gives the revision
  * before it. A rule's revision is the stream sequence of that event; writes use JetStream's
- * per-subject expected sequence for optimistic concurrency (NATS-LMDB-NOTES §2), expecting
+ * per-subject expected sequence for optimistic concurrency (JetStream expected-last-subject-sequence), expecting
  * the subject's last message, whatever it is.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Every bound and every design choice the rows depend on, in one place so the integrator
- * can adjust them to what the fixes chose. Wording follows issue 9 and DESIGN.md; where the
+ * can adjust them to what the fixes chose. Wording follows issue 9 and the README; where the
  * issue allows a choice, every reasonable outcome is accepted.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The cache key (DESIGN.md §6): cache name, normalized path, and only the configured
+ * The cache key (docs/request-flow.md): cache name, normalized path, and only the configured
  * query parameters, headers and cookies. The functions that read the keyed parts are the
  * ones a fill uses to build its origin request, so the key describes exactly what is sent.
  */
@@ -165,7 +165,7 @@ function cookiePart(cookieHeader: string | string[] | undefined, include: readon
 
 /**
  * Keys over MAX_KEY_LENGTH become `<cache>#<start of the key>#<md5 of the whole key>`
- * (DESIGN.md §6: an MD5 suffix). A verbatim key always has `:` right after the cache name,
+ * (docs/request-flow.md: an MD5 suffix). A verbatim key always has `:` right after the cache name,
  * so no verbatim key can equal a hashed one (issue 9). The start is cut on a UTF-8
  * character boundary so the result stays within MAX_KEY_LENGTH bytes.
  */
@@ -209,7 +209,7 @@ export function buildCacheKey(
 }
 
 /**
- * The key a `url` invalidation targets (DESIGN.md §5): the normalized path of the URL a
+ * The key a `url` invalidation targets (README, Invalidation): the normalized path of the URL a
  * client requests, plus its query sorted by pair when it has one. Without a query it names
  * every variant of the path; with one, the entries filled for exactly that query.
  */

@@ -1,5 +1,5 @@
 /**
- * The normalized path both the rule engine and the cache key see (DESIGN.md §4, §6):
+ * The normalized path both the rule engine and the cache key see (README, Rules, §6):
  * no query or fragment, unreserved percent-escapes decoded, dot segments resolved,
  * lowercased (escapes in uppercase hex), no trailing slash except for `/`.
  */
@@ -38,7 +38,7 @@ function removeDotSegments(path: string): string {
 }
 
 /**
- * The path the cache key and a fill use (DESIGN.md §6, a canonical trailing slash):
+ * The path the cache key and a fill use (docs/request-flow.md, a canonical trailing slash):
  * normalized as below, but a trailing slash is kept, as one (`/A/./b//?q=1` → `/a/b/`), since
  * origins tell `/dir` from `/dir/` (redirecting one to the other).
  */
@@ -56,7 +56,7 @@ export function canonicalPath(target: string): string {
   return path;
 }
 
-/** The path rules see (DESIGN.md §4): a canonical path without its trailing slash (except `/`). */
+/** The path rules see (README, Rules): a canonical path without its trailing slash (except `/`). */
 export function trimTrailingSlash(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }

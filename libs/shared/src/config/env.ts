@@ -58,7 +58,7 @@ export const logLevelSchema = z
   })
   .default('info');
 
-/** NATS connection and stream settings every service reads (DESIGN.md §2, §3). */
+/** NATS connection and stream settings every service reads (README, Gateway configuration, §3). */
 export const natsEnvShape = {
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_USER: z.string().optional(),

@@ -1,4 +1,4 @@
-/** A cache-key configuration (DESIGN.md §2): which headers, query params and cookies are keyed. */
+/** A cache-key configuration (README, Gateway configuration): which headers, query params and cookies are keyed. */
 import { z } from 'zod';
 
 export const cacheKeyConfigSchema = z.strictObject({

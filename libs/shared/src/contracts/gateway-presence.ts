@@ -1,5 +1,5 @@
 /**
- * What gateways tell the invalidation service over core NATS (DESIGN.md §5): a heartbeat
+ * What gateways tell the invalidation service over core NATS (README, Invalidation): a heartbeat
  * saying they are alive and how far they have applied the invalidation stream, and an
  * acknowledgement for every invalidation event they applied.
  */
@@ -17,7 +17,7 @@ export const gatewayHeartbeatSchema = z.object({
   gatewayId: gatewayIdSchema,
   /** The last CACHE_INVALIDATIONS sequence the gateway applied. */
   appliedSeq: z.int().nonnegative(),
-  /** `normal`, or `feed-lost` while it revalidates every hit (DESIGN.md §5). */
+  /** `normal`, or `feed-lost` while it revalidates every hit (README, Invalidation). */
   mode: z.enum(['normal', 'feed-lost']),
   /** Wall-clock time for humans. */
   sentAt: z.iso.datetime(),

@@ -1,4 +1,4 @@
-/** Every Cairn header name, spelled once (DESIGN.md §3, §6). */
+/** Every Cairn header name, spelled once (README, the streams table, §6). */
 
 export const headers = {
   /** HIT | MISS | STALE | BYPASS | PASS on every proxied response. */

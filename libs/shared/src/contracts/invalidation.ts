@@ -1,5 +1,5 @@
 /**
- * Invalidation contract (DESIGN.md §5): the operator's command and the normalized event
+ * Invalidation contract (README, Invalidation): the operator's command and the normalized event
  * the invalidation service publishes for gateways. Cross-field rules live in the schema.
  */
 import { z } from 'zod';
@@ -73,7 +73,7 @@ export const invalidationEventSchema = z
     key: z.string().min(1).optional(),
     /** `hard`: never served again; `soft`: served stale only within the rule's staleWhileRevalidate while one refresh runs. */
     mode: z.enum(['hard', 'soft']),
-    /** Wall-clock time for humans; never used to decide validity (DESIGN.md §5). */
+    /** Wall-clock time for humans; never used to decide validity (README, Invalidation). */
     issuedAt: z.iso.datetime(),
     source: z.enum(['nats', 'rest']),
   })

@@ -1,6 +1,6 @@
 /**
  * Events on `cache.rules.<id>`: the full rule, or a delete tombstone. Deleting stream
- * messages tells live readers nothing (NATS-LMDB-NOTES §4), so a delete is a message.
+ * messages tells live readers nothing (checked on nats-server 2.9), so a delete is a message.
  *
  * A rule is its last VALID event (issue 9 #7): an event that fails the schema, or names
  * another rule than its subject, changes nothing. Gateways, live or replaying, and the

@@ -1,5 +1,5 @@
 /**
- * The TTL rule contract (DESIGN.md §4). The schema checks that every pattern compiles on
+ * The TTL rule contract (README, Rules). The schema checks that every pattern compiles on
  * the linear-time engine and that the TTL is in the grammar, so an index built from valid
  * rules cannot fail; and it bounds what a rule may cost per request (issue 9 #8), so the
  * rules service refuses an expensive rule and gateways skip one written by hand.

@@ -1,5 +1,5 @@
 /**
- * The rules service's REST bodies beyond the rule itself (DESIGN.md §4): revisions,
+ * The rules service's REST bodies beyond the rule itself (README, Rules): revisions,
  * history, the rule test, bulk export/import and errors. The OpenAPI document at
  * `/docs/json` is generated from these schemas, so the documentation cannot drift.
  */

@@ -1,6 +1,6 @@
 /**
- * One config per JetStream stream (DESIGN.md §3). Only nats-server 2.9 features: the
- * 2.9 server silently drops fields it does not know (NATS-LMDB-NOTES §6).
+ * One config per JetStream stream (README, the streams table). Only nats-server 2.9 features: the
+ * 2.9 server silently drops fields it does not know (checked on nats-server 2.9).
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from 'nats';
 import { subjects } from './subjects.js';

@@ -1,5 +1,5 @@
 /**
- * Every NATS subject Cairn uses, built here and nowhere else (DESIGN.md §3).
+ * Every NATS subject Cairn uses, built here and nowhere else (README, the streams table).
  * Services call these builders; a subject string literal in a service is a bug.
  */
 import { assertSafeToken, decodeSubjectToken, encodeSubjectToken, MAX_SUBJECT_TOKEN_LENGTH } from './subject-token.js';

@@ -1,5 +1,5 @@
 /**
- * What every Cairn HTTP server has (DESIGN.md §6): `/health`, `/ready`, `/metrics`, and
+ * What every Cairn HTTP server has (docs/request-flow.md): `/health`, `/ready`, `/metrics`, and
  * one error handler mapping errors to `{error, message, field}` answers.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';

@@ -1,4 +1,4 @@
-/** Creates or updates Cairn's streams idempotently at service start (DESIGN.md §3). */
+/** Creates or updates Cairn's streams idempotently at service start (README, the streams table). */
 import type { JetStreamManager, NatsError } from 'nats';
 import type { Logger } from 'pino';
 import { streamConfigs, type StreamOptions } from '../contracts/streams.js';

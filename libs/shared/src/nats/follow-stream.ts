@@ -1,7 +1,7 @@
 /**
- * Follows a stream the way gateways need it (DESIGN.md §3): replay the latest message per
+ * Follows a stream the way gateways need it (README, the streams table): replay the latest message per
  * subject, report when that replay has caught up, then follow live. An ordered consumer
- * does not notice a stream that was deleted and recreated (NATS-LMDB-NOTES §5), so the
+ * does not notice a stream that was deleted and recreated (checked on nats-server 2.9), so the
  * follower compares `StreamInfo.created` on consumer recreation, on stream advisories and
  * on a timer, and replays from scratch when it changed.
  */

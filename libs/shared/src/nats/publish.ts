@@ -1,7 +1,7 @@
 /**
  * Durable publishing for writers: a `msgID` chosen once per logical write and retries on
  * timeouts, so a NATS restart neither loses nor doubles a write (JetStream de-duplicates
- * by msgID within the stream's duplicate window; DESIGN.md §3).
+ * by msgID within the stream's duplicate window; README, the streams table).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, type JetStreamClient, type JetStreamPublishOptions, type NatsError, type PubAck } from 'nats';

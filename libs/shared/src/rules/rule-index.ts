@@ -1,5 +1,5 @@
 /**
- * The in-memory rule index (DESIGN.md §4). Every (rule, pattern) pair is a candidate,
+ * The in-memory rule index (README, Rules). Every (rule, pattern) pair is a candidate,
  * ranked: explicit `priority` first, then specificity (characters the pattern fixes),
  * then conditional before unconditional, exact (`$`) before open-ended, then rule id and
  * pattern position, so ties are deterministic. The first candidate in rank order whose
@@ -146,7 +146,7 @@ export class RuleIndex {
     return true;
   }
 
-  /** The winning rule for a normalized path (DESIGN.md §4) and request, or undefined. */
+  /** The winning rule for a normalized path (README, Rules) and request, or undefined. */
   match(path: string, request: MatchRequest): RuleMatch | undefined {
     if (path.length > MAX_RULE_PATH_LENGTH) return undefined;
     let matching = this.#memo.get(path);

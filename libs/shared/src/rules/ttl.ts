@@ -1,5 +1,5 @@
 /**
- * The TTL grammar, in one place (DESIGN.md §4): `<n>s|m|h|d|w|y`, `origin_expires`,
+ * The TTL grammar, in one place (README, Rules): `<n>s|m|h|d|w|y`, `origin_expires`,
  * `never`, `no_cache`; the same durations give a rule's `staleWhileRevalidate` and
  * `staleIfError` windows. Parsing only; what a gateway does with each policy is its business.
  */

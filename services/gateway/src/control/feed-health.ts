@@ -1,5 +1,5 @@
 /**
- * Whether the gateway can trust its invalidation map (DESIGN.md §5). When the JetStream
+ * Whether the gateway can trust its invalidation map (README, Invalidation). When the JetStream
  * feed has been lost for longer than INVALIDATION_FEED_GRACE_MS, an invalidation may have
  * been issued that this gateway has not seen, so every hit is revalidated with the origin
  * (stale only if the origin fails). After reconnecting the follower catches up from where

@@ -2,7 +2,7 @@
  * Keeps the invalidation map current from CACHE_INVALIDATIONS (replay, then live). The
  * follower's last sequence is the applied sequence new fills record as their fillSeq.
  * When the stream is not the one the store's entries were filled against, the entries
- * are dropped first (DESIGN.md §5).
+ * are dropped first (README, Invalidation).
  */
 import {
   isFromInvalidationService,

@@ -1,5 +1,5 @@
 /**
- * The clock-free invalidation state (DESIGN.md §5): for each target (a whole cache, a
+ * The clock-free invalidation state (README, Invalidation): for each target (a whole cache, a
  * group within a scope, a tag, a URL) the highest CACHE_INVALIDATIONS sequence of a hard
  * and of a soft purge that hit it. An entry is invalid iff an applicable target's sequence
  * exceeds the entry's fillSeq; a hard purge wins over a soft one.

@@ -1,5 +1,5 @@
 /**
- * The gateway's presence on core NATS (DESIGN.md §5): a heartbeat every
+ * The gateway's presence on core NATS (README, Invalidation): a heartbeat every
  * GATEWAY_HEARTBEAT_MS with its id and applied invalidation sequence, so the invalidation
  * service knows which gateways are live; and an acknowledgement per invalidation event
  * applied while live. Core NATS, not JetStream: a missed beat is replaced by the next one,

@@ -1,5 +1,5 @@
 /**
- * `/ready` for the gateway (DESIGN.md §6): ready only when NATS is connected and both
+ * `/ready` for the gateway (docs/request-flow.md): ready only when NATS is connected and both
  * feeds have caught up with their stream; the answer carries sequences either way.
  * A store that cannot write is reported (`store.writable: false`) but does not make the
  * gateway unready: it still serves hits from what it holds and answers every miss and

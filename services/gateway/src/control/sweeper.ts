@@ -1,5 +1,5 @@
 /**
- * The background sweep (DESIGN.md §5, §6): invalidations by scope and group are O(1) to
+ * The background sweep (README, Invalidation, §6): invalidations by scope and group are O(1) to
  * apply because the map decides on read, and entries expire without being touched, so a
  * periodic pass reclaims their space. It walks the store in batches, yielding between
  * them, and removes entries that can never be served again: hard-invalidated ones, and

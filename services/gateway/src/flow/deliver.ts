@@ -1,6 +1,6 @@
 /**
  * deliver: writes the answer with `x-cairn-cache` (the recorded outcome), RFC 9211
- * `Cache-Status`, `Age` on answers from the store, and the debug headers of DESIGN.md §6
+ * `Cache-Status`, `Age` on answers from the store, and the debug headers of docs/request-flow.md
  * when asked for (and allowed); counts the outcome and reason. The gateway's headers are
  * set after the response's own, so they always win (issue 9). An answer from the store
  * is a 304 when the client's conditional matches its validators; only a conditional

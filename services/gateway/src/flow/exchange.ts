@@ -25,9 +25,9 @@ export class Exchange {
   route: Route | undefined = undefined;
   /** The client's Cache-Control request directives. */
   readonly directives: RequestDirectives;
-  /** Normalized path seen by rules (DESIGN.md §4). */
+  /** Normalized path seen by rules (README, Rules). */
   path = '';
-  /** The same with its trailing slash kept, as the key and a fill use it (DESIGN.md §6). */
+  /** The same with its trailing slash kept, as the key and a fill use it (docs/request-flow.md). */
   canonicalPath = '';
   /** The query the key holds (only keyed parameters, in key order): the fill's and the url index's. */
   keyedQuery = '';

@@ -21,7 +21,7 @@ export interface Fetched {
   headers: Record<string, string | string[]>;
   body: Readable;
   signal: AbortSignal;
-  /** The invalidation sequence applied when the request began (DESIGN.md §5). */
+  /** The invalidation sequence applied when the request began (README, Invalidation). */
   fillSeq: number;
   /** The invalidation feed's epoch when the request began; fillSeq means nothing in another. */
   fillEpoch: number;

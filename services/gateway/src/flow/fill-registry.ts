@@ -1,5 +1,5 @@
 /**
- * Request coalescing and hit-for-miss (DESIGN.md §6). One origin fetch per key at a time:
+ * Request coalescing and hit-for-miss (docs/request-flow.md). One origin fetch per key at a time:
  * concurrent misses wait for the fill in flight and get its answer, but only a fill that
  * began after every invalidation applied so far (its answer may predate one). A key whose answer
  * could not be stored is remembered for HIT_FOR_MISS_MS, so requests for it go to the

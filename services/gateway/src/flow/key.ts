@@ -1,5 +1,5 @@
 /**
- * key: the cache key of DESIGN.md §6 from the route's key config: the canonical path recv
+ * key: the cache key of docs/request-flow.md from the route's key config: the canonical path recv
  * normalized and the keyed query, which are also all a fill sends (fetch builds its target
  * from them).
  */

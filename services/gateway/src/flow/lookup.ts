@@ -2,7 +2,7 @@
  * lookup: only GET and HEAD use the cache; `x-cairn-cache-bypass: true` skips it. A stored
  * entry is a HIT only while fresh and not invalidated: an applicable invalidation with a
  * higher sequence than the entry's fillSeq makes it a MISS, whatever the clocks say
- * (DESIGN.md §5), and an invalidated entry is never served, not even stale.
+ * (README, Invalidation), and an invalidated entry is never served, not even stale.
  *
  * Past its TTL, or soft-purged, an entry is served STALE while the rule's
  * staleWhileRevalidate window lasts (unless the origin forbade it); otherwise it is a MISS

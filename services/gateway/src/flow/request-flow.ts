@@ -1,5 +1,5 @@
 /**
- * The dispatcher: the only place that orders the stages (DESIGN.md §6; the diagram with
+ * The dispatcher: the only place that orders the stages (docs/request-flow.md; the diagram with
  * every outcome and reason is docs/request-flow.md).
  *
  *   recv ─► key ─► rule ─► lookup ─┬─ hit ─────────────────────────────────────► deliver

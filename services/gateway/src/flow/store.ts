@@ -4,7 +4,7 @@
  * fillSeq, keeping only the fields a stored response may carry (http/stored-fields.ts).
  * A 304 to a revalidation updates the stored entry instead (RFC 9111 §4.3.4) and is
  * checked like a new response: one that makes it unstorable removes it (issue 9).
- * Fresh entries record the revalidation's own fillSeq (DESIGN.md §5), so an invalidation
+ * Fresh entries record the revalidation's own fillSeq (README, Invalidation), so an invalidation
  * that landed meanwhile wins.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Response headers the gateway computes itself (DESIGN.md §6): every `x-cairn-*` header and
+ * Response headers the gateway computes itself (docs/request-flow.md): every `x-cairn-*` header and
  * RFC 9211 `Cache-Status`. An origin's values for them are never stored nor passed on, so
  * what a client reads there is the gateway's word. Their values are set by flow/deliver.ts.
  */

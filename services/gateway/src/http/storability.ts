@@ -1,5 +1,5 @@
 /**
- * May an origin response be stored at all (DESIGN.md §6)? Only a configured status (200
+ * May an origin response be stored at all (docs/request-flow.md)? Only a configured status (200
  * by default; never 206), never with Set-Cookie, `Cache-Control: private` or `no-store`,
  * and `Vary` only on headers that are part of the key (never `Vary: *`).
  */

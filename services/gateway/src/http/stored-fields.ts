@@ -17,7 +17,7 @@ const BODY_FIELDS = new Set(['content-length', 'content-encoding', 'content-type
 
 /** `Age` is recomputed from storedAt on every answer from the store; an origin's is meaningless there. */
 const AGE = 'age';
-/** One client's cookie: never part of a shared entry (DESIGN.md §6). */
+/** One client's cookie: never part of a shared entry (docs/request-flow.md). */
 const SET_COOKIE = 'set-cookie';
 
 /** Names a stored response never keeps: hop-by-hop (§3.1), the gateway's own, Age, Set-Cookie. */

@@ -1,5 +1,5 @@
 /**
- * The headers sent to an origin (DESIGN.md §6). Never hop-by-hop headers, `host` (the
+ * The headers sent to an origin (docs/request-flow.md). Never hop-by-hop headers, `host` (the
  * pool sets the origin's) or the client's `authorization` (the gateway's own
  * credentials); the route's origin token is added when configured.
  *

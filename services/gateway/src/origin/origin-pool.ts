@@ -1,5 +1,5 @@
 /**
- * One undici pool per origin with the timeouts of DESIGN.md §2, admitted through
+ * One undici pool per origin with the timeouts of README, Gateway configuration, admitted through
  * ConnectionSlots (a bounded wait for a busy pool), and the one place that turns an undici
  * failure into OriginTimeoutError (504) or OriginUnavailableError (502).
  */

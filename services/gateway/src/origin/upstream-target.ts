@@ -1,7 +1,7 @@
 /**
  * The request target sent to a route's origin. A pass sends the client's target after the
  * route's path replacement. A fill, whose answer is shared, sends exactly what the key
- * describes (DESIGN.md §6, issue 9): the normalized path and the keyed query, in the key's
+ * describes (docs/request-flow.md, issue 9): the normalized path and the keyed query, in the key's
  * order, then the path replacement; nothing of the raw target that the key left out.
  */
 import type { PathReplacement, Route } from '../context.js';

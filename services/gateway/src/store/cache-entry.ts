@@ -1,6 +1,6 @@
 /**
  * One cache entry as one LMDB value: `[u32 metaLength][msgpack meta][raw body]`
- * (NATS-LMDB-NOTES §7), so a hit decodes a small header and slices the body.
+ * (measured with lmdb-js 3.5), so a hit decodes a small header and slices the body.
  */
 import type { CacheName } from '@cairn/shared';
 import { Packr } from 'msgpackr';
@@ -26,7 +26,7 @@ export interface EntryMeta {
   /** Its `url` invalidation keys: normalized path, and path plus sorted query. */
   urlPath: string;
   urlQueryKey: string;
-  /** Wall-clock ms; for Age and humans, never for invalidation (DESIGN.md §5). */
+  /** Wall-clock ms; for Age and humans, never for invalidation (README, Invalidation). */
   storedAt: number;
   /** Wall-clock ms after which the entry is stale; 0 for `never`. */
   expiresAt: number;

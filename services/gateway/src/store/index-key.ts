@@ -1,5 +1,5 @@
 /**
- * Keys of the secondary indexes (DESIGN.md §5: tag and URL deletions never scan): one
+ * Keys of the secondary indexes (README, Invalidation: tag and URL deletions never scan): one
  * namespace per kind, and hashed keys in a namespace of their own, so no tag or path,
  * however long or however spelled, can reach another's index key.
  */

@@ -1,8 +1,8 @@
 /**
  * The gateway's local LMDB store: cache entries (binary values), the tag and URL indexes,
  * and a little metadata (which invalidation stream the entries' fillSeqs refer to). Writes
- * are transactions that lmdb-js batches while its write thread is busy (NATS-LMDB-NOTES
- * §7); an entry is readable from the moment it is put (held in memory until its commit),
+ * are transactions that lmdb-js batches while its write thread is busy (measured with lmdb-js
+ * 3.5); an entry is readable from the moment it is put (held in memory until its commit),
  * so no request waits for a disk commit. A store that cannot write (disk full) keeps
  * serving what it holds and stops writing until a probe succeeds (write-health.ts).
  */
@@ -237,7 +237,7 @@ export class LmdbStore {
 
   /**
    * Drops every entry and records the stream the next entries will refer to: fillSeqs of
-   * another stream are meaningless (DESIGN.md §5). If the clear cannot commit, nothing on
+   * another stream are meaningless (README, Invalidation). If the clear cannot commit, nothing on
    * disk is served until it does (the recovery probe retries it).
    */
   async resetForStream(created: string): Promise<void> {

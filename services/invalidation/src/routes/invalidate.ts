@@ -1,5 +1,5 @@
 /**
- * The invalidation REST API (DESIGN.md §5):
+ * The invalidation REST API (README, Invalidation):
  * - `POST /cache/invalidate`: validated by the shared schema, normalized and published;
  *   then waits (up to ACK_TIMEOUT_MS) for every gateway live at publish time to apply it
  *   and answers 200 `{id, sequence, acknowledgedBy, pending, deleted}`; with

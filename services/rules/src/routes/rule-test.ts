@@ -1,5 +1,5 @@
 /**
- * `POST /rules/test` (DESIGN.md §4): which rule a request would match and why, with the
+ * `POST /rules/test` (README, Rules): which rule a request would match and why, with the
  * normalized path, cache key and TTL a gateway would use. Runs the gateways' own code
  * (RuleFollower's RuleIndex, canonicalPath, buildCacheKey) on the rules as followed from
  * the stream; nothing is read or rebuilt per call (issue 9 #9). A call waits (bounded) until

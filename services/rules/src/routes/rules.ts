@@ -1,5 +1,5 @@
 /**
- * `/rules` REST routes (DESIGN.md §4): list, get, create, upsert, delete, history. Bodies are
+ * `/rules` REST routes (README, Rules): list, get, create, upsert, delete, history. Bodies are
  * validated with the contract schemas; revisions travel as `ETag` / `If-Match`.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Compatibility aliases for the system Cairn replaces (DESIGN.md §4): the same handlers
+ * Compatibility aliases for the system Cairn replaces (README, Rules): the same handlers
  * as `/rules`, under the old paths.
  */
 import type { FastifyInstance } from 'fastify';
