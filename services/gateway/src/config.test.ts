@@ -86,3 +86,21 @@ describe('loadGatewayConfig', () => {
     expect(() => load(minimal, { GATEWAY_ID: 'g'.repeat(257) })).toThrow(/environment: GATEWAY_ID: /);
   });
 });
+
+describe('forwarded headers (defaultForwardHeaders / apiForwardHeaders)', () => {
+  it('lowercases the names and drops repeats', () => {
+    expect(load({ ...minimal, defaultForwardHeaders: ['User-Agent', 'user-agent', 'TraceParent'] }).cache.defaultForwardHeaders).toEqual(['user-agent', 'traceparent']);
+  });
+
+  it('defaults to forwarding nothing besides the keyed inputs', () => {
+    expect(load(minimal).cache.defaultForwardHeaders).toEqual([]);
+  });
+
+  it('refuses a field a fill can never forward, naming it', () => {
+    expect(() => load({ ...minimal, defaultForwardHeaders: ['Authorization'] })).toThrow(/defaultForwardHeaders.*authorization is never forwarded on a fill/);
+  });
+
+  it('refuses apiForwardHeaders without an API origin', () => {
+    expect(() => load({ ...minimal, apiForwardHeaders: ['user-agent'] })).toThrow(/apiOrigin.*required when apiForwardHeaders is set/);
+  });
+});

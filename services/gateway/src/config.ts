@@ -87,6 +87,29 @@ const optionalHeaderName = z
   .optional()
   .transform((name) => (name ? name.toLowerCase() : undefined));
 
+/**
+ * Request fields a fill can never forward, whatever the config says: the pool sets `host`;
+ * the gateway's origin token replaces `authorization`; cookies are keyed through
+ * `includeCookies`; a fill asks for the whole, unencoded, unconditional answer itself;
+ * framing and hop-by-hop fields describe the client's connection, not the request.
+ */
+const UNFORWARDABLE = new Set([
+  'host', 'authorization', 'cookie', 'content-length', 'transfer-encoding', 'expect', 'accept-encoding',
+  'range', 'if-range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since',
+  'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade',
+]);
+
+/** `defaultForwardHeaders` / `apiForwardHeaders`: request fields a fill sends besides the keyed ones. */
+const forwardHeadersSchema = z
+  .array(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name')
+      .transform((name) => name.toLowerCase())
+      .refine((name) => !UNFORWARDABLE.has(name), { error: (issue) => `${String(issue.input)} is never forwarded on a fill` }),
+  )
+  .transform((names) => [...new Set(names)]);
+
 export const cacheConfigurationSchema = z
   .strictObject({
     cacheTagsHeader: optionalHeaderName,
@@ -102,11 +125,13 @@ export const cacheConfigurationSchema = z
     defaultOriginAuthHeader: optionalHeaderName,
     defaultPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
     defaultCacheKey: cacheKeyConfigSchema,
+    defaultForwardHeaders: forwardHeadersSchema.default([]),
+    apiForwardHeaders: forwardHeadersSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.apiOrigin === undefined) {
       // API settings without an API origin would be silently ignored: say so instead.
-      for (const field of ['apiPathPrefix', 'apiHeader', 'apiCacheKey', 'apiPathReplacement', 'apiOriginAuthHeader'] as const) {
+      for (const field of ['apiPathPrefix', 'apiHeader', 'apiCacheKey', 'apiPathReplacement', 'apiOriginAuthHeader', 'apiForwardHeaders'] as const) {
         if (config[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['apiOrigin'], message: `required when ${field} is set` });
       }
       return;

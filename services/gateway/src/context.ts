@@ -24,6 +24,8 @@ export interface Route {
   cache: CacheName;
   origin: Origin;
   keyConfig: CacheKeyConfig;
+  /** Lowercase names of the request fields a fill forwards besides the keyed ones. */
+  forwardHeaders: readonly string[];
   replacement: PathReplacement | undefined;
   /** The same for a fill's normalized (lowercased) path: its search lowercased once. */
   fillReplacement: PathReplacement | undefined;
@@ -55,6 +57,7 @@ export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetri
     cache: 'page',
     origin: origin(cache.defaultOrigin, 'page'),
     keyConfig: compileCacheKeyConfig(cache.defaultCacheKey),
+    forwardHeaders: cache.defaultForwardHeaders,
     replacement: cache.defaultPathReplacement || undefined,
     fillReplacement: forNormalizedPath(cache.defaultPathReplacement || undefined),
     originAuth: auth(cache.defaultOriginAuthHeader, env.DEFAULT_ORIGIN_AUTH_TOKEN),
@@ -66,6 +69,7 @@ export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetri
           cache: 'api',
           origin: origin(cache.apiOrigin, 'api'),
           keyConfig: compileCacheKeyConfig(cache.apiCacheKey),
+          forwardHeaders: cache.apiForwardHeaders ?? [],
           replacement: cache.apiPathReplacement || undefined,
           fillReplacement: forNormalizedPath(cache.apiPathReplacement || undefined),
           originAuth: auth(cache.apiOriginAuthHeader, env.API_ORIGIN_AUTH_TOKEN),
