@@ -28,6 +28,8 @@ export const gatewayEnvSchema = z.object({
   BODY_TIMEOUT_MS: positiveIntSchema(60_000),
   /** Largest origin body the gateway stores; larger answers are passed through, not cached. */
   MAX_ENTRY_BYTES: positiveIntSchema(10 * 1024 * 1024),
+  /** Variants (a Vary on forwarded headers) kept per URL key; the least recently stored go first. */
+  MAX_VARIANTS_PER_KEY: positiveIntSchema(16),
   RESERVED_PATHS: z
     .string()
     .default('')

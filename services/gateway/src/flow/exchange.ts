@@ -31,6 +31,9 @@ export class Exchange {
   canonicalPath = '';
   /** The query the key holds (only keyed parameters, in key order): the fill's and the url index's. */
   keyedQuery = '';
+  /** The URL's key; a variant marker stored there names the variant key (store/variants.ts). */
+  urlKey = '';
+  /** The key of the entry this request reads, fills and coalesces on: the URL key or its variant's. */
   key = '';
   match: RuleMatch | undefined = undefined;
   entry: CacheEntry | undefined = undefined;

@@ -15,7 +15,7 @@ import type { Exchange } from './exchange.js';
 import { fetchOrigin, type Fetched } from './fetch.js';
 import type { FillResult } from './fill-registry.js';
 import type { DecisionReason } from './outcome.js';
-import { refreshEntry, storeDecision, writeEntry, type StoreDecision } from './store.js';
+import { refreshEntry, storeDecision, variantOf, writeEntry, type StoreDecision } from './store.js';
 
 /** What the leading request delivers. */
 export type LeaderAnswer =
@@ -138,6 +138,8 @@ function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, conte
       storedAt: now,
       expiresAt: now,
       fillSeq: fetched.fillSeq,
+      // Waiters whose values of the Vary fields differ cannot take it (request-flow.ts).
+      ...variantOf(exchange, route, fetched.headers.vary),
     },
     body,
   };

@@ -10,5 +10,6 @@ import type { Exchange } from './exchange.js';
 export function key(exchange: Exchange, route: Route): void {
   const query = keyedQuery(exchange.query, route.keyConfig.includeQueryParams);
   exchange.keyedQuery = query;
-  exchange.key = buildCacheKey(route.cache, exchange, route.keyConfig, exchange.canonicalPath, query);
+  exchange.urlKey = buildCacheKey(route.cache, exchange, route.keyConfig, exchange.canonicalPath, query);
+  exchange.key = exchange.urlKey;
 }

@@ -11,6 +11,9 @@
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
 import { Verdict } from '../control/invalidation-map.js';
+import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
+import { isVariantMarker, variantKey } from '../store/variants.js';
+import { variantId } from '../http/vary.js';
 import type { Exchange } from './exchange.js';
 import { staleWhileRevalidateMs } from './stale-windows.js';
 
@@ -40,8 +43,20 @@ export function lookup(exchange: Exchange, context: GatewayContext, now: number)
   return result;
 }
 
+/**
+ * The URL key's marker names the Vary fields its variants were selected by: this request's
+ * variant is the one for its values of them, and only while the marker lists it. The
+ * exchange then reads, fills and coalesces on the variant's key.
+ */
+function variantFor(exchange: Exchange, context: GatewayContext, marker: EntryMeta): CacheEntry | undefined {
+  const id = variantId(marker.varyOn ?? [], exchange.headers);
+  exchange.key = variantKey(exchange.urlKey, id);
+  return marker.variants?.includes(id) === true ? context.store.get(exchange.key) : undefined;
+}
+
 function find(exchange: Exchange, context: GatewayContext, now: number): LookupResult {
-  const entry = context.store.get(exchange.key);
+  const stored = context.store.get(exchange.key);
+  const entry = stored !== undefined && isVariantMarker(stored.meta) ? variantFor(exchange, context, stored.meta) : stored;
   if (entry === undefined) {
     exchange.decide('MISS', context.fills.isHitForMiss(exchange.key, now) ? 'hit-for-miss' : 'absent');
     return MISS;

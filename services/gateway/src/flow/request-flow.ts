@@ -14,6 +14,7 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason, SharedOriginFailure } from '../errors.js';
 import { abandonBody } from '../origin/origin-pool.js';
+import { selectsRequest } from '../store/variants.js';
 import { deliverEntry, deliverNotCached, deliverResponse } from './deliver.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin } from './fetch.js';
@@ -65,6 +66,8 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: FastifyR
   const result = await inflight.result;
   switch (result.kind) {
     case 'entry':
+      // The fill's answer was selected by a Vary on forwarded fields this request sends otherwise.
+      if (!selectsRequest(result.entry.meta, exchange.headers)) return lead(exchange, context, reply, route, now, false);
       exchange.collapsed = true;
       exchange.storing = result.stored;
       exchange.forwardStatus = result.entry.meta.status;

@@ -14,7 +14,9 @@ import { forbidsStale } from '../http/cache-control.js';
 import { freshnessLifetimeMs } from '../http/freshness.js';
 import { unstorableReason } from '../http/storability.js';
 import { storedFields, updatedFields, type Fields } from '../http/stored-fields.js';
+import { variantId } from '../http/vary.js';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
+import { isVariant, variantFields } from '../store/variants.js';
 import type { Exchange } from './exchange.js';
 import type { Fetched } from './fetch.js';
 import type { DecisionReason } from './outcome.js';
@@ -35,7 +37,7 @@ function lifetimeMs(exchange: Exchange, status: number, headers: Fields): number
 function decide(exchange: Exchange, context: GatewayContext, route: Route, status: number, headers: Fields): StoreDecision {
   if (exchange.match === undefined) return { store: false, reason: 'no-rule' };
   if (exchange.directives.noStore) return { store: false, reason: 'request-no-store' };
-  const unstorable = unstorableReason(status, headers, { statuses: context.env.CACHEABLE_STATUSES, keyedHeaders: route.keyConfig.includeHeaders });
+  const unstorable = unstorableReason(status, headers, { statuses: context.env.CACHEABLE_STATUSES, keyedHeaders: route.keyConfig.includeHeaders, forwardedHeaders: route.forwardHeaders });
   if (unstorable !== undefined) return { store: false, reason: unstorable };
   const lifetime = lifetimeMs(exchange, status, headers);
   return lifetime > 0 ? { store: true, lifetimeMs: lifetime } : { store: false, reason: 'no-freshness' };
@@ -90,8 +92,9 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
     storedAt: now,
     expiresAt: expiresAt(now, lifetime),
     fillSeq: fetched.fillSeq,
+    ...variantOf(exchange, route, fetched.headers.vary),
   };
-  if (!context.store.put(exchange.key, meta, body)) {
+  if (!put(exchange, context, meta, body)) {
     // Disk full: the answer is delivered and shared with waiters, but it was not stored.
     exchange.storing = false;
     exchange.notStoredReason = 'store-unwritable';
@@ -99,6 +102,21 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
   }
   context.metrics.stores.inc({ cache: route.cache });
   return { meta, body };
+}
+
+/**
+ * Under the URL key, or as the variant for this request's values of the forwarded fields
+ * the response's Vary names (store/variants.ts). A response that no longer varies on them
+ * replaces the URL key's marker, and with it every variant.
+ */
+function put(exchange: Exchange, context: GatewayContext, meta: EntryMeta, body: Buffer): boolean {
+  return isVariant(meta) ? context.store.putVariant(exchange.urlKey, meta, body, context.env.MAX_VARIANTS_PER_KEY) : context.store.put(exchange.urlKey, meta, body);
+}
+
+/** The variant fields and id of a response for this request; none when its Vary names no forwarded field. */
+export function variantOf(exchange: Exchange, route: Route, vary: string | string[] | undefined): Pick<EntryMeta, 'varyOn' | 'variantId'> {
+  const varyOn = variantFields(vary, route.keyConfig.includeHeaders, route.forwardHeaders);
+  return varyOn.length === 0 ? {} : { varyOn, variantId: variantId(varyOn, exchange.headers) };
 }
 
 /** What a 304 to a revalidation did. */

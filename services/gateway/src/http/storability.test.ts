@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { unstorableReason } from './storability.js';
 
-const rules = { statuses: new Set([200]), keyedHeaders: ['x-device'] };
+const rules = { statuses: new Set([200]), keyedHeaders: ['x-device'], forwardedHeaders: ['user-agent'] };
 
 describe('unstorableReason', () => {
   it.each([
@@ -18,7 +18,9 @@ describe('unstorableReason', () => {
     [200, { 'cache-control': 'x-private-ish' }, undefined],
     [200, { vary: 'X-Device' }, undefined],
     [200, { vary: 'accept-encoding, x-device' }, undefined],
-    [200, { vary: 'x-device, user-agent' }, 'vary-not-in-key'],
+    [200, { vary: 'x-device, user-agent' }, undefined],
+    [200, { vary: 'x-device, accept-language' }, 'vary-not-in-key'],
+    [200, { vary: ['x-device', 'x-user'] }, 'vary-not-in-key'],
     [200, { vary: '*' }, 'vary-not-in-key'],
   ])('status %i with %j → %s', (status, headers, reason) => {
     expect(unstorableReason(status, headers, rules)).toBe(reason);

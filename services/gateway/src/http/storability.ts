@@ -1,9 +1,10 @@
 /**
  * May an origin response be stored at all (docs/request-flow.md)? Only a configured status (200
  * by default; never 206), never with Set-Cookie, `Cache-Control: private` or `no-store`,
- * and `Vary` only on headers that are part of the key (never `Vary: *`).
+ * and `Vary` only on headers that are part of the key or forwarded on fills (never `Vary: *`).
  */
 import type { DecisionReason } from '../flow/outcome.js';
+import { varyNames } from './vary.js';
 
 const PRIVATE_OR_NO_STORE = /(?:^|,)\s*(?:private|no-store)\s*(?:[,=]|$)/i;
 
@@ -11,19 +12,26 @@ const PRIVATE_OR_NO_STORE = /(?:^|,)\s*(?:private|no-store)\s*(?:[,=]|$)/i;
  * Fills always ask for an identity encoding, so a response varying only on
  * accept-encoding is the same for every client.
  */
-const ALWAYS_UNIFORM = new Set(['accept-encoding']);
+export const ALWAYS_UNIFORM: ReadonlySet<string> = new Set(['accept-encoding']);
 
 export interface StorabilityRules {
   statuses: ReadonlySet<number>;
   /** Lowercase names of the headers in the route's cache key. */
   keyedHeaders: readonly string[];
+  /** Lowercase names of the headers a fill forwards besides the keyed ones: a Vary on them makes variants. */
+  forwardedHeaders: readonly string[];
 }
 
-function varyOutsideKey(vary: string | string[], keyedHeaders: readonly string[]): boolean {
-  for (const name of (Array.isArray(vary) ? vary.join(',') : vary).split(',')) {
-    const header = name.trim().toLowerCase();
-    if (header === '') continue;
-    if (header === '*' || (!ALWAYS_UNIFORM.has(header) && !keyedHeaders.includes(header))) return true;
+/**
+ * A Vary naming a field the fill never sent (neither keyed nor forwarded) cannot be
+ * honoured: the origin answered for that field's absence, and a client that sends it
+ * could only be served by forwarding it. `Vary: *` is never reusable (RFC 9111 §4.1).
+ */
+function varyOutsideKey(vary: string | string[], rules: StorabilityRules): boolean {
+  const { star, names } = varyNames(vary);
+  if (star) return true;
+  for (const name of names) {
+    if (!ALWAYS_UNIFORM.has(name) && !rules.keyedHeaders.includes(name) && !rules.forwardedHeaders.includes(name)) return true;
   }
   return false;
 }
@@ -33,6 +41,6 @@ export function unstorableReason(status: number, headers: Record<string, string 
   if (headers['set-cookie'] !== undefined) return 'set-cookie';
   const cacheControl = headers['cache-control'];
   if (cacheControl !== undefined && PRIVATE_OR_NO_STORE.test(String(cacheControl))) return 'origin-private';
-  if (headers.vary !== undefined && varyOutsideKey(headers.vary, rules.keyedHeaders)) return 'vary-not-in-key';
+  if (headers.vary !== undefined && varyOutsideKey(headers.vary, rules)) return 'vary-not-in-key';
   return undefined;
 }

@@ -32,6 +32,14 @@ export interface EntryMeta {
   expiresAt: number;
   /** The CACHE_INVALIDATIONS sequence applied when the origin fetch began. */
   fillSeq: number;
+  /**
+   * A variant (store/variants.ts): the forwarded Vary fields it was selected by, sorted,
+   * and its id. Absent on responses stored under their URL key alone.
+   */
+  varyOn?: string[] | undefined;
+  variantId?: string | undefined;
+  /** Only on a URL key's variant marker: the variants stored, most recent last. */
+  variants?: string[] | undefined;
 }
 
 export interface CacheEntry {

@@ -11,6 +11,7 @@ import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cac
 import { indexKey } from './index-key.js';
 import { SharedEntries } from './shared-entries.js';
 import { Tombstones } from './tombstones.js';
+import { isVariantMarker, laterDeadline, nextVariants, variantKey, type VariantMeta } from './variants.js';
 import { DEFAULT_BACKOFF, WriteHealth, type BackoffOptions, type StoreEvents, type StoreWriteOp, type WriteHealthState } from './write-health.js';
 
 export { indexKey } from './index-key.js';
@@ -30,6 +31,16 @@ const PROBE_BYTES = 256 * 1024;
 const DELETE_CHUNK = 500;
 /** How long close waits for lmdb-js: after a failed commit its flush promise never settles. */
 const CLOSE_TIMEOUT_MS = 5000;
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** A put ready for its transaction: the entry readable meanwhile, its encoded value, the tombstone it lands after. */
+interface PreparedPut {
+  key: string;
+  entry: CacheEntry;
+  value: Buffer;
+  removal: number | undefined;
+}
 
 const SILENT: StoreEvents = { writeFailed: () => undefined, writableChanged: () => undefined, writeSkipped: () => undefined };
 
@@ -116,33 +127,75 @@ export class LmdbStore {
    * the response all the same, unstored.
    */
   put(key: string, meta: EntryMeta, body: Buffer): boolean {
+    if (!this.#canWrite(key)) return false;
+    this.#write([this.#prepare(key, meta, body)], []);
+    return true;
+  }
+
+  /**
+   * Stores a variant (store/variants.ts) under `urlKey` and updates the URL key's marker in
+   * the same transaction: the variant becomes the most recent, and the oldest beyond
+   * `maxVariants` are removed. The marker is read here, in issue order, so concurrent
+   * variant stores each see the one before. Returns false, writing nothing, like `put`.
+   */
+  putVariant(urlKey: string, meta: VariantMeta, body: Buffer, maxVariants: number): boolean {
+    const key = variantKey(urlKey, meta.variantId);
+    if (!this.#canWrite(key)) return false;
+    this.#shared.forget(urlKey);
+    const current = this.get(urlKey);
+    const previous = current !== undefined && isVariantMarker(current.meta) ? current.meta : undefined;
+    const list = nextVariants(previous, meta.varyOn, meta.variantId, maxVariants);
+    // Kept (by the sweep) while any variant it lists may still be served: the latest deadline, 0 being never.
+    const expiresAt = previous === undefined ? meta.expiresAt : laterDeadline(previous.expiresAt, meta.expiresAt);
+    const marker: EntryMeta = { ...meta, expiresAt, variantId: undefined, variants: list.ids };
+    const evicted = list.evicted.map((id) => variantKey(urlKey, id));
+    this.#write([this.#prepare(urlKey, marker, EMPTY_BODY), this.#prepare(key, meta, body)], evicted);
+    return true;
+  }
+
+  #canWrite(key: string): boolean {
     this.#shared.forget(key);
-    if (!this.#health.writable) {
-      this.#events.writeSkipped();
-      return false;
-    }
+    if (this.#health.writable) return true;
+    this.#events.writeSkipped();
+    return false;
+  }
+
+  #prepare(key: string, meta: EntryMeta, body: Buffer): PreparedPut {
     const entry = { meta, body };
     this.#pending.set(key, entry);
-    const removal = this.#removed.mark(key);
-    const value = encodeEntry(meta, body);
+    return { key, entry, value: encodeEntry(meta, body), removal: this.#removed.mark(key) };
+  }
+
+  /** One transaction: the puts with their index values, then the removals. */
+  #write(puts: PreparedPut[], removals: string[]): void {
+    const marks = removals.map((key) => {
+      this.#pending.delete(key);
+      this.#shared.forget(key);
+      return this.#removed.add(key);
+    });
     this.#root
       .transaction(() => {
-        this.#entries.putSync(key, value);
-        for (const tag of meta.tags) this.#index.putSync(indexKey('tag', tag), key);
-        this.#index.putSync(indexKey('url', meta.urlPath), key);
+        for (const { key, entry, value } of puts) {
+          this.#entries.putSync(key, value);
+          for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
+          this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
+        }
+        for (const key of removals) this.#entries.removeSync(key);
       })
       .then(
         () => {
-          this.#settle(key, entry);
-          // Committed after any removal issued before it: that removal no longer matters.
-          this.#removed.clear(key, removal);
+          for (const { key, entry, removal } of puts) {
+            this.#settle(key, entry);
+            // Committed after any removal issued before it: that removal no longer matters.
+            this.#removed.clear(key, removal);
+          }
+          removals.forEach((key, i) => this.#removed.clear(key, marks[i]));
         },
         (err: unknown) => {
-          this.#settle(key, entry);
+          for (const { key, entry } of puts) this.#settle(key, entry);
           this.#health.failed('put', err);
         },
       );
-    return true;
   }
 
   #settle(key: string, entry: CacheEntry): void {
