@@ -69,8 +69,7 @@ describe('variant store', () => {
 
   it('drops the marker when a response without variants is stored under the URL key', async () => {
     store.putVariant(URL_KEY, variant('a'), Buffer.from('A'), 4);
-    const { varyOn: _v, variantId: _i, ...plain } = variant('a');
-    store.put(URL_KEY, plain, Buffer.from('plain'));
+    store.put(URL_KEY, { ...variant('a'), varyOn: undefined, variantId: undefined }, Buffer.from('plain'));
     const s = await reopened();
     expect(s.get(URL_KEY)?.meta.variants).toBeUndefined();
     expect(s.get(URL_KEY)?.body.toString()).toBe('plain');
