@@ -12,9 +12,9 @@
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
 import { Verdict } from '../control/invalidation-map.js';
-import { revalidationDemand } from '../http/request-directives.js';
 import type { Exchange } from './exchange.js';
 import { staleWhileRevalidateMs } from './stale-windows.js';
+import { revalidationDemand } from '../http/request-directives.js';
 
 export type LookupResult = { kind: 'hit' } | { kind: 'stale' } | { kind: 'miss' } | { kind: 'pass' } | { kind: 'bypass' } | { kind: 'unavailable' };
 
