@@ -82,6 +82,15 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('ignores the client request Cache-Control by default and accepts honor (#10)', () => {
+    expect(load(minimal).env.REQUEST_CACHE_CONTROL).toBe('ignore');
+    expect(load(minimal, { REQUEST_CACHE_CONTROL: 'honor' }).env.REQUEST_CACHE_CONTROL).toBe('honor');
+  });
+
+  it('stops on an unknown REQUEST_CACHE_CONTROL naming it (#10)', () => {
+    expect(() => load(minimal, { REQUEST_CACHE_CONTROL: 'obey' })).toThrow(/^environment: REQUEST_CACHE_CONTROL: .*"ignore".*"honor"/);
+  });
+
   it('refuses a GATEWAY_ID longer than heartbeats may carry (#9)', () => {
     expect(() => load(minimal, { GATEWAY_ID: 'g'.repeat(257) })).toThrow(/environment: GATEWAY_ID: /);
   });

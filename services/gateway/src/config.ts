@@ -51,6 +51,8 @@ export const gatewayEnvSchema = z.object({
         .min(1),
     )
     .transform((statuses) => new Set(statuses)),
+  /** Whether a client's no-cache / max-age / min-fresh / Pragma may send a stored response to the origin (README, Request Cache-Control). */
+  REQUEST_CACHE_CONTROL: z.enum(['ignore', 'honor']).default('ignore'),
   /** How often the background sweep walks the store for entries that can never be served again. */
   SWEEP_INTERVAL_MS: positiveIntSchema(60_000),
   /** After this long without the invalidation feed, every hit is revalidated with the origin. */

@@ -128,6 +128,12 @@ export function createGatewayMetrics() {
       help: 'Responses delivered but not stored because the store was not writable.',
       registers: [registry],
     }),
+    rangeAnswers: new Counter({
+      name: 'cairn_gateway_range_answers_total',
+      help: 'GET requests with Range answered from a complete body, by answer (partial 206, unsatisfiable 416, ignored: the whole 200).',
+      labelNames: ['answer'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

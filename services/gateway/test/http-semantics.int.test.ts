@@ -314,9 +314,9 @@ describe('gateway HTTP semantics', () => {
   });
 
   describe('request Cache-Control', () => {
-    beforeEach(() => start());
+    beforeEach(() => start({ REQUEST_CACHE_CONTROL: 'honor' }));
 
-    it.each(['no-cache', 'max-age=0'])('asks the origin again for %s and stores the new answer', async (directive) => {
+    it.each(['no-cache', 'max-age=0'])('asks the origin again for %s under REQUEST_CACHE_CONTROL=honor and stores the new answer', async (directive) => {
       await get('/reload');
       const reloaded = await get('/reload', { headers: { 'cache-control': directive } });
       expect(reloaded.cacheStatus).toMatch(/fwd=request; fwd-status=200; stored/);

@@ -3,7 +3,8 @@
  * fields that make the response unfit for a shared cache remove the stored entry, the
  * revalidating client gets the stored body with the 304's fields once, and no other
  * client ever sees them. Real origin, nats-server and LMDB; `Cache-Control: no-cache`
- * from the client makes the gateway revalidate a fresh entry, so no test waits for expiry.
+ * from the client (REQUEST_CACHE_CONTROL=honor) makes the gateway revalidate a fresh entry,
+ * so no test waits for expiry.
  */
 import type { ServerResponse } from 'node:http';
 import type { OriginRequest } from '@cairn/testing';
@@ -45,7 +46,7 @@ describe('304 revalidations re-check storability', () => {
   };
 
   beforeEach(async () => {
-    h = await startGatewayHarness(() => ({ defaultCacheKey: { includeQueryParams: 'ALL', includeHeaders: ['x-device'] } }));
+    h = await startGatewayHarness(() => ({ defaultCacheKey: { includeQueryParams: 'ALL', includeHeaders: ['x-device'] } }), { REQUEST_CACHE_CONTROL: 'honor' });
     await h.applyRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
   });
 

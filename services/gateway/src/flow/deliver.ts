@@ -4,7 +4,7 @@
  * when asked for (and allowed); counts the outcome and reason. The gateway's headers are
  * set after the response's own, so they always win (issue 9). An answer from the store
  * is a 304 when the client's conditional matches its validators; only a conditional
- * request ever gets one.
+ * request ever gets one. A complete body answers a GET's Range (flow/deliver-range.ts).
  */
 import type { Readable } from 'node:stream';
 import { headers as cairnHeaders } from '@cairn/shared';
@@ -15,6 +15,7 @@ import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
 import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
 import type { CacheEntry } from '../store/cache-entry.js';
+import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
 
 /**
@@ -34,6 +35,8 @@ function forwardReason(exchange: Exchange): ForwardReason {
     case 'soft-invalidated':
       return 'stale';
     case 'request-no-cache':
+    case 'request-max-age':
+    case 'request-min-fresh':
       return 'request';
     case 'feed-lost':
     case 'retention-expired':
@@ -112,7 +115,8 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
   // Time since stored; RFC 9111 §4.2.3's full Age calculation is another issue's.
   reply.header('age', String(Math.max(0, Math.floor((now - entry.meta.storedAt) / 1000))));
   finish(exchange, context, reply, entry, now);
-  return unchanged ? reply.code(304).send() : reply.code(entry.meta.status).send(entry.body);
+  // RFC 9110 §13.2.2: a matching If-None-Match / If-Modified-Since wins before Range.
+  return unchanged ? reply.code(304).send() : sendBody(exchange, context, reply, entry.meta.status, headers, entry.body);
 }
 
 /**
@@ -135,7 +139,8 @@ export function deliverResponse(
   // A buffer's length is set from the buffer itself.
   if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);
-  return reply.code(status).send(body);
+  // A buffer is a fill's answer read whole: its Range is answered from it like a hit's.
+  return Buffer.isBuffer(body) ? sendBody(exchange, context, reply, status, headers, body) : reply.code(status).send(body);
 }
 
 /** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */

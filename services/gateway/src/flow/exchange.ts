@@ -6,7 +6,7 @@ import type { RuleMatch } from '@cairn/shared';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Route } from '../context.js';
-import { requestDirectives, type RequestDirectives } from '../http/cache-control.js';
+import { requestDirectives, type RequestDirectives } from '../http/request-directives.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { CacheOutcome, DecisionReason } from './outcome.js';
 
@@ -23,7 +23,7 @@ export class Exchange {
   readonly body: Readable;
   readonly startedAt: number;
   route: Route | undefined = undefined;
-  /** The client's Cache-Control request directives. */
+  /** The client's Cache-Control (or Pragma) request directives; REQUEST_CACHE_CONTROL decides which count. */
   readonly directives: RequestDirectives;
   /** Normalized path seen by rules (README, Rules). */
   path = '';
@@ -64,7 +64,7 @@ export class Exchange {
     this.rawPath = q === -1 ? url : url.slice(0, q);
     this.query = q === -1 ? '' : url.slice(q + 1);
     this.headers = headers;
-    this.directives = requestDirectives(headers['cache-control']);
+    this.directives = requestDirectives(headers['cache-control'], headers.pragma);
     this.body = body;
     this.startedAt = startedAt;
   }

@@ -1,5 +1,6 @@
 /**
- * lookup: only GET and HEAD use the cache; `x-cairn-cache-bypass: true` skips it. A stored
+ * lookup: only GET and HEAD use the cache; `x-cairn-cache-bypass: true` skips it. A client's
+ * no-cache / max-age / min-fresh count only under REQUEST_CACHE_CONTROL=honor. A stored
  * entry is a HIT only while fresh and not invalidated: an applicable invalidation with a
  * higher sequence than the entry's fillSeq makes it a MISS, whatever the clocks say
  * (README, Invalidation), and an invalidated entry is never served, not even stale.
@@ -16,6 +17,7 @@ import { isVariantMarker, variantKey } from '../store/variants.js';
 import { variantId } from '../http/vary.js';
 import type { Exchange } from './exchange.js';
 import { staleWhileRevalidateMs } from './stale-windows.js';
+import { revalidationDemand } from '../http/request-directives.js';
 
 export type LookupResult = { kind: 'hit' } | { kind: 'stale' } | { kind: 'miss' } | { kind: 'pass' } | { kind: 'bypass' } | { kind: 'unavailable' };
 
@@ -68,8 +70,11 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
   }
   exchange.entry = entry;
   const expiresAt = entry.meta.expiresAt;
-  if (exchange.directives.revalidate) {
-    exchange.decide('MISS', 'request-no-cache');
+  // REQUEST_CACHE_CONTROL=honor: the client's no-cache / max-age / min-fresh send even a fresh
+  // entry to the origin, conditionally and coalesced (miss → fill); under ignore they never do.
+  const demand = revalidationDemand(exchange.directives, context.env.REQUEST_CACHE_CONTROL, now - entry.meta.storedAt, expiresAt === 0 ? Infinity : expiresAt - now);
+  if (demand !== undefined) {
+    exchange.decide('MISS', demand);
     return MISS;
   }
   // Without the feed an invalidation may have gone unseen: ask the origin (stale only if it fails).

@@ -19,6 +19,8 @@ export type DecisionReason =
   | 'invalidated'
   | 'revalidated'
   | 'request-no-cache'
+  | 'request-max-age'
+  | 'request-min-fresh'
   | 'feed-lost'
   | 'retention-expired'
   | 'hit-for-miss'

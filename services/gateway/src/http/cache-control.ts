@@ -20,28 +20,6 @@ export function parseCacheControl(header: string | string[] | undefined): Direct
   return directives;
 }
 
-/** What the client asked of the cache. */
-export interface RequestDirectives {
-  /** `no-cache` or `max-age=0`: the stored response must be validated with the origin first. */
-  revalidate: boolean;
-  /** `no-store`: the response to this request is not stored. */
-  noStore: boolean;
-  /** `only-if-cached`: answer from the cache or 504; never contact the origin. */
-  onlyIfCached: boolean;
-}
-
-const NO_REQUEST_DIRECTIVES: RequestDirectives = { revalidate: false, noStore: false, onlyIfCached: false };
-
-export function requestDirectives(header: string | string[] | undefined): RequestDirectives {
-  if (header === undefined) return NO_REQUEST_DIRECTIVES;
-  const d = parseCacheControl(header);
-  return {
-    revalidate: d.has('no-cache') || d.get('max-age') === '0',
-    noStore: d.has('no-store'),
-    onlyIfCached: d.has('only-if-cached'),
-  };
-}
-
 /** `must-revalidate`, `proxy-revalidate` and `s-maxage` forbid a shared cache to serve the response stale. */
 export function forbidsStale(responseCacheControl: string | string[] | undefined): boolean {
   const d = parseCacheControl(responseCacheControl);
