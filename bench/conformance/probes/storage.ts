@@ -27,6 +27,20 @@ const statusProbe = (status: number): Probe => ({
   },
 });
 
+/** What a client's request directive does to a stored fresh answer: reported, not judged. */
+const requestPolicy = (id: string, title: string, rfc: string, headers: Record<string, string>): Probe => ({
+  id,
+  title,
+  rfc,
+  level: 'policy',
+  async run(ctx) {
+    const pair = await twice(ctx, ctx.path(), versioned({ 'cache-control': 'max-age=60', etag: '"p1"' }), 0, { headers });
+    if (pair.count === 1) return info('answered from cache (client directive ignored)');
+    const conditional = ctx.seen(pair.path)[1]?.headers['if-none-match'] !== undefined;
+    return info(`origin asked${conditional ? ' conditionally' : ''} (client directive honoured)`);
+  },
+});
+
 export const storageProbes: Probe[] = [
   notStored('no-store', 'no-store, max-age=60: not stored', '9111 §5.2.2.5', { 'cache-control': 'no-store, max-age=60' }),
   notStored('private', 'private, max-age=60: not stored by a shared cache', '9111 §5.2.2.7', { 'cache-control': 'private, max-age=60' }),
@@ -89,14 +103,7 @@ export const storageProbes: Probe[] = [
       return pair.second.headers['cairn-cache-control'] === undefined ? verdict : fail('reused, but Cairn-Cache-Control reached the client');
     },
   },
-  {
-    id: 'request-no-cache',
-    title: 'Client Cache-Control: no-cache on a stored fresh answer (policy)',
-    rfc: '9111 §5.2.1.4',
-    level: 'policy',
-    async run(ctx) {
-      const pair = await twice(ctx, ctx.path(), versioned({ 'cache-control': 'max-age=60' }), 0, { headers: { 'cache-control': 'no-cache' } });
-      return info(pair.count === 1 ? 'answered from cache (client directive ignored)' : 'origin asked (client directive honoured)');
-    },
-  },
+  requestPolicy('request-no-cache', 'Client Cache-Control: no-cache on a stored fresh answer (policy)', '9111 §5.2.1.4', { 'cache-control': 'no-cache' }),
+  requestPolicy('request-max-age-0', 'Client Cache-Control: max-age=0 on a stored fresh answer (policy)', '9111 §5.2.1.1', { 'cache-control': 'max-age=0' }),
+  requestPolicy('request-pragma', 'Client Pragma: no-cache on a stored fresh answer (policy)', '9111 §5.4', { pragma: 'no-cache' }),
 ];

@@ -23,7 +23,10 @@ async function varyRun(ctx: ProbeContext): Promise<{ wrong: string[]; count: num
   return { wrong, count: ctx.count(path), path };
 }
 
-const forwardingNote = (ctx: ProbeContext) => (ctx.target.forwardsRequestHeaders ? '' : ' (Accept-Language not forwarded: defaultForwardHeaders refused)');
+function forwardingNote(ctx: ProbeContext): string {
+  if (!ctx.target.forwardsRequestHeaders) return ' (started without defaultForwardHeaders: the gateway refused it)';
+  return ctx.seen(ctx.path()).every((seen) => seen.headers['accept-language'] === undefined) ? ' (the origin never saw Accept-Language)' : '';
+}
 
 export const varyRangeProbes: Probe[] = [
   {
@@ -70,6 +73,47 @@ export const varyRangeProbes: Probe[] = [
       const answer = await ctx.get(path, { headers: { range: 'bytes=500-600' } });
       if (answer.status === 416) return pass(`416 Content-Range: ${answer.headers['content-range'] ?? '(none)'}`);
       return answer.status === 200 && answer.body === BODY ? pass('Range ignored: full 200 (allowed)') : fail(`answered ${answer.status}`);
+    },
+  },
+  {
+    id: 'range-multi',
+    title: 'Range: bytes=0-4,10-14 on a stored answer: correct multipart/byteranges, a covering 206, or the full 200',
+    rfc: '9110 §14.2, §14.6, §15.5.17',
+    level: 'SHOULD',
+    async run(ctx) {
+      const path = await stored(ctx);
+      const answer = await ctx.get(path, { headers: { range: 'bytes=0-4,10-14' } });
+      if (answer.status === 200) return answer.body === BODY ? pass('Range ignored: full 200 (allowed)') : fail('200 with a wrong body');
+      if (answer.status === 416) return fail('416 for two satisfiable ranges');
+      if (answer.status !== 206) return fail(`answered ${answer.status}`);
+      const type = answer.headers['content-type'] ?? '';
+      if (type.startsWith('multipart/byteranges')) {
+        const ok = answer.body.includes(BODY.slice(0, 5)) && answer.body.includes(BODY.slice(10, 15)) && /Content-Range: bytes 0-4\/100/i.test(answer.body) && /Content-Range: bytes 10-14\/100/i.test(answer.body);
+        return ok ? pass('206 multipart/byteranges with both parts') : fail('206 multipart/byteranges with wrong parts');
+      }
+      const match = /^bytes (\d+)-(\d+)\/100$/.exec(answer.headers['content-range'] ?? '');
+      const [first, last] = [Number(match?.[1]), Number(match?.[2])];
+      const covers = match !== null && first <= 0 && last >= 14 && answer.body === BODY.slice(first, last + 1);
+      return covers ? pass(`206 ${answer.headers['content-range']} covering both ranges`) : fail(`206 ${answer.headers['content-range'] ?? '(no Content-Range)'} does not cover both ranges`);
+    },
+  },
+  {
+    id: 'range-miss',
+    title: 'Range on a miss, then a plain GET: the plain GET gets the whole 100 bytes, never a stored part',
+    rfc: '9111 §3.3, §3.4',
+    level: 'MUST',
+    async run(ctx) {
+      // This origin honours Range, so a proxy that forwards it receives (and could store) a 206.
+      const path = ctx.serve(ctx.path(), (req) => {
+        const headers = { 'cache-control': 'max-age=60', etag: '"r1"' };
+        if (req.headers.range === 'bytes=0-9') return { status: 206, headers: { ...headers, 'content-range': 'bytes 0-9/100' }, body: BODY.slice(0, 10) };
+        return { headers, body: BODY };
+      });
+      const part = await ctx.get(path, { headers: { range: 'bytes=0-9' } });
+      const partOk = (part.status === 206 && part.body === BODY.slice(0, 10)) || (part.status === 200 && part.body === BODY);
+      if (!partOk) return fail(`Range answered ${part.status} with ${part.body.length} bytes`);
+      const whole = await ctx.get(path);
+      return whole.status === 200 && whole.body === BODY ? pass(`then 200 with 100 bytes (${ctx.count(path)} origin requests)`) : fail(`plain GET answered ${whole.status} with ${whole.body.length} bytes`);
     },
   },
   {
