@@ -5,6 +5,7 @@
  * `ttl: "origin_expires"`. Request headers the Vary probes need are forwarded with
  * `defaultForwardHeaders`; a gateway that refuses that key is started without it (and says so).
  */
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,8 @@ export async function startCairn(originUrl: string): Promise<Started> {
       proc,
     );
     await waitUntil('gateway', answersThrough(url), 10_000, proc);
-    notes.push(`gateway from ${REPO_ROOT} (source), rule {id:'all', pathPatterns:['^/.*$'], ttl:'origin_expires'}`);
+    const commit = spawnSync('git', ['-C', REPO_ROOT, 'log', '-1', '--format=%h %s'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim() || 'commit unknown';
+    notes.push(`gateway from ${REPO_ROOT} source at ${commit}; rule {id:'all', pathPatterns:['^/.*$'], ttl:'origin_expires'}`);
     return { ok: true, target: { name: 'cairn', url, notes, forwardsRequestHeaders: forward } };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
