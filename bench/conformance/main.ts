@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     columns.push({ name, verdicts, notes: started.target.notes });
   }
   const report = renderReport(allProbes, columns, [`run ${new Date().toISOString()}, scripted origin on loopback, ${allProbes.length} probes`]);
-  const out = resolve(process.cwd(), values.out);
+  // `npm run` moves into the package root; a relative --out is meant from where it was typed.
+  const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out);
   writeFileSync(out, report);
   console.log(report);
   console.error(`written to ${out}`);
