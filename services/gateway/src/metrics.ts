@@ -128,6 +128,12 @@ export function createGatewayMetrics() {
       help: 'Responses delivered but not stored because the store was not writable.',
       registers: [registry],
     }),
+    earlyHints: new Counter({
+      name: 'cairn_gateway_early_hints_total',
+      help: 'Origin 103 Early Hints passed on to the waiting client (relayed) or refused by node as malformed (dropped).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
