@@ -32,7 +32,7 @@ describe('extension methods and invalidation after unsafe methods', () => {
       apiCacheKey: { includeQueryParams: 'ALL' },
     }));
     await h.applyRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
-    h.origin.route('/dav', { handle: (request, response) => response.end(`${request.method} ${request.body}`) });
+    h.origin.route('/dav', { handle: (request, response) => void response.end(`${request.method} ${request.body}`) });
   });
   afterAll(async () => {
     await h.close();
@@ -101,7 +101,7 @@ describe('extension methods and invalidation after unsafe methods', () => {
 
     it('keeps the stored entry when the unsafe method fails (#10)', async () => {
       await cache('/conflict-doc');
-      h.origin.route('/conflict-doc', { handle: (request, response) => response.writeHead(request.method === 'GET' ? 200 : 409).end('x') });
+      h.origin.route('/conflict-doc', { handle: (request, response) => void response.writeHead(request.method === 'GET' ? 200 : 409).end('x') });
       expect((await send(url('/conflict-doc'), 'LOCK')).status).toBe(409);
       expect(await cache('/conflict-doc')).toBe('HIT');
     });

@@ -36,10 +36,10 @@ describe('answers the gateway makes itself', () => {
     originAddress = new URL(h.origin.url).host;
     await h.applyRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
     await h.applyRule({ id: 'uncached', pathPatterns: ['^/nocache/.*$'], ttl: 'no_cache' });
-    h.origin.route('/broken', { handle: (_request, response) => response.socket?.destroy() });
-    h.origin.route('/nocache/broken', { handle: (_request, response) => response.socket?.destroy() });
+    h.origin.route('/broken', { handle: (_request, response) => void response.socket?.destroy() });
+    h.origin.route('/nocache/broken', { handle: (_request, response) => void response.socket?.destroy() });
     h.origin.route('/slow', { delayMs: 1000 });
-    h.origin.route('/broken-later', { delayMs: 200, handle: (_request, response) => response.socket?.destroy() });
+    h.origin.route('/broken-later', { delayMs: 200, handle: (_request, response) => void response.socket?.destroy() });
     h.origin.route('/held', { handle: (_request, response) => void held.push(() => response.end('held')) });
   });
   afterAll(async () => {

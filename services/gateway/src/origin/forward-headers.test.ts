@@ -52,12 +52,12 @@ describe('fillHeaders', () => {
   });
 
   it('sends each forwarded header as one combined field value, besides the keyed ones (#10)', () => {
-    const forwarding = route(['x-device'], [], undefined, ['user-agent', 'traceparent', 'accept']);
-    expect(fillHeaders({ ...client, 'user-agent': 'curl/8', traceparent: '00-abc-01', accept: ['text/html', 'application/json'] }, forwarding, peer)).toEqual({
+    const forwarding = route(['x-device'], [], undefined, ['user-agent', 'traceparent', 'x-tenant']);
+    expect(fillHeaders({ ...client, 'user-agent': 'curl/8', traceparent: '00-abc-01', 'x-tenant': ['blue', 'green'] }, forwarding, peer)).toEqual({
       'x-device': 'mobile',
       'user-agent': 'curl/8',
       traceparent: '00-abc-01',
-      accept: 'text/html, application/json',
+      'x-tenant': 'blue, green',
       ...own,
     });
   });
