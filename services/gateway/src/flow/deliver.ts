@@ -15,7 +15,7 @@ import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
 import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
 import type { CacheEntry } from '../store/cache-entry.js';
-import { originErrorReason } from '../errors.js';
+import { OriginBusyError, originErrorReason } from '../errors.js';
 import { errorAnswer, rawAnswer } from './error-answer.js';
 import type { Exchange } from './exchange.js';
 import type { ErrorBody } from '@cairn/shared';
@@ -162,7 +162,8 @@ export function deliverError(exchange: Exchange | undefined, context: GatewayCon
   const origin = originErrorReason(err);
   if (origin !== undefined) context.metrics.originErrors.inc({ reason: origin });
   if (answer.reason === 'internal-error') reply.log.error({ err, url: reply.request.url }, 'request failed');
-  else if (origin !== undefined || answer.reason === 'origin-busy') reply.log.warn({ err, origin: answer.origin, reason: answer.reason }, 'origin request failed');
+  // Paired with cairn_gateway_origin_errors_total / _origin_queue_rejections_total; a waiter's copy of a failure is not logged again.
+  else if (origin !== undefined || err instanceof OriginBusyError) reply.log.warn({ err, origin: answer.origin, reason: answer.reason }, 'origin request failed');
   else reply.log.debug({ err, origin: answer.origin, reason: answer.reason }, 'request answered by the gateway');
   // Whatever an origin answer had set before it failed is not part of this one.
   for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
