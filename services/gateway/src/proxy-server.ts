@@ -4,6 +4,7 @@
  * Bodies are not parsed: an unsafe method's body streams to the origin as it arrives.
  */
 import { METHODS, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createHttpServer } from '@cairn/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -41,6 +42,7 @@ export function createProxyServer(context: GatewayContext): FastifyInstance {
     awaitingContinue.add(req);
     app.server.emit('request', req, res);
   });
+  // Should fastify ever take a method to have a body, nothing reads it before the origin does.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   const proxy = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -59,12 +61,13 @@ export function createProxyServer(context: GatewayContext): FastifyInstance {
 /**
  * A request node's parser refused (an unknown method, a malformed or too large header, a
  * request that did not arrive in time): answered on the socket, marked and counted like
- * the others, then the connection closes (as node's own answer does).
+ * the others, then the connection closes. As node's own answer, only on a connection that
+ * has sent nothing yet: bytes of an earlier answer may still be on their way.
  */
 function answerClientError(context: GatewayContext, err: Error & { code?: string }, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, body, reason } = clientErrorAnswer(err.code);
-  if (socket.writable) socket.write(rawErrorAnswer(context, status, body, reason));
+  if (socket.writable && (socket as Socket).bytesWritten === 0) socket.write(rawErrorAnswer(context, status, body, reason));
   socket.destroy(err);
 }
 

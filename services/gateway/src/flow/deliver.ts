@@ -149,7 +149,7 @@ export function deliverNotCached(exchange: Exchange, context: GatewayContext, re
 }
 
 /**
- * An answer the gateway makes itself for an error (README, Errors): 400, 499, 500, 502, 503,
+ * An answer the gateway makes itself for an error (README, Answers the gateway makes itself): 400, 499, 500, 502, 503,
  * 504. Marked like every other answer (`x-cairn-cache` with the exchange's outcome, or PASS
  * before there is one; Cache-Status with the error's reason as `detail`) and counted; its
  * body never names the origin, whose address goes to the log. An answer already under way

@@ -1,5 +1,5 @@
 /**
- * The answers the gateway makes itself (README, Errors): for an error, its status, its
+ * The answers the gateway makes itself (README, Answers the gateway makes itself): for an error, its status, its
  * `{error, message}` body and the reason Cache-Status and the requests metric name. A 5xx
  * body says what failed in words of a closed set, never an error's own message: those name
  * the origin's address, which stays in the log (`origin` field). Writes nothing.
