@@ -19,6 +19,10 @@ describe('103 Early Hints', () => {
       handle: (_request: unknown, response: ServerResponse) => response.writeEarlyHints({ link: '</a.css>; rel=preload; as=style' }, () => response.end('page')),
     };
     h.origin.route('/hinted', hinting);
+    // Hints at once, the answer later: long enough for a second request to join the fill.
+    h.origin.route('/hinted-slow', {
+      handle: (_request, response) => response.writeEarlyHints({ link: '</b.js>; rel=preload' }, () => void setTimeout(() => response.end('slow page'), 300)),
+    });
     h.origin.route('/pass/hinted', hinting);
     h.origin.route('/bad-hint', {
       handle: (_request, response) => {
@@ -39,6 +43,13 @@ describe('103 Early Hints', () => {
     expect([hit.headers['x-cairn-cache'], hit.informational]).toEqual(['HIT', []]);
     expect(hit.headers.link).toBeUndefined();
     expect(await h.metric('cairn_gateway_early_hints_total')).toMatch(/result="relayed"} 1$/);
+  });
+
+  it('passes the hints to the fill\'s leader only, not to a request that waited for it (#10)', async () => {
+    const answers = await Promise.all([send(url('/hinted-slow'), 'GET'), send(url('/hinted-slow'), 'GET')]);
+    expect(h.origin.count('/hinted-slow')).toBe(1);
+    expect(answers.map((answer) => answer.body)).toEqual(['slow page', 'slow page']);
+    expect(answers.map((answer) => answer.informational.length).sort()).toEqual([0, 1]);
   });
 
   it('passes the origin\'s 103 on to the client of a pass, whatever the method (#10)', async () => {
