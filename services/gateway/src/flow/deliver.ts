@@ -145,6 +145,8 @@ export function deliverResponse(
 /** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */
 export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): FastifyReply {
   finish(exchange, context, reply, undefined, now);
+  // Nothing went forward, so no `fwd` (RFC 9211 §2.2): the gateway answered itself (#10).
+  reply.header(CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: exchange.reason }));
   return reply.code(504).send({ error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' });
 }
 
