@@ -15,10 +15,10 @@ import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
 import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
 import type { CacheEntry } from '../store/cache-entry.js';
-import { OriginBusyError, originErrorReason } from '../errors.js';
-import { errorAnswer, rawAnswer } from './error-answer.js';
 import type { Exchange } from './exchange.js';
 import type { ErrorBody } from '@cairn/shared';
+import { OriginBusyError, originErrorReason } from '../errors.js';
+import { errorAnswer, rawAnswer } from './error-answer.js';
 import type { ErrorReason } from './outcome.js';
 
 /**
