@@ -28,6 +28,12 @@ export function createGatewayMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    earlyHints: new Counter({
+      name: 'cairn_gateway_early_hints_total',
+      help: 'Origin 103 Early Hints passed on to the waiting client (relayed) or refused by node as malformed (dropped).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     collapsed: new Counter({
       name: 'cairn_gateway_collapsed_total',
       help: 'Requests answered by another request\'s origin fetch (request coalescing).',

@@ -2,18 +2,35 @@
  * What every Cairn HTTP server has (docs/request-flow.md): `/health`, `/ready`, `/metrics`, and
  * one error handler mapping errors to `{error, message, field}` answers.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { toErrorResponse } from '../errors.js';
 
+/**
+ * What a server may answer itself instead of the defaults: a proxy (the gateway) marks every
+ * answer it makes, errors included, so it brings its own error handler and the answers to
+ * requests fastify's router or node's parser refuse.
+ */
+export interface HttpServerOptions {
+  /** Replaces the one error handler below (still one per server). */
+  errorHandler?: Parameters<FastifyInstance['setErrorHandler']>[0];
+  /** Fastify's answer to a malformed URL (FST_ERR_BAD_URL) and similar router failures. */
+  frameworkErrors?: FastifyServerOptions['frameworkErrors'];
+  /** Fastify's answer on the raw socket to a request node's parser refused (400, 408, 431). */
+  clientErrorHandler?: FastifyServerOptions['clientErrorHandler'];
+}
+
 /** A fastify instance with the service's logger, no per-request log lines, and the one error handler. */
-export function createHttpServer(logger: Logger): FastifyInstance {
+export function createHttpServer(logger: Logger, options: HttpServerOptions = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    ...(options.frameworkErrors === undefined ? {} : { frameworkErrors: options.frameworkErrors }),
+    ...(options.clientErrorHandler === undefined ? {} : { clientErrorHandler: options.clientErrorHandler }),
   });
-  installErrorHandler(app, logger);
+  if (options.errorHandler === undefined) installErrorHandler(app, logger);
+  else app.setErrorHandler(options.errorHandler);
   return app;
 }
 

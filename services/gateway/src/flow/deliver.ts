@@ -17,6 +17,10 @@ import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js'
 import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
+import type { ErrorBody } from '@cairn/shared';
+import { OriginBusyError, originErrorReason } from '../errors.js';
+import { errorAnswer, rawAnswer } from './error-answer.js';
+import type { ErrorReason } from './outcome.js';
 
 /**
  * Headers a 304 repeats from the full response (RFC 9110 §15.4.5), and Set-Cookie: stored
@@ -146,5 +150,50 @@ export function deliverResponse(
 /** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */
 export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): FastifyReply {
   finish(exchange, context, reply, undefined, now);
+  // Nothing went forward, so no `fwd` (RFC 9211 §2.2): the gateway answered itself (#10).
+  reply.header(CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: exchange.reason }));
   return reply.code(504).send({ error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' });
+}
+
+/**
+ * An answer the gateway makes itself for an error (README, Answers the gateway makes itself): 400, 499, 500, 502, 503,
+ * 504. Marked like every other answer (`x-cairn-cache` with the exchange's outcome, or PASS
+ * before there is one; Cache-Status with the error's reason as `detail`) and counted; its
+ * body never names the origin, whose address goes to the log. An answer already under way
+ * cannot be replaced: the error goes back to fastify, which ends the response.
+ */
+export function deliverError(exchange: Exchange | undefined, context: GatewayContext, reply: FastifyReply, err: unknown): FastifyReply {
+  if (reply.sent || reply.raw.headersSent) throw err;
+  const answer = errorAnswer(err);
+  const outcome = exchange?.outcome ?? 'PASS';
+  const origin = originErrorReason(err);
+  if (origin !== undefined) context.metrics.originErrors.inc({ reason: origin });
+  if (answer.reason === 'internal-error') reply.log.error({ err, url: reply.request.url }, 'request failed');
+  // Paired with cairn_gateway_origin_errors_total / _origin_queue_rejections_total; a waiter's copy of a failure is not logged again.
+  else if (origin !== undefined || err instanceof OriginBusyError) reply.log.warn({ err, origin: answer.origin, reason: answer.reason }, 'origin request failed');
+  else reply.log.debug({ err, origin: answer.origin, reason: answer.reason }, 'request answered by the gateway');
+  // Whatever an origin answer had set before it failed is not part of this one.
+  for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+  reply.header(cairnHeaders.cache, outcome);
+  reply.header(
+    CACHE_STATUS_HEADER,
+    formatCacheStatus({
+      hit: false,
+      fwd: answer.forwarded && exchange !== undefined ? forwardReason(exchange) : undefined,
+      fwdStatus: exchange?.forwardStatus,
+      collapsed: exchange?.collapsed,
+      detail: answer.reason,
+    }),
+  );
+  context.metrics.requests.inc({ outcome, reason: answer.reason });
+  return reply.code(answer.status).send(answer.body);
+}
+
+/** The same for a connection fastify has no reply for (node's parser refused it, or CONNECT): the raw bytes to write. */
+export function rawErrorAnswer(context: GatewayContext, status: number, body: ErrorBody, reason: ErrorReason): string {
+  context.metrics.requests.inc({ outcome: 'PASS', reason });
+  return rawAnswer(status, body, [
+    [cairnHeaders.cache, 'PASS'],
+    [CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: reason })],
+  ]);
 }

@@ -56,9 +56,12 @@ export class Exchange {
   clientGone: AbortSignal | undefined = undefined;
   /** Tells a client waiting on `Expect: 100-continue` to send its body; undefined when none waits. */
   sendContinue: (() => void) | undefined = undefined;
+  /** The client's address as the socket has it (X-Forwarded-For to the origin); '' when unknown. */
+  readonly peerAddress: string;
 
-  constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number) {
+  constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number, peerAddress = '') {
     this.method = method;
+    this.peerAddress = peerAddress;
     this.url = url;
     const q = url.indexOf('?');
     this.rawPath = q === -1 ? url : url.slice(0, q);

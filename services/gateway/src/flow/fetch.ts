@@ -12,6 +12,7 @@ import { Verdict } from '../control/invalidation-map.js';
 import { OriginUnavailableError } from '../errors.js';
 import { watchClient } from '../origin/client-abort.js';
 import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-headers.js';
+import { relayEarlyHints } from '../origin/early-hints.js';
 import { abandonBody } from '../origin/origin-pool.js';
 import { fillTarget, replacePath } from '../origin/upstream-target.js';
 import type { Exchange } from './exchange.js';
@@ -48,7 +49,8 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   const fillSeq = context.invalidations.appliedSeq;
   const fillEpoch = context.invalidations.epoch;
   const fill = mode === 'fill';
-  const headers = fill ? fillHeaders(exchange.headers, route) : passHeaders(exchange.headers, route);
+  const peer = { address: exchange.peerAddress, httpVersion: exchange.response?.req.httpVersion ?? '1.1' };
+  const headers = fill ? fillHeaders(exchange.headers, route, peer) : passHeaders(exchange.headers, route, peer);
   const entry = fill ? exchange.entry : undefined;
   // Only an entry no hard purge up to fillSeq applies to may be revalidated (a soft purge
   // asks for exactly that): a 304 then vouches for it as of fillSeq, and an invalidation
@@ -76,6 +78,9 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
       // Only a body about to be forwarded is asked for (RFC 9110 §10.1.1): an answer made
       // without it (refused, queue full) leaves it unsent, and node closes the connection.
       beforeSend: body === undefined ? undefined : exchange.sendContinue,
+      // A pass's or a fill leader's client, while its answer has not begun (a background
+      // refresh's client has had its answer; waiters and hits never reach the origin).
+      onInfo: exchange.response === undefined ? undefined : relayEarlyHints(exchange.response, context.metrics, context.logger),
     });
   } catch (err) {
     done();

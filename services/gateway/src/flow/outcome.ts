@@ -44,7 +44,21 @@ export type DecisionReason =
   | 'request-no-store'
   | 'feed-reset'
   // the store cannot commit writes (disk full): answered, not stored
-  | 'store-unwritable';
+  | 'store-unwritable'
+  // answers the gateway made itself instead of the origin's (Cache-Status detail, #10)
+  | ErrorReason;
+
+/** Why the gateway answered with an error of its own: the origin failed, or the request was refused. */
+export type ErrorReason =
+  | 'origin-unavailable'
+  | 'origin-timeout'
+  | 'origin-busy'
+  | 'client-aborted'
+  | 'bad-request'
+  | 'method-not-implemented'
+  | 'request-timeout'
+  | 'header-too-large'
+  | 'internal-error';
 
 export function assertNever(value: never): never {
   throw new TypeError(`unreachable: ${JSON.stringify(value)}`);

@@ -26,8 +26,8 @@ import { assertNever } from './outcome.js';
 import { recv } from './recv.js';
 import { rule } from './rule.js';
 import { staleIfErrorMs } from './stale-windows.js';
+import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
 
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function handleRequest(exchange: Exchange, context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
   const now = exchange.startedAt;
@@ -160,8 +160,10 @@ function refreshInBackground(exchange: Exchange, context: GatewayContext, route:
 async function pass(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): Promise<FastifyReply> {
   const fetched = await fetchOrigin(exchange, context, exchange.route as Route, 'pass');
   try {
-    // A successful unsafe method changed the resource: its stored answer must not outlive it.
-    if (UNSAFE_METHODS.has(exchange.method) && fetched.status < 400 && exchange.key !== '') await context.store.remove(exchange.key);
+    // A non-error answer to an unsafe method changed the resource: its stored answers must
+    // not outlive it (RFC 9111 §4.4). Reserved paths skip the cache, so they have none.
+    const changed = fetched.status >= 200 && fetched.status < 400 && exchange.key !== '' && invalidatesOnSuccess(exchange.method);
+    if (changed) await invalidateAfterUnsafe(exchange, context, exchange.route as Route, fetched.headers);
     return deliverResponse(exchange, context, reply, fetched.status, fetched.headers, fetched.body, now);
   } catch (err) {
     // Whatever fails here, the origin body is given up, and with it its connection.

@@ -11,6 +11,7 @@ import type { GatewayEnv } from '../config.js';
 import { ClientAbortedError, OriginBusyError, OriginTimeoutError, OriginUnavailableError, type OriginTimeoutKind } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { ConnectionSlots, type SlotEvents } from './connection-slots.js';
+import type { OriginInfo } from './early-hints.js';
 
 export interface OriginRequest {
   method: string;
@@ -24,6 +25,8 @@ export interface OriginRequest {
    * client waiting on `Expect: 100-continue` is told to send the body (RFC 9110 §10.1.1).
    */
   beforeSend?: (() => void) | undefined;
+  /** The origin's informational (1xx) answers before the final one (origin/early-hints.ts). */
+  onInfo?: ((info: OriginInfo) => void) | undefined;
 }
 
 export interface OriginResponse {
@@ -121,6 +124,7 @@ export class OriginPool implements Origin {
         headers: upstreamHeaders(request.headers),
         body: request.body ?? null,
         signal: request.signal,
+        ...(request.onInfo === undefined ? {} : { onInfo: request.onInfo }),
       });
       // The connection is busy until the body is read to its end or dropped (a client
       // that went away, a deadline): both close the stream.
