@@ -30,21 +30,30 @@ export interface ResponseDirectives {
 
 type Fields = Record<string, string | string[] | undefined>;
 
-/** Reads one directive of either syntax: absent, a flag, or a delta-seconds value. */
-interface DirectiveReader {
-  has(name: string): boolean;
-  /** Seconds; NaN when present with something other than delta-seconds. */
-  seconds(name: string): number | undefined;
+function cacheControlSeconds(d: ReadonlyMap<string, string>, name: string): number | undefined {
+  const value = d.get(name);
+  return value === undefined ? undefined : (deltaSeconds(value) ?? NaN);
 }
 
-function cacheControlReader(field: string | string[] | undefined): DirectiveReader {
+function validWindow(seconds: number | undefined): number | undefined {
+  return seconds === undefined || Number.isNaN(seconds) ? undefined : seconds;
+}
+
+function fromCacheControl(field: string | string[] | undefined): ResponseDirectives {
   const d = parseCacheControl(field);
   return {
-    has: (name) => d.has(name),
-    seconds: (name) => {
-      const value = d.get(name);
-      return value === undefined ? undefined : (deltaSeconds(value) ?? NaN);
-    },
+    source: 'cache-control',
+    sMaxAge: cacheControlSeconds(d, 's-maxage'),
+    maxAge: cacheControlSeconds(d, 'max-age'),
+    noCache: d.has('no-cache'),
+    noStore: d.has('no-store'),
+    private: d.has('private'),
+    public: d.has('public'),
+    mustRevalidate: d.has('must-revalidate'),
+    proxyRevalidate: d.has('proxy-revalidate'),
+    mustUnderstand: d.has('must-understand'),
+    staleWhileRevalidate: validWindow(cacheControlSeconds(d, 'stale-while-revalidate')),
+    staleIfError: validWindow(cacheControlSeconds(d, 'stale-if-error')),
   };
 }
 
@@ -53,41 +62,37 @@ function cacheControlReader(field: string | string[] | undefined): DirectiveRead
  * Integer; values that break those constraints (a Decimal max-age, `no-store=?0`, a
  * negative Integer) are not consumed.
  */
-function targetedReader(d: ReadonlyMap<string, SfValue>): DirectiveReader {
-  return {
-    has: (name) => {
-      const value = d.get(name);
-      return value !== undefined && !(value.type === 'boolean' && !value.value);
-    },
-    seconds: (name) => {
-      const value = d.get(name);
-      if (value === undefined) return undefined;
-      return value.type === 'integer' && value.value >= 0 ? deltaSeconds(String(value.value)) : NaN;
-    },
-  };
+function targetedFlag(d: ReadonlyMap<string, SfValue>, name: string): boolean {
+  const value = d.get(name);
+  return value !== undefined && !(value.type === 'boolean' && !value.value);
 }
 
-function validWindow(seconds: number | undefined): number | undefined {
-  return seconds === undefined || Number.isNaN(seconds) ? undefined : seconds;
+function targetedSeconds(d: ReadonlyMap<string, SfValue>, name: string): number | undefined {
+  const value = d.get(name);
+  if (value === undefined) return undefined;
+  return value.type === 'integer' && value.value >= 0 ? deltaSeconds(String(value.value)) : NaN;
+}
+
+function fromTargeted(source: TargetedField, d: ReadonlyMap<string, SfValue>): ResponseDirectives {
+  return {
+    source,
+    sMaxAge: targetedSeconds(d, 's-maxage'),
+    maxAge: targetedSeconds(d, 'max-age'),
+    noCache: targetedFlag(d, 'no-cache'),
+    noStore: targetedFlag(d, 'no-store'),
+    private: targetedFlag(d, 'private'),
+    public: targetedFlag(d, 'public'),
+    mustRevalidate: targetedFlag(d, 'must-revalidate'),
+    proxyRevalidate: targetedFlag(d, 'proxy-revalidate'),
+    mustUnderstand: targetedFlag(d, 'must-understand'),
+    staleWhileRevalidate: validWindow(targetedSeconds(d, 'stale-while-revalidate')),
+    staleIfError: validWindow(targetedSeconds(d, 'stale-if-error')),
+  };
 }
 
 export function responseDirectives(fields: Fields): ResponseDirectives {
   const targeted = governingTargetedField(fields);
-  const d = targeted === undefined ? cacheControlReader(fields['cache-control']) : targetedReader(targeted.directives);
-  return {
-    source: targeted?.field ?? 'cache-control',
-    sMaxAge: d.seconds('s-maxage'),
-    maxAge: d.seconds('max-age'),
-    noCache: d.has('no-cache'),
-    noStore: d.has('no-store'),
-    private: d.has('private'),
-    public: d.has('public'),
-    mustRevalidate: d.has('must-revalidate'),
-    proxyRevalidate: d.has('proxy-revalidate'),
-    mustUnderstand: d.has('must-understand'),
-    staleWhileRevalidate: validWindow(d.seconds('stale-while-revalidate')),
-    staleIfError: validWindow(d.seconds('stale-if-error')),
-  };
+  return targeted === undefined ? fromCacheControl(fields['cache-control']) : fromTargeted(targeted.field, targeted.directives);
 }
 
 /**
