@@ -156,7 +156,7 @@ async function revalidated(
   settle: (result: FillResult) => void,
 ): Promise<LeaderAnswer> {
   // A failure to write or remove is thrown: the caller settles the waiters with it.
-  const { entry: updated, notStored, dropped } = await refreshEntry(exchange, context, route, entry, fetched, now);
+  const { entry: updated, notStored, dropped } = await refreshEntry(exchange, context, route, entry, fetched);
   exchange.storing = notStored === undefined;
   exchange.notStoredReason = notStored;
   if (dropped) context.fills.markHitForMiss(exchange.key, Date.now());

@@ -164,7 +164,7 @@ export interface Revalidation {
  * entry is removed and the updated response goes to this client only. Not storable for
  * this request or for lack of freshness: the stored entry stays as it was.
  */
-export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): Promise<Revalidation> {
+export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched): Promise<Revalidation> {
   const forwardCdn = context.env.FORWARD_CDN_CACHE_CONTROL;
   const headers = updatedFields(entry.meta.headers, fetched.headers, context.env.LOAD_TEST_MODE);
   if (fetched.headers.date === undefined) headers.date = new Date(fetched.responseTime).toUTCString();
