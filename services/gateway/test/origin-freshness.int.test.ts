@@ -28,7 +28,7 @@ describe('origin freshness', () => {
     h.origin.route('/repeated', { headers: { 'cache-control': ['public', 'max-age=600'] } });
     const miss = await get('/repeated');
     expect([miss.status, miss.cache]).toEqual([200, 'MISS']);
-    expect(miss.cacheStatus).toMatch(/stored; ttl=(599|600);/);
+    expect(miss.cacheStatus).toMatch(/stored; ttl=(59[89]|600);/);
     const hit = await get('/repeated');
     expect([hit.status, hit.cache, hit.body]).toEqual([200, 'HIT', 'origin:/repeated']);
     expect(h.origin.count('/repeated')).toBe(1);
@@ -37,7 +37,7 @@ describe('origin freshness', () => {
   it('honours an upper-case MAX-AGE directive (#10)', async () => {
     await start();
     h.origin.route('/upper', { headers: { 'cache-control': 'MAX-AGE=600' } });
-    expect((await get('/upper')).cacheStatus).toMatch(/stored; ttl=(599|600);/);
+    expect((await get('/upper')).cacheStatus).toMatch(/stored; ttl=(59[89]|600);/);
     expect((await get('/upper')).cache).toBe('HIT');
   });
 
@@ -59,7 +59,7 @@ describe('origin freshness', () => {
   it('ignores an Age of 7200.0, which is not an integer (#10)', async () => {
     await start();
     h.origin.route('/bad-age', { headers: { 'cache-control': 'max-age=3600', age: '7200.0' } });
-    expect((await get('/bad-age')).cacheStatus).toMatch(/stored; ttl=(3599|3600);/);
+    expect((await get('/bad-age')).cacheStatus).toMatch(/stored; ttl=(359[89]|3600);/);
     const hit = await get('/bad-age');
     expect(hit.cache).toBe('HIT');
     expect(Number(hit.age)).toBeLessThan(60);
@@ -78,7 +78,7 @@ describe('origin freshness', () => {
   it("counts the origin's Age against max-age: max-age=600 with Age: 500 is fresh for 100 s (#10)", async () => {
     await start();
     h.origin.route('/half-used', { headers: { 'cache-control': 'max-age=600', age: '500' } });
-    expect((await get('/half-used')).cacheStatus).toMatch(/stored; ttl=(99|100);/);
+    expect((await get('/half-used')).cacheStatus).toMatch(/stored; ttl=(9[89]|100);/);
     expect((await get('/half-used')).cache).toBe('HIT');
   });
 
@@ -92,7 +92,7 @@ describe('origin freshness', () => {
   it.each([[299], [500], [503]])('stores a %i with explicit freshness when CACHEABLE_STATUSES lists it (#10)', async (status) => {
     await start({ CACHEABLE_STATUSES: '200,299,500,503' });
     h.origin.route('/status', { status, headers: { 'cache-control': 'max-age=600' } });
-    expect((await get('/status')).cacheStatus).toMatch(/stored; ttl=(599|600);/);
+    expect((await get('/status')).cacheStatus).toMatch(/stored; ttl=(59[89]|600);/);
     const hit = await get('/status');
     expect([hit.status, hit.cache]).toEqual([status, 'HIT']);
   });
@@ -128,14 +128,15 @@ describe('origin freshness', () => {
           response.end();
           return;
         }
-        response.writeHead(200, { etag: '"v1"', 'cache-control': 'max-age=1' });
+        response.writeHead(200, { etag: '"v1"', 'cache-control': 'max-age=2' });
         response.end('v1');
       },
     });
     await get('/revalidated');
-    await sleep(1100);
+    // max-age=2: the origin's one-second Date may use up a second of it (RFC 9111 §4.2.3).
+    await sleep(2100);
     const revalidated = await get('/revalidated');
-    expect(revalidated.cacheStatus).toMatch(/fwd-status=304; stored; ttl=(549|550); detail=revalidated$/);
+    expect(revalidated.cacheStatus).toMatch(/fwd-status=304; stored; ttl=(54[89]|550); detail=revalidated$/);
     const hit = await get('/revalidated');
     expect(hit.cache).toBe('HIT');
     expect(Number(hit.age)).toBeGreaterThanOrEqual(50);
