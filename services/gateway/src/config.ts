@@ -80,6 +80,8 @@ export const gatewayEnvSchema = z.object({
   CLIENT_REQUEST_TIMEOUT_MS: positiveIntSchema(300_000),
   /** An idle keep-alive client connection is closed after this (nginx keepalive_timeout 75s). */
   CLIENT_KEEPALIVE_TIMEOUT_MS: positiveIntSchema(75_000),
+  /** Whether clients (a CDN in front) get the origin's CDN-Cache-Control (RFC 9213 §3); Cairn-Cache-Control never. */
+  FORWARD_CDN_CACHE_CONTROL: booleanSchema(true),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

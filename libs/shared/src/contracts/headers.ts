@@ -32,6 +32,12 @@ export const headers = {
    * the access-control work are what keep other clients off these subjects.
    */
   natsPublisher: 'Cairn-Publisher',
+  /**
+   * RFC 9213 targeted Cache-Control for Cairn alone: when present and valid it governs
+   * Cairn's freshness, storability and stale windows over CDN-Cache-Control and
+   * Cache-Control; never stored, never sent to clients.
+   */
+  cairnCacheControl: 'cairn-cache-control',
 } as const;
 
 /** The `Cairn-Publisher` value of events the invalidation service writes. */

@@ -49,7 +49,7 @@ export class Sweeper {
     if (this.#invalidations.map.verdict(meta, meta.fillSeq) === Verdict.Hard) return true;
     if (meta.expiresAt === 0 || now <= meta.expiresAt) return false;
     const rule = this.#rules.rule(meta.ruleId);
-    return now > meta.expiresAt + Math.max(staleWhileRevalidateMs(rule), staleIfErrorMs(rule));
+    return now > meta.expiresAt + Math.max(staleWhileRevalidateMs(rule, meta), staleIfErrorMs(rule, meta));
   }
 
   /** One pass over the store; returns how many entries it removed. */

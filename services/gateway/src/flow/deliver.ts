@@ -14,6 +14,7 @@ import { formatCacheStatus, type CacheStatus, type ForwardReason } from '../http
 import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
 import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
+import { isWithheldField } from '../http/targeted-cache-control.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
@@ -116,8 +117,8 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
   } else {
     reply.headers(headers);
   }
-  // Time since stored; RFC 9111 §4.2.3's full Age calculation is another issue's.
-  reply.header('age', String(Math.max(0, Math.floor((now - entry.meta.storedAt) / 1000))));
+  // RFC 9111 §4.2.3: corrected_initial_age (0 for entries stored before it was kept) + resident time.
+  reply.header('age', String(Math.floor(((entry.meta.initialAgeMs ?? 0) + Math.max(0, now - entry.meta.storedAt)) / 1000)));
   finish(exchange, context, reply, entry, now);
   // RFC 9110 §13.2.2: a matching If-None-Match / If-Modified-Since wins before Range.
   return unchanged ? reply.code(304).send() : sendBody(exchange, context, reply, entry.meta.status, headers, entry.body);
@@ -139,7 +140,9 @@ export function deliverResponse(
   now: number,
 ): FastifyReply {
   const synthetic = context.env.LOAD_TEST_MODE;
-  for (const name in headers) if (!isGatewayOwned(name, synthetic)) reply.header(name, headers[name]);
+  const forwardCdn = context.env.FORWARD_CDN_CACHE_CONTROL;
+  // Targeted Cache-Control addressed to this gateway (or withheld by configuration) stays here (RFC 9213).
+  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !isWithheldField(name, forwardCdn)) reply.header(name, headers[name]);
   // A buffer's length is set from the buffer itself.
   if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);

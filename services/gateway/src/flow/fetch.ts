@@ -28,6 +28,9 @@ export interface Fetched {
   fillEpoch: number;
   /** The request was conditional on the stale entry's validators (a 304 refreshes it). */
   conditional: boolean;
+  /** RFC 9111 §4.2.3 request_time / response_time (wall-clock ms), for the response's age. */
+  requestTime: number;
+  responseTime: number;
 }
 
 /**
@@ -66,6 +69,7 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   const body = fill || exchange.method === 'GET' || exchange.method === 'HEAD' ? undefined : exchange.body;
   const stopTimer = context.metrics.originFetchSeconds.startTimer({ cache: route.cache });
   let response;
+  const requestTime = Date.now();
   try {
     response = await route.origin.request({
       method: fill ? 'GET' : exchange.method,
@@ -87,6 +91,7 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
     throw err;
   }
   stopTimer();
+  const responseTime = Date.now();
   response.body.once('close', done);
   if (response.statusCode < 100 || response.statusCode > 599) {
     // Not an HTTP status (RFC 9110 §15): answered 502, and the connection given back.
@@ -102,5 +107,7 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
     fillSeq,
     fillEpoch,
     conditional: conditional && (entry.meta.originEtag !== undefined || entry.meta.originLastModified !== undefined),
+    requestTime,
+    responseTime,
   };
 }

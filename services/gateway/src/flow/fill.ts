@@ -10,6 +10,7 @@ import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason } from '../errors.js';
 import { selectsStored } from '../http/conditional.js';
 import { storedFields } from '../http/stored-fields.js';
+import { CDN_CACHE_CONTROL } from '../http/targeted-cache-control.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin, type Fetched } from './fetch.js';
@@ -121,6 +122,7 @@ async function drain(fetched: Fetched, client: PassThrough | undefined, limit: n
 function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, context: GatewayContext, route: Route, now: number): CacheEntry {
   // Handed to waiters like a stored entry: without the fields a stored response never keeps.
   const headers = storedFields(fetched.headers, context.env.LOAD_TEST_MODE);
+  if (!context.env.FORWARD_CDN_CACHE_CONTROL) delete headers[CDN_CACHE_CONTROL];
   return {
     meta: {
       status: fetched.status,
@@ -156,7 +158,7 @@ async function revalidated(
   settle: (result: FillResult) => void,
 ): Promise<LeaderAnswer> {
   // A failure to write or remove is thrown: the caller settles the waiters with it.
-  const { entry: updated, notStored, dropped } = await refreshEntry(exchange, context, route, entry, fetched, now);
+  const { entry: updated, notStored, dropped } = await refreshEntry(exchange, context, route, entry, fetched);
   exchange.storing = notStored === undefined;
   exchange.notStoredReason = notStored;
   if (dropped) context.fills.markHitForMiss(exchange.key, Date.now());

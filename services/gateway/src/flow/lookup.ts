@@ -5,9 +5,10 @@
  * higher sequence than the entry's fillSeq makes it a MISS, whatever the clocks say
  * (README, Invalidation), and an invalidated entry is never served, not even stale.
  *
- * Past its TTL, or soft-purged, an entry is served STALE while the rule's
- * staleWhileRevalidate window lasts (unless the origin forbade it); otherwise it is a MISS
- * that keeps the entry on the exchange, for a conditional revalidation and for staleIfError.
+ * Past its TTL, or soft-purged, an entry is served STALE while its stale-while-revalidate
+ * window lasts (the rule's, else the origin's; flow/stale-windows.ts), unless the origin
+ * forbade stale; otherwise it is a MISS that keeps the entry on the exchange, for a
+ * conditional revalidation and for stale-if-error.
  */
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
@@ -93,8 +94,8 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
     exchange.decide('HIT', 'fresh');
     return HIT;
   }
-  // Stale (expired or soft-purged): servable only within the rule's staleWhileRevalidate.
-  const swr = staleWhileRevalidateMs(exchange.match?.rule);
+  // Stale (expired or soft-purged): servable only within the stale-while-revalidate window.
+  const swr = staleWhileRevalidateMs(exchange.match?.rule, entry.meta);
   if (!entry.meta.noStale && swr > 0 && (expiresAt === 0 || now < expiresAt + swr)) {
     exchange.decide('STALE', soft ? 'soft-invalidated' : 'stale-while-revalidate');
     return STALE;

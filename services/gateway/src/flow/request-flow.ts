@@ -125,10 +125,10 @@ function newInflight(context: GatewayContext): { settle: (result: FillResult) =>
 function canServeStaleOnError(exchange: Exchange, now: number): boolean {
   const entry = exchange.entry;
   if (entry === undefined || entry.meta.noStale) return false;
-  return entry.meta.expiresAt === 0 || now < entry.meta.expiresAt + staleIfErrorMs(exchange.match?.rule);
+  return entry.meta.expiresAt === 0 || now < entry.meta.expiresAt + staleIfErrorMs(exchange.match?.rule, entry.meta);
 }
 
-/** The origin failed: the stored entry if the rule's staleIfError window allows, else the error (502 / 504). */
+/** The origin failed: the stored entry if the stale-if-error window (rule's, else origin's) allows, else the error (502 / 504). */
 function serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: FastifyReply, err: unknown, now: number): FastifyReply {
   if (!canServeStaleOnError(exchange, now)) throw err;
   // Thrown errors are counted by the proxy's error hook; this one is answered, so count it here.

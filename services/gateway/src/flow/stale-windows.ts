@@ -1,12 +1,22 @@
-/** A rule's stale windows in ms (0 when unset): how long past its TTL an entry may still serve. */
+/**
+ * How long past its freshness an entry may still serve, in ms (0 when unset): the rule's
+ * window when the rule sets one (operator policy, as VCL overrides beresp.grace),
+ * otherwise the origin's RFC 5861 `stale-while-revalidate` / `stale-if-error` stored with
+ * the entry. Whether the origin forbade stale altogether is EntryMeta.noStale.
+ */
 import { parseDuration, type Rule } from '@cairn/shared';
+import type { EntryMeta } from '../store/cache-entry.js';
 
-export function staleWhileRevalidateMs(rule: Rule | undefined): number {
-  const window = rule?.staleWhileRevalidate;
-  return window === undefined ? 0 : (parseDuration(window) ?? 0) * 1000;
+type OriginWindows = Pick<EntryMeta, 'originStaleWhileRevalidateMs' | 'originStaleIfErrorMs'>;
+
+function ruleWindowMs(window: string | undefined): number | undefined {
+  return window === undefined ? undefined : (parseDuration(window) ?? 0) * 1000;
 }
 
-export function staleIfErrorMs(rule: Rule | undefined): number {
-  const window = rule?.staleIfError;
-  return window === undefined ? 0 : (parseDuration(window) ?? 0) * 1000;
+export function staleWhileRevalidateMs(rule: Rule | undefined, meta: OriginWindows): number {
+  return ruleWindowMs(rule?.staleWhileRevalidate) ?? meta.originStaleWhileRevalidateMs ?? 0;
+}
+
+export function staleIfErrorMs(rule: Rule | undefined, meta: OriginWindows): number {
+  return ruleWindowMs(rule?.staleIfError) ?? meta.originStaleIfErrorMs ?? 0;
 }

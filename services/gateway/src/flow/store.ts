@@ -5,14 +5,18 @@
  * A 304 to a revalidation updates the stored entry instead (RFC 9111 §4.3.4) and is
  * checked like a new response: one that makes it unstorable removes it (issue 9).
  * Fresh entries record the revalidation's own fillSeq (README, Invalidation), so an invalidation
- * that landed meanwhile wins.
+ * that landed meanwhile wins. Freshness, the response's age (RFC 9111 §4.2.3) and the
+ * origin's stale windows are computed here, once, so a hit only compares and subtracts.
  */
 import { createHash } from 'node:crypto';
 import { urlInvalidationKey } from '@cairn/shared';
 import type { GatewayContext, Route } from '../context.js';
-import { forbidsStale } from '../http/cache-control.js';
-import { freshnessLifetimeMs } from '../http/freshness.js';
+import { correctedInitialAgeMs } from '../http/age.js';
+import { combinedField } from '../http/field-lines.js';
+import { storedFreshnessMs } from '../http/freshness.js';
+import { forbidsStale, responseDirectives, type ResponseDirectives } from '../http/response-directives.js';
 import { unstorableReason } from '../http/storability.js';
+import { CDN_CACHE_CONTROL, withheldTargetedFields } from '../http/targeted-cache-control.js';
 import { storedFields, updatedFields, type Fields } from '../http/stored-fields.js';
 import { variantId } from '../http/vary.js';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
@@ -29,29 +33,39 @@ export type StoreDecision = { store: true; lifetimeMs: number } | { store: false
  */
 const DROPS_ENTRY: ReadonlySet<DecisionReason> = new Set(['not-storable-status', 'set-cookie', 'origin-private', 'vary-not-in-key']);
 
-function lifetimeMs(exchange: Exchange, status: number, headers: Fields): number {
-  if (exchange.match === undefined) return 0;
-  return freshnessLifetimeMs(exchange.match.ttl, { method: 'GET', url: exchange.url, requestHeaders: exchange.headers, status, responseHeaders: headers });
+/** When a response arrived and how old it already was then (RFC 9111 §4.2.3). */
+interface Arrival {
+  responseTime: number;
+  initialAgeMs: number;
 }
 
-function decide(exchange: Exchange, context: GatewayContext, route: Route, status: number, headers: Fields): StoreDecision {
+/** The arrival of a fetched response (a 200, or the 304 of a revalidation: its own Age and Date). */
+function arrival(fetched: Fetched): Arrival {
+  const { requestTime, responseTime } = fetched;
+  return { responseTime, initialAgeMs: correctedInitialAgeMs({ age: fetched.headers.age, date: fetched.headers.date, requestTime, responseTime }) };
+}
+
+function decide(exchange: Exchange, context: GatewayContext, route: Route, status: number, headers: Fields, arrived: Arrival): StoreDecision {
   if (exchange.match === undefined) return { store: false, reason: 'no-rule' };
   if (exchange.directives.noStore) return { store: false, reason: 'request-no-store' };
   const unstorable = unstorableReason(status, headers, { statuses: context.env.CACHEABLE_STATUSES, keyedHeaders: route.keyConfig.includeHeaders, forwardedHeaders: route.forwardHeaders });
   if (unstorable !== undefined) return { store: false, reason: unstorable };
-  const lifetime = lifetimeMs(exchange, status, headers);
+  // Explicit freshness (the rule's, or the origin's) stores any listed status; heuristic
+  // freshness only the heuristically cacheable ones (RFC 9111 §4.2.2).
+  const response = { status, fields: headers, directives: responseDirectives(headers), responseTime: arrived.responseTime };
+  const lifetime = storedFreshnessMs(exchange.match.ttl, response, arrived.initialAgeMs);
   return lifetime > 0 ? { store: true, lifetimeMs: lifetime } : { store: false, reason: 'no-freshness' };
 }
 
 export function storeDecision(exchange: Exchange, context: GatewayContext, route: Route, fetched: Fetched): StoreDecision {
-  const decision = decide(exchange, context, route, fetched.status, fetched.headers);
+  const decision = decide(exchange, context, route, fetched.status, fetched.headers, arrival(fetched));
   // Known before the body streams, so Cache-Status does not promise a store that cannot happen.
   return !decision.store || context.store.canStore() ? decision : { store: false, reason: 'store-unwritable' };
 }
 
 function cacheTags(header: string | string[] | undefined): string[] {
-  if (header === undefined) return [];
-  const joined = Array.isArray(header) ? header.join(',') : header;
+  const joined = combinedField(header);
+  if (joined === undefined) return [];
   return [...new Set(joined.split(/[\s,]+/).filter((tag) => tag !== ''))];
 }
 
@@ -59,12 +73,27 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Stored headers always carry validators, so every answer from the store can be conditional. */
-function storedHeaders(headers: Fields, body: Buffer, now: number, syntheticOrigin: boolean): EntryMeta['headers'] {
-  const stored = storedFields(headers, syntheticOrigin);
+/**
+ * Stored headers always carry validators, so every answer from the store can be
+ * conditional, and a Date (RFC 9110 §6.6.1: a cache adds one to a response without).
+ * CDN-Cache-Control stays out when it is not forwarded (RFC 9213 §3).
+ */
+function storedHeaders(headers: Fields, body: Buffer, now: number, responseTime: number, context: GatewayContext): EntryMeta['headers'] {
+  const stored = storedFields(headers, context.env.LOAD_TEST_MODE);
   stored.etag ??= `"${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`;
   stored['last-modified'] ??= new Date(now).toUTCString();
+  stored.date ??= new Date(responseTime).toUTCString();
+  if (!context.env.FORWARD_CDN_CACHE_CONTROL) delete stored[CDN_CACHE_CONTROL];
   return stored;
+}
+
+/** What the origin's directives leave with the entry: may it serve stale, and for how long. */
+function staleMeta(d: ResponseDirectives): Pick<EntryMeta, 'noStale' | 'originStaleWhileRevalidateMs' | 'originStaleIfErrorMs'> {
+  return {
+    noStale: forbidsStale(d),
+    originStaleWhileRevalidateMs: d.staleWhileRevalidate === undefined ? undefined : d.staleWhileRevalidate * 1000,
+    originStaleIfErrorMs: d.staleIfError === undefined ? undefined : d.staleIfError * 1000,
+  };
 }
 
 function expiresAt(now: number, lifetime: number): number {
@@ -76,12 +105,14 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
   if (fetched.fillEpoch !== context.invalidations.epoch) return undefined;
   const match = exchange.match;
   if (match === undefined) return undefined;
+  // Stored as of its arrival: the rule's TTL and the Age on hits count from then.
+  const storedAt = fetched.responseTime;
   const meta: EntryMeta = {
     status: fetched.status,
-    headers: storedHeaders(fetched.headers, body, now, context.env.LOAD_TEST_MODE),
+    headers: storedHeaders(fetched.headers, body, now, storedAt, context),
     originEtag: single(fetched.headers.etag),
     originLastModified: single(fetched.headers['last-modified']),
-    noStale: forbidsStale(fetched.headers['cache-control']),
+    ...staleMeta(responseDirectives(fetched.headers)),
     cache: route.cache,
     ruleId: match.rule.id,
     groupCode: match.rule.groupCode,
@@ -89,9 +120,11 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
     url: exchange.url,
     urlPath: exchange.path,
     urlQueryKey: urlInvalidationKey(exchange.path, exchange.keyedQuery),
-    storedAt: now,
-    expiresAt: expiresAt(now, lifetime),
+    storedAt,
+    expiresAt: expiresAt(storedAt, lifetime),
     fillSeq: fetched.fillSeq,
+    initialAgeMs: arrival(fetched).initialAgeMs,
+    targetedFields: withheldTargetedFields(fetched.headers, context.env.FORWARD_CDN_CACHE_CONTROL),
     ...variantOf(exchange, route, fetched.headers.vary),
   };
   if (!put(exchange, context, meta, body)) {
@@ -102,6 +135,18 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
   }
   context.metrics.stores.inc({ cache: route.cache });
   return { meta, body };
+}
+
+/**
+ * The fields a revalidated response is judged by (RFC 9111 §4.3.4): the updated stored
+ * ones, with the targeted fields kept apart, and only the origin's own Last-Modified (the
+ * one the store made up must not feed the heuristic, §4.2.2).
+ */
+function revalidatedFields(headers: Fields, targeted: Record<string, string> | undefined, originLastModified: string | undefined): Fields {
+  const fields: Fields = { ...headers, ...targeted };
+  if (originLastModified === undefined) delete fields['last-modified'];
+  else fields['last-modified'] = originLastModified;
+  return fields;
 }
 
 /**
@@ -137,18 +182,30 @@ export interface Revalidation {
  * entry is removed and the updated response goes to this client only. Not storable for
  * this request or for lack of freshness: the stored entry stays as it was.
  */
-export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched, now: number): Promise<Revalidation> {
+export async function refreshEntry(exchange: Exchange, context: GatewayContext, route: Route, entry: CacheEntry, fetched: Fetched): Promise<Revalidation> {
+  const forwardCdn = context.env.FORWARD_CDN_CACHE_CONTROL;
   const headers = updatedFields(entry.meta.headers, fetched.headers, context.env.LOAD_TEST_MODE);
-  const decision = decide(exchange, context, route, entry.meta.status, headers);
+  if (fetched.headers.date === undefined) headers.date = new Date(fetched.responseTime).toUTCString();
+  if (!forwardCdn) delete headers[CDN_CACHE_CONTROL];
+  const originLastModified = single(fetched.headers['last-modified']) ?? entry.meta.originLastModified;
+  const targetedFields = withheldTargetedFields({ ...entry.meta.targetedFields, ...fetched.headers }, forwardCdn);
+  const fields = revalidatedFields(headers, targetedFields, originLastModified);
+  const arrived = arrival(fetched);
+  const decision = decide(exchange, context, route, entry.meta.status, fields, arrived);
+  const stale = staleMeta(responseDirectives(fields));
+  const storedAt = arrived.responseTime;
   const meta: EntryMeta = {
     ...entry.meta,
     headers,
     originEtag: single(fetched.headers.etag) ?? entry.meta.originEtag,
-    originLastModified: single(fetched.headers['last-modified']) ?? entry.meta.originLastModified,
-    noStale: !decision.store || forbidsStale(headers['cache-control']),
-    storedAt: now,
-    expiresAt: decision.store ? expiresAt(now, decision.lifetimeMs) : now,
+    originLastModified,
+    ...stale,
+    noStale: !decision.store || stale.noStale,
+    storedAt,
+    expiresAt: decision.store ? expiresAt(storedAt, decision.lifetimeMs) : storedAt,
     fillSeq: fetched.fillSeq,
+    initialAgeMs: arrived.initialAgeMs,
+    targetedFields,
   };
   const updated = { meta, body: entry.body };
   if (!decision.store) {

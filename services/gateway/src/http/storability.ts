@@ -1,12 +1,20 @@
 /**
  * May an origin response be stored at all (docs/request-flow.md)? Only a configured status (200
- * by default; never 206), never with Set-Cookie, `Cache-Control: private` or `no-store`,
- * and `Vary` only on headers that are part of the key or forwarded on fills (never `Vary: *`).
+ * by default; never 206), never with Set-Cookie, `private` or `no-store` in the governing
+ * cache field (a targeted one, RFC 9213, else Cache-Control), and `Vary` only on headers
+ * that are part of the key or forwarded on fills (never `Vary: *`). Whether it has
+ * freshness is freshness.ts's.
  */
 import type { DecisionReason } from '../flow/outcome.js';
+import { HEURISTICALLY_CACHEABLE } from './freshness.js';
+import { responseDirectives } from './response-directives.js';
 import { varyNames } from './vary.js';
 
-const PRIVATE_OR_NO_STORE = /(?:^|,)\s*(?:private|no-store)\s*(?:[,=]|$)/i;
+/**
+ * Statuses whose caching requirements the gateway implements, for `must-understand`
+ * (RFC 9111 §5.2.2.3): those HTTP defines as cacheable (RFC 9110 §15.1).
+ */
+const UNDERSTOOD_STATUSES = HEURISTICALLY_CACHEABLE;
 
 /**
  * Fills always ask for an identity encoding, so a response varying only on
@@ -39,8 +47,10 @@ function varyOutsideKey(vary: string | string[], rules: StorabilityRules): boole
 export function unstorableReason(status: number, headers: Record<string, string | string[] | undefined>, rules: StorabilityRules): DecisionReason | undefined {
   if (status === 206 || !rules.statuses.has(status)) return 'not-storable-status';
   if (headers['set-cookie'] !== undefined) return 'set-cookie';
-  const cacheControl = headers['cache-control'];
-  if (cacheControl !== undefined && PRIVATE_OR_NO_STORE.test(String(cacheControl))) return 'origin-private';
+  const d = responseDirectives(headers);
+  // §5.2.2.3: must-understand stores only a status understood, and then overrides no-store.
+  if (d.mustUnderstand && !UNDERSTOOD_STATUSES.has(status)) return 'not-storable-status';
+  if (d.private || (d.noStore && !d.mustUnderstand)) return 'origin-private';
   if (headers.vary !== undefined && varyOutsideKey(headers.vary, rules)) return 'vary-not-in-key';
   return undefined;
 }

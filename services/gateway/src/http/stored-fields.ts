@@ -5,6 +5,7 @@
  */
 import { isGatewayOwned } from './gateway-headers.js';
 import { isHopByHop } from './hop-by-hop.js';
+import { CAIRN_CACHE_CONTROL } from './targeted-cache-control.js';
 
 export type Fields = Record<string, string | string[]>;
 
@@ -20,9 +21,13 @@ const AGE = 'age';
 /** One client's cookie: never part of a shared entry (docs/request-flow.md). */
 const SET_COOKIE = 'set-cookie';
 
-/** Names a stored response never keeps: hop-by-hop (§3.1), the gateway's own, Age, Set-Cookie. */
+/**
+ * Names a stored response never keeps: hop-by-hop (§3.1), the gateway's own, Age,
+ * Set-Cookie, and Cairn-Cache-Control (addressed to this gateway alone, RFC 9213; the
+ * store keeps its value apart, in EntryMeta.targetedFields).
+ */
 function neverStored(name: string, syntheticOrigin: boolean): boolean {
-  return name === AGE || name === SET_COOKIE || isHopByHop(name, undefined) || isGatewayOwned(name, syntheticOrigin);
+  return name === AGE || name === SET_COOKIE || name === CAIRN_CACHE_CONTROL || isHopByHop(name, undefined) || isGatewayOwned(name, syntheticOrigin);
 }
 
 /**

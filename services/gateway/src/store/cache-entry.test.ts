@@ -25,4 +25,39 @@ describe('cache entry codec', () => {
     expect(decoded.meta).toEqual({ ...meta, groupCode: undefined });
     expect(Buffer.compare(decoded.body, body)).toBe(0);
   });
+
+  it('round-trips the age, origin stale windows and withheld targeted fields of issue 10', () => {
+    const meta = {
+      ...base,
+      initialAgeMs: 500_300,
+      originStaleWhileRevalidateMs: 60_000,
+      originStaleIfErrorMs: 86_400_000,
+      targetedFields: { 'cairn-cache-control': 'max-age=60' },
+    };
+    expect(decodeEntry(encodeEntry(meta, Buffer.alloc(0))).meta).toMatchObject(meta);
+  });
+
+  it('reads an entry stored before issue 10 without the fields it added (#10)', () => {
+    const decoded = decodeEntry(encodeEntry(base, Buffer.from('old')));
+    expect([decoded.meta.initialAgeMs ?? 0, decoded.meta.originStaleWhileRevalidateMs ?? 0, decoded.meta.originStaleIfErrorMs ?? 0]).toEqual([0, 0, 0]);
+    expect(decoded.body.toString()).toBe('old');
+  });
 });
+
+const base: EntryMeta = {
+  status: 200,
+  headers: { 'content-type': 'text/plain' },
+  originEtag: undefined,
+  originLastModified: undefined,
+  noStale: false,
+  cache: 'page',
+  ruleId: 'r1',
+  groupCode: undefined,
+  tags: [],
+  url: '/x',
+  urlPath: '/x',
+  urlQueryKey: '/x',
+  storedAt: 1,
+  expiresAt: 0,
+  fillSeq: 1,
+};

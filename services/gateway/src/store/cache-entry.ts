@@ -32,6 +32,14 @@ export interface EntryMeta {
   expiresAt: number;
   /** The CACHE_INVALIDATIONS sequence applied when the origin fetch began. */
   fillSeq: number;
+  // Added by issue 10; entries stored before lack them and read as 0 / absent.
+  /** RFC 9111 §4.2.3 corrected_initial_age at storedAt, ms: Age on a hit adds the time since. */
+  initialAgeMs?: number;
+  /** The origin's RFC 5861 windows, ms; a rule's own window, when it sets one, wins. */
+  originStaleWhileRevalidateMs?: number;
+  originStaleIfErrorMs?: number;
+  /** Targeted Cache-Control fields (RFC 9213) withheld from the stored headers, kept for revalidations. */
+  targetedFields?: Record<string, string> | undefined;
   /**
    * A variant (store/variants.ts): the forwarded Vary fields it was selected by, sorted,
    * and its id. Absent on responses stored under their URL key alone.
