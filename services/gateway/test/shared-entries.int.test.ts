@@ -5,27 +5,11 @@
 import { join } from 'node:path';
 import { tempDir, type TempDir } from '@cairn/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntryMeta } from '../src/store/cache-entry.js';
+import { entryMeta } from './entry-meta.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 import { SHARED_BODY_MIN_BYTES } from '../src/store/shared-entries.js';
 
-const meta = (url: string): EntryMeta => ({
-  status: 200,
-  headers: { 'content-type': 'application/octet-stream' },
-  originEtag: undefined,
-  originLastModified: undefined,
-  noStale: false,
-  cache: 'page',
-  ruleId: 'all',
-  groupCode: undefined,
-  tags: [],
-  url,
-  urlPath: url,
-  urlQueryKey: url,
-  storedAt: Date.now(),
-  expiresAt: 0,
-  fillSeq: 1,
-});
+const meta = (url: string) => entryMeta(url, { headers: { 'content-type': 'application/octet-stream' } });
 const large = (fill: string) => Buffer.alloc(SHARED_BODY_MIN_BYTES * 4, fill);
 
 describe('shared large entries', () => {

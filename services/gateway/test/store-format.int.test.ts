@@ -7,28 +7,12 @@ import { join } from 'node:path';
 import { tempDir, type TempDir } from '@cairn/testing';
 import { open } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntryMeta } from '../src/store/cache-entry.js';
+import { entryMeta } from './entry-meta.js';
 import { indexKey } from '../src/store/index-key.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 
 const LONG_TAG = 'é'.repeat(600);
-const meta: EntryMeta = {
-  status: 200,
-  headers: {},
-  originEtag: undefined,
-  originLastModified: undefined,
-  noStale: false,
-  cache: 'page',
-  ruleId: 'all',
-  groupCode: undefined,
-  tags: [LONG_TAG, 'short'],
-  url: '/a',
-  urlPath: '/a',
-  urlQueryKey: '/a',
-  storedAt: Date.now(),
-  expiresAt: 0,
-  fillSeq: 1,
-};
+const meta = entryMeta('/a', { tags: [LONG_TAG, 'short'] });
 
 /** Rewrites the store as the old format left it: the long tag's value under its verbatim key, no format record. */
 async function downgrade(path: string): Promise<void> {

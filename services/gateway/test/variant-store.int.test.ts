@@ -4,31 +4,14 @@
  */
 import { tempDir, type TempDir } from '@cairn/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EntryMeta } from '../src/store/cache-entry.js';
+import { entryMeta } from './entry-meta.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 import { isVariantMarker, variantKey, type VariantMeta } from '../src/store/variants.js';
 
 const URL_KEY = 'page:/a';
 
-function variant(id: string, fillSeq = 1): VariantMeta {
-  const meta: EntryMeta = {
-    status: 200,
-    headers: { vary: 'user-agent' },
-    originEtag: undefined,
-    originLastModified: undefined,
-    noStale: false,
-    cache: 'page',
-    ruleId: 'all',
-    groupCode: undefined,
-    tags: ['t'],
-    url: '/a',
-    urlPath: '/a',
-    urlQueryKey: '/a',
-    storedAt: Date.now(),
-    expiresAt: 0,
-    fillSeq,
-  };
-  return { ...meta, varyOn: ['user-agent'], variantId: id };
+function variant(id: string): VariantMeta {
+  return { ...entryMeta('/a', { headers: { vary: 'user-agent' }, tags: ['t'] }), varyOn: ['user-agent'], variantId: id };
 }
 
 describe('variant store', () => {
