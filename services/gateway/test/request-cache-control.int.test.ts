@@ -138,6 +138,14 @@ describe('REQUEST_CACHE_CONTROL=honor', () => {
     expect(h().origin.count(path)).toBe(1);
   });
 
+  it('counts the age the origin reported against a client max-age (RFC 9111 §4.2.3) (#10)', async () => {
+    const path = '/honor/aged';
+    h().origin.route(path, { headers: { age: '600', 'cache-control': 'max-age=3600' } });
+    expect((await get(path)).cache).toBe('MISS');
+    expect((await get(path, { 'cache-control': 'max-age=3000' })).cache).toBe('HIT');
+    expect((await get(path, { 'cache-control': 'max-age=300' })).cacheStatus).toMatch(/detail=request-max-age$/);
+  });
+
   it('makes one origin request for concurrent no-cache requests (#10)', async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));

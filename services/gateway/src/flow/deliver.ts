@@ -7,9 +7,11 @@
  * request ever gets one. A complete body answers a GET's Range (flow/deliver-range.ts).
  */
 import type { Readable } from 'node:stream';
-import { headers as cairnHeaders } from '@cairn/shared';
+import { headers as cairnHeaders, type ErrorBody } from '@cairn/shared';
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.js';
+import { OriginBusyError, originErrorReason } from '../errors.js';
+import { currentAgeMs } from '../http/age.js';
 import { formatCacheStatus, type CacheStatus, type ForwardReason } from '../http/cache-status.js';
 import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
@@ -18,8 +20,6 @@ import { isWithheldField } from '../http/targeted-cache-control.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
-import type { ErrorBody } from '@cairn/shared';
-import { OriginBusyError, originErrorReason } from '../errors.js';
 import { errorAnswer, rawAnswer } from './error-answer.js';
 import type { ErrorReason } from './outcome.js';
 
@@ -117,8 +117,7 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
   } else {
     reply.headers(headers);
   }
-  // RFC 9111 §4.2.3: corrected_initial_age (0 for entries stored before it was kept) + resident time.
-  reply.header('age', String(Math.floor(((entry.meta.initialAgeMs ?? 0) + Math.max(0, now - entry.meta.storedAt)) / 1000)));
+  reply.header('age', String(Math.floor(currentAgeMs(entry.meta, now) / 1000)));
   finish(exchange, context, reply, entry, now);
   // RFC 9110 §13.2.2: a matching If-None-Match / If-Modified-Since wins before Range.
   return unchanged ? reply.code(304).send() : sendBody(exchange, context, reply, entry.meta.status, headers, entry.body);

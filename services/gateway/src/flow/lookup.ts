@@ -13,12 +13,13 @@
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
 import { Verdict } from '../control/invalidation-map.js';
+import { currentAgeMs } from '../http/age.js';
+import { revalidationDemand } from '../http/request-directives.js';
+import { variantId } from '../http/vary.js';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
 import { isVariantMarker, variantKey } from '../store/variants.js';
-import { variantId } from '../http/vary.js';
 import type { Exchange } from './exchange.js';
 import { staleWhileRevalidateMs } from './stale-windows.js';
-import { revalidationDemand } from '../http/request-directives.js';
 
 export type LookupResult = { kind: 'hit' } | { kind: 'stale' } | { kind: 'miss' } | { kind: 'pass' } | { kind: 'bypass' } | { kind: 'unavailable' };
 
@@ -73,7 +74,7 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
   const expiresAt = entry.meta.expiresAt;
   // REQUEST_CACHE_CONTROL=honor: the client's no-cache / max-age / min-fresh send even a fresh
   // entry to the origin, conditionally and coalesced (miss → fill); under ignore they never do.
-  const demand = revalidationDemand(exchange.directives, context.env.REQUEST_CACHE_CONTROL, now - entry.meta.storedAt, expiresAt === 0 ? Infinity : expiresAt - now);
+  const demand = revalidationDemand(exchange.directives, context.env.REQUEST_CACHE_CONTROL, currentAgeMs(entry.meta, now), expiresAt === 0 ? Infinity : expiresAt - now);
   if (demand !== undefined) {
     exchange.decide('MISS', demand);
     return MISS;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageValueSeconds, correctedInitialAgeMs } from './age.js';
+import { ageValueSeconds, correctedInitialAgeMs, currentAgeMs } from './age.js';
 
 // RFC 9111 §5.1: Age is a non-negative integer (delta-seconds); a list counts by its first
 // member; anything else is ignored.
@@ -38,5 +38,16 @@ describe('correctedInitialAgeMs (RFC 9111 §4.2.3)', () => {
     ['an invalid Age is ignored (#10)', { age: '7200.0', date: httpDate(T), requestTime: T, responseTime: T }, 0],
   ])('%s', (_name, timing, ms) => {
     expect(correctedInitialAgeMs(timing)).toBe(ms);
+  });
+});
+
+// RFC 9111 §4.2.3: current_age = corrected_initial_age + resident_time.
+describe('currentAgeMs (RFC 9111 §4.2.3)', () => {
+  it.each([
+    ['the initial age plus the time stored', { initialAgeMs: 100_000, storedAt: T }, T + 5000, 105_000],
+    ['an entry stored before the initial age was kept counts from storage', { storedAt: T }, T + 5000, 5000],
+    ['a clock that went back never makes it younger than it arrived', { initialAgeMs: 3000, storedAt: T }, T - 1000, 3000],
+  ])('%s', (_name, stored, now, ms) => {
+    expect(currentAgeMs(stored, now)).toBe(ms);
   });
 });

@@ -37,3 +37,11 @@ export function correctedInitialAgeMs(timing: ResponseTiming): number {
   const correctedAgeValue = (ageValueSeconds(timing.age) ?? 0) * 1000 + responseDelay;
   return Math.max(apparentAge, correctedAgeValue);
 }
+
+/**
+ * current_age (RFC 9111 §4.2.3) of a stored response: its corrected initial age plus the
+ * time it has been stored (0 for entries stored before the initial age was kept).
+ */
+export function currentAgeMs(stored: { initialAgeMs?: number | undefined; storedAt: number }, now: number): number {
+  return (stored.initialAgeMs ?? 0) + Math.max(0, now - stored.storedAt);
+}
