@@ -28,7 +28,7 @@ describe('forwarded headers', () => {
     await h.applyRule({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' });
     await h.applyRule({ id: 'uncached', pathPatterns: ['^/pass/.*$'], ttl: 'no_cache' });
     // Every path answers with the request headers it received; a forwarded host would change the links.
-    for (const path of ['/page', '/page2', '/pass/x', '/api/page', '/poison', '/chain']) {
+    for (const path of ['/page', '/page2', '/pass/x', '/api/page', '/poison', '/chain', '/hop']) {
       h.origin.route(path, { handle: (request, response) => void response.end(JSON.stringify(request.headers)) });
     }
   });
@@ -75,5 +75,10 @@ describe('forwarded headers', () => {
     const victim = await echoed('/poison', 'GET', {});
     expect(victim.cache).toBe('HIT');
     expect(JSON.stringify(victim.seen)).not.toContain('evil.example');
+  });
+
+  it('never forwards a field the client names in Connection, on a fill either (RFC 9110 §7.6.1) (#10)', async () => {
+    const { seen } = await echoed('/hop', 'GET', { connection: 'keep-alive, user-agent', 'user-agent': 'hop-only' });
+    expect(seen['user-agent']).toBeUndefined();
   });
 });

@@ -50,12 +50,14 @@ describe('variant store', () => {
     expect(s.get(variantKey(URL_KEY, 'c'))?.body.toString()).toBe('c');
   });
 
-  it('drops the marker when a response without variants is stored under the URL key', async () => {
+  it('drops the marker and its variants when a response without variants is stored under the URL key', async () => {
     store.putVariant(URL_KEY, variant('a'), Buffer.from('A'), 4);
     store.put(URL_KEY, { ...variant('a'), varyOn: undefined, variantId: undefined }, Buffer.from('plain'));
+    expect(store.get(variantKey(URL_KEY, 'a'))).toBeUndefined();
     const s = await reopened();
     expect(s.get(URL_KEY)?.meta.variants).toBeUndefined();
     expect(s.get(URL_KEY)?.body.toString()).toBe('plain');
+    expect(s.get(variantKey(URL_KEY, 'a'))).toBeUndefined();
   });
 
   it('deletes every variant and the marker through the URL index', async () => {

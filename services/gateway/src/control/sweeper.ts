@@ -9,6 +9,7 @@ import type { Logger } from '@cairn/shared';
 import type { GatewayMetrics } from '../metrics.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import type { EntryMeta } from '../store/cache-entry.js';
+import { isVariantMarker } from '../store/variants.js';
 import { staleIfErrorMs, staleWhileRevalidateMs } from '../flow/stale-windows.js';
 import type { InvalidationFeed } from './invalidation-feed.js';
 import { Verdict } from './invalidation-map.js';
@@ -45,7 +46,9 @@ export class Sweeper {
     await this.#running?.catch(() => undefined);
   }
 
-  #dead(meta: EntryMeta, now: number): boolean {
+  #dead(key: string, meta: EntryMeta, now: number): boolean {
+    // A variant marker serves nothing itself: it goes once every variant it lists is gone.
+    if (isVariantMarker(meta)) return this.#store.variantKeys(key, meta).every((variant) => this.#store.get(variant) === undefined);
     if (this.#invalidations.map.verdict(meta, meta.fillSeq) === Verdict.Hard) return true;
     if (meta.expiresAt === 0 || now <= meta.expiresAt) return false;
     const rule = this.#rules.rule(meta.ruleId);
@@ -65,7 +68,7 @@ export class Sweeper {
         if (batch.length === 0) break;
         const now = Date.now();
         for (const { key, meta } of batch) {
-          if (this.#dead(meta, now)) {
+          if (this.#dead(key, meta, now)) {
             await this.#store.remove(key);
             removed++;
           }

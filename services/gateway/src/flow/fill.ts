@@ -16,7 +16,7 @@ import type { Exchange } from './exchange.js';
 import { fetchOrigin, type Fetched } from './fetch.js';
 import type { FillResult } from './fill-registry.js';
 import type { DecisionReason } from './outcome.js';
-import { refreshEntry, storeDecision, variantOf, writeEntry, type StoreDecision } from './store.js';
+import { arrival, refreshEntry, storeDecision, variantOf, writeEntry, type StoreDecision } from './store.js';
 
 /** What the leading request delivers. */
 export type LeaderAnswer =
@@ -119,7 +119,7 @@ async function drain(fetched: Fetched, client: PassThrough | undefined, limit: n
 }
 
 /** A complete answer that was not stored, in the shape waiters deliver. */
-function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, context: GatewayContext, route: Route, now: number): CacheEntry {
+function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, context: GatewayContext, route: Route): CacheEntry {
   // Handed to waiters like a stored entry: without the fields a stored response never keeps.
   const headers = storedFields(fetched.headers, context.env.LOAD_TEST_MODE);
   if (!context.env.FORWARD_CDN_CACHE_CONTROL) delete headers[CDN_CACHE_CONTROL];
@@ -137,8 +137,10 @@ function unstoredEntry(fetched: Fetched, body: Buffer, exchange: Exchange, conte
       url: exchange.url,
       urlPath: exchange.path,
       urlQueryKey: exchange.path,
-      storedAt: now,
-      expiresAt: now,
+      // Dated by its arrival, so a waiter's Age is the leader's (RFC 9111 §4.2.3).
+      storedAt: fetched.responseTime,
+      expiresAt: fetched.responseTime,
+      initialAgeMs: arrival(fetched).initialAgeMs,
       fillSeq: fetched.fillSeq,
       // Waiters whose values of the Vary fields differ cannot take it (request-flow.ts).
       ...variantOf(exchange, route, fetched.headers.vary),
@@ -222,7 +224,7 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
     }
     if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
     const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
-    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, context, route, now), stored: false } : { kind: 'unshared' });
+    settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, context, route), stored: false } : { kind: 'unshared' });
   };
   if (client === undefined) {
     const drained = await drain(fetched, undefined, context.env.MAX_ENTRY_BYTES);

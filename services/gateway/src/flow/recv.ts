@@ -8,6 +8,7 @@
 import { canonicalPath, trimTrailingSlash } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
 import { BadRequestTargetError } from '../errors.js';
+import { dropConnectionListed } from '../http/hop-by-hop.js';
 import type { Exchange } from './exchange.js';
 
 export type RecvResult = { kind: 'continue' } | { kind: 'pass' };
@@ -23,6 +24,7 @@ function isApi(exchange: Exchange, context: GatewayContext): boolean {
 export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   // `//host/x` is origin-form to node but a network-path reference to URL parsers.
   if (!exchange.url.startsWith('/') || exchange.url.startsWith('//') || exchange.url.includes('#')) throw new BadRequestTargetError(exchange.url);
+  dropConnectionListed(exchange.headers);
   exchange.canonicalPath = canonicalPath(exchange.url);
   exchange.path = trimTrailingSlash(exchange.canonicalPath);
   const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;

@@ -40,7 +40,7 @@ interface Arrival {
 }
 
 /** The arrival of a fetched response (a 200, or the 304 of a revalidation: its own Age and Date). */
-function arrival(fetched: Fetched): Arrival {
+export function arrival(fetched: Fetched): Arrival {
   const { requestTime, responseTime } = fetched;
   return { responseTime, initialAgeMs: correctedInitialAgeMs({ age: fetched.headers.age, date: fetched.headers.date, requestTime, responseTime }) };
 }
@@ -206,6 +206,10 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
     fillSeq: fetched.fillSeq,
     initialAgeMs: arrived.initialAgeMs,
     targetedFields,
+    // A 304 may bring or change Vary (§4.3.4 updates it): the entry is selected by its new fields.
+    varyOn: undefined,
+    variantId: undefined,
+    ...variantOf(exchange, route, headers.vary),
   };
   const updated = { meta, body: entry.body };
   if (!decision.store) {
@@ -217,7 +221,8 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
     return { entry: updated, notStored: decision.reason, dropped };
   }
   if (fetched.fillEpoch !== context.invalidations.epoch) return { entry: updated, notStored: 'feed-reset', dropped: false };
-  if (!context.store.put(exchange.key, meta, entry.body)) return { entry: updated, notStored: 'store-unwritable', dropped: false };
+  // Through the URL key, like a fill: a variant's marker lists it again as the most recent.
+  if (!put(exchange, context, meta, entry.body)) return { entry: updated, notStored: 'store-unwritable', dropped: false };
   context.metrics.stores.inc({ cache: route.cache });
   return { entry: updated, notStored: undefined, dropped: false };
 }

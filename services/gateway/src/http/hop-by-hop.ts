@@ -29,3 +29,15 @@ export function connectionListed(connection: string | string[] | undefined): Set
 export function isHopByHop(name: string, listed: Set<string> | undefined): boolean {
   return HOP_BY_HOP.has(name) || (listed?.has(name) ?? false);
 }
+
+/**
+ * Removes the fields a request's `Connection` names (RFC 9110 §7.6.1: they are for this
+ * hop and MUST NOT be forwarded), so that the key, a fill, a pass and Vary all see the
+ * request without them: a keyed field the fill could not send would key an answer to its
+ * absence under its value.
+ */
+export function dropConnectionListed(headers: Record<string, string | string[] | undefined>): void {
+  const listed = connectionListed(headers.connection);
+  if (listed === undefined) return;
+  for (const name of listed) if (name !== 'connection' && headers[name] !== undefined) delete headers[name];
+}

@@ -49,4 +49,9 @@ describe('unstorableReason', () => {
     expect(unstorableReason(404, {}, withNotFound)).toBeUndefined();
     expect(unstorableReason(206, {}, withNotFound)).toBe('not-storable-status');
   });
+
+  it('refuses a Vary on a field the gateway writes itself, even when it is listed or keyed (#10)', () => {
+    const listed = { ...rules, keyedHeaders: ['via'], forwardedHeaders: ['x-forwarded-for', 'x-forwarded-proto'] };
+    for (const vary of ['X-Forwarded-For', 'x-forwarded-proto', 'Via']) expect(unstorableReason(200, { vary }, listed)).toBe('vary-not-in-key');
+  });
 });

@@ -8,6 +8,7 @@
 import type { DecisionReason } from '../flow/outcome.js';
 import { HEURISTICALLY_CACHEABLE } from './freshness.js';
 import { responseDirectives } from './response-directives.js';
+import { GATEWAY_FORWARDING_FIELDS } from '../origin/proxy-fields.js';
 import { varyNames } from './vary.js';
 
 /**
@@ -33,12 +34,15 @@ export interface StorabilityRules {
 /**
  * A Vary naming a field the fill never sent (neither keyed nor forwarded) cannot be
  * honoured: the origin answered for that field's absence, and a client that sends it
- * could only be served by forwarding it. `Vary: *` is never reusable (RFC 9111 §4.1).
+ * could only be served by forwarding it. Nor can one naming a field the gateway writes
+ * itself (X-Forwarded-For …): no client's value of it is what the origin saw. `Vary: *`
+ * is never reusable (RFC 9111 §4.1).
  */
 function varyOutsideKey(vary: string | string[], rules: StorabilityRules): boolean {
   const { star, names } = varyNames(vary);
   if (star) return true;
   for (const name of names) {
+    if (GATEWAY_FORWARDING_FIELDS.has(name)) return true;
     if (!ALWAYS_UNIFORM.has(name) && !rules.keyedHeaders.includes(name) && !rules.forwardedHeaders.includes(name)) return true;
   }
   return false;

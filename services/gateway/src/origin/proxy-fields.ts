@@ -37,6 +37,12 @@ export const CLIENT_REWRITING_FIELDS: ReadonlySet<string> = new Set([
   'true-client-ip',
 ]);
 
+/**
+ * The fields the gateway writes itself on every origin request: an origin's Vary on one of
+ * them names a value no client request carries, so such a response is never stored.
+ */
+export const GATEWAY_FORWARDING_FIELDS: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-forwarded-proto', 'via']);
+
 /** The gateway's name in `Via` (RFC 9110 §7.6.3: a pseudonym rather than its host). */
 export const VIA_PSEUDONYM = 'cairn';
 

@@ -11,7 +11,7 @@ import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cac
 import { indexKey } from './index-key.js';
 import { SharedEntries } from './shared-entries.js';
 import { Tombstones } from './tombstones.js';
-import { isVariantMarker, laterDeadline, nextVariants, variantKey, type VariantMeta } from './variants.js';
+import { isVariantMarker, nextVariants, variantKey, type VariantMeta } from './variants.js';
 import { DEFAULT_BACKOFF, WriteHealth, type BackoffOptions, type StoreEvents, type StoreWriteOp, type WriteHealthState } from './write-health.js';
 
 export { indexKey } from './index-key.js';
@@ -128,7 +128,9 @@ export class LmdbStore {
    */
   put(key: string, meta: EntryMeta, body: Buffer): boolean {
     if (!this.#canWrite(key)) return false;
-    this.#write([this.#prepare(key, meta, body)], []);
+    // A response that no longer varies replaces its URL's marker, and the variants go with it.
+    const current = this.get(key);
+    this.#write([this.#prepare(key, meta, body)], current === undefined ? [] : this.variantKeys(key, current.meta));
     return true;
   }
 
@@ -145,12 +147,17 @@ export class LmdbStore {
     const current = this.get(urlKey);
     const previous = current !== undefined && isVariantMarker(current.meta) ? current.meta : undefined;
     const list = nextVariants(previous, meta.varyOn, meta.variantId, maxVariants);
-    // Kept (by the sweep) while any variant it lists may still be served: the latest deadline, 0 being never.
-    const expiresAt = previous === undefined ? meta.expiresAt : laterDeadline(previous.expiresAt, meta.expiresAt);
-    const marker: EntryMeta = { ...meta, expiresAt, variantId: undefined, variants: list.ids };
+    // The marker outlives any one variant: it never expires, and carries no tags (a tag
+    // purge removes the variants that have it); the sweep removes it once no variant is left.
+    const marker: EntryMeta = { ...meta, tags: [], expiresAt: 0, variantId: undefined, variants: list.ids };
     const evicted = list.evicted.map((id) => variantKey(urlKey, id));
     this.#write([this.#prepare(urlKey, marker, EMPTY_BODY), this.#prepare(key, meta, body)], evicted);
     return true;
+  }
+
+  /** The variant keys a URL key's marker lists; none when it holds a response. */
+  variantKeys(urlKey: string, meta: EntryMeta): string[] {
+    return isVariantMarker(meta) ? (meta.variants ?? []).map((id) => variantKey(urlKey, id)) : [];
   }
 
   #canWrite(key: string): boolean {

@@ -66,8 +66,3 @@ function sameFields(a: readonly string[] | undefined, b: readonly string[]): boo
 export function selectsRequest(meta: EntryMeta, headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
   return meta.varyOn === undefined || variantId(meta.varyOn, headers) === meta.variantId;
 }
-
-/** The later of two expiry deadlines, 0 (never expires) being the latest. */
-export function laterDeadline(a: number, b: number): number {
-  return a === 0 || b === 0 ? 0 : Math.max(a, b);
-}
