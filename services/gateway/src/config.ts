@@ -51,7 +51,7 @@ export const gatewayEnvSchema = z.object({
         .min(1),
     )
     .transform((statuses) => new Set(statuses)),
-  /** Whether a client's no-cache / max-age / min-fresh / Pragma may send a stored response to the origin (README, Request Cache-Control). */
+  /** Whether a client's no-cache / max-age / min-fresh / Pragma may send a stored response to the origin (docs/http-semantics.md, Request Cache-Control policy). */
   REQUEST_CACHE_CONTROL: z.enum(['ignore', 'honor']).default('ignore'),
   /** How often the background sweep walks the store for entries that can never be served again. */
   SWEEP_INTERVAL_MS: positiveIntSchema(60_000),

@@ -24,6 +24,10 @@ describe('103 Early Hints', () => {
       handle: (_request, response) => response.writeEarlyHints({ link: '</b.js>; rel=preload' }, () => void setTimeout(() => response.end('slow page'), 300)),
     });
     h.origin.route('/pass/hinted', hinting);
+    h.origin.route('/pass/forged-hint', {
+      handle: (_request: unknown, response: ServerResponse) =>
+        response.writeEarlyHints({ link: '</a.css>; rel=preload', 'x-cairn-cache': 'HIT', 'cache-status': 'cairn; hit' }, () => response.end('page')),
+    });
     h.origin.route('/bad-hint', {
       handle: (_request, response) => {
         // One Link line naming two links, written raw: node's writeEarlyHints refuses such a value.
@@ -64,5 +68,10 @@ describe('103 Early Hints', () => {
     const answer = await send(url('/bad-hint'), 'GET');
     expect([answer.status, answer.body, answer.informational]).toEqual([200, 'page', []]);
     expect(await h.metric('cairn_gateway_early_hints_total')).toMatch(/result="dropped"} 1$/);
+  });
+
+  it('never passes on the gateway\'s own fields from an origin\'s hint (#10)', async () => {
+    const pass = await send(url('/pass/forged-hint'), 'GET');
+    expect(pass.informational).toEqual([{ status: 103, headers: { link: '</a.css>; rel=preload' } }]);
   });
 });

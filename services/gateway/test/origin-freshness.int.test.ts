@@ -1,6 +1,6 @@
 /**
  * Freshness from the origin's own fields under an `origin_expires` rule, as an operator
- * who wants the origin's HTTP semantics runs it (README, HTTP semantics; RFC 9111 §4.2):
+ * who wants the origin's HTTP semantics runs it (docs/http-semantics.md; RFC 9111 §4.2):
  * directives, Expires, Age and statuses. Real origin, nats-server and LMDB.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

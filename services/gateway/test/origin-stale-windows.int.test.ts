@@ -1,6 +1,6 @@
 /**
- * The origin's RFC 5861 windows are stale windows, never freshness (README, HTTP
- * semantics): past max-age a healthy origin is asked, `stale-if-error` serves the stored
+ * The origin's RFC 5861 windows are stale windows, never freshness (docs/http-semantics.md,
+ * Stale windows): past max-age a healthy origin is asked, `stale-if-error` serves the stored
  * answer only when it fails, `stale-while-revalidate` serves it STALE while one refresh
  * runs; a rule's own window wins over the origin's. Real origin, nats-server and LMDB.
  */

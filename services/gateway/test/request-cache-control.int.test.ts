@@ -1,5 +1,5 @@
 /**
- * REQUEST_CACHE_CONTROL (README, Request Cache-Control; RFC 9111 §5.2.1, §5.4) against a
+ * REQUEST_CACHE_CONTROL (docs/http-semantics.md, Request Cache-Control policy; RFC 9111 §5.2.1, §5.4) against a
  * real origin that counts requests, a real nats-server and LMDB. Requests go through
  * node:http: fetch adds `Cache-Control: no-cache` to conditional requests.
  */

@@ -1,5 +1,5 @@
 /**
- * Targeted Cache-Control (RFC 9213; README, HTTP semantics): `Cairn-Cache-Control`, then
+ * Targeted Cache-Control (RFC 9213; docs/http-semantics.md): `Cairn-Cache-Control`, then
  * `CDN-Cache-Control`, govern Cairn's freshness and storability over Cache-Control;
  * Cairn-Cache-Control never reaches a client, CDN-Cache-Control does unless
  * FORWARD_CDN_CACHE_CONTROL=false. Real origin, nats-server and LMDB.

@@ -9,6 +9,7 @@ import type { GatewayContext } from '../context.js';
 import { contentRange, selectRange, unsatisfiedRange, type RangeValidators } from '../http/range.js';
 import type { Exchange } from './exchange.js';
 import { assertNever } from './outcome.js';
+import { firstFieldLine } from '../http/field-lines.js';
 
 type Fields = Record<string, string | string[] | undefined>;
 
@@ -18,12 +19,9 @@ type Fields = Record<string, string | string[] | undefined>;
  */
 const NOT_FOR_416 = ['cache-control', 'expires', 'content-type', 'content-encoding', 'content-language', 'content-location'];
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function validators(fields: Fields): RangeValidators {
-  return { etag: single(fields.etag), lastModified: single(fields['last-modified']), date: single(fields.date) };
+  return { etag: firstFieldLine(fields.etag), lastModified: firstFieldLine(fields['last-modified']), date: firstFieldLine(fields.date) };
 }
 
 /** Sends `body`, the complete content of a `status` answer with `fields`, honouring a Range on a 200. */
@@ -33,7 +31,7 @@ export function sendBody(exchange: Exchange, context: GatewayContext, reply: Fas
   reply.header('accept-ranges', 'bytes');
   const range = exchange.headers.range;
   if (range === undefined || exchange.method !== 'GET') return reply.code(200).send(body);
-  const selection = selectRange(range, single(exchange.headers['if-range']), body.length, validators(fields));
+  const selection = selectRange(range, firstFieldLine(exchange.headers['if-range']), body.length, validators(fields));
   context.metrics.rangeAnswers.inc({ answer: selection.kind });
   switch (selection.kind) {
     case 'partial':

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { urlInvalidationKey } from '@cairn/shared';
 import type { GatewayContext, Route } from '../context.js';
 import { correctedInitialAgeMs } from '../http/age.js';
-import { combinedField } from '../http/field-lines.js';
+import { combinedField, firstFieldLine } from '../http/field-lines.js';
 import { storedFreshnessMs } from '../http/freshness.js';
 import { forbidsStale, responseDirectives, type ResponseDirectives } from '../http/response-directives.js';
 import { unstorableReason } from '../http/storability.js';
@@ -69,9 +69,6 @@ function cacheTags(header: string | string[] | undefined): string[] {
   return [...new Set(joined.split(/[\s,]+/).filter((tag) => tag !== ''))];
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Stored headers always carry validators, so every answer from the store can be
@@ -110,8 +107,8 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
   const meta: EntryMeta = {
     status: fetched.status,
     headers: storedHeaders(fetched.headers, body, now, storedAt, context),
-    originEtag: single(fetched.headers.etag),
-    originLastModified: single(fetched.headers['last-modified']),
+    originEtag: firstFieldLine(fetched.headers.etag),
+    originLastModified: firstFieldLine(fetched.headers['last-modified']),
     ...staleMeta(responseDirectives(fetched.headers)),
     cache: route.cache,
     ruleId: match.rule.id,
@@ -187,7 +184,7 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
   const headers = updatedFields(entry.meta.headers, fetched.headers, context.env.LOAD_TEST_MODE);
   if (fetched.headers.date === undefined) headers.date = new Date(fetched.responseTime).toUTCString();
   if (!forwardCdn) delete headers[CDN_CACHE_CONTROL];
-  const originLastModified = single(fetched.headers['last-modified']) ?? entry.meta.originLastModified;
+  const originLastModified = firstFieldLine(fetched.headers['last-modified']) ?? entry.meta.originLastModified;
   const targetedFields = withheldTargetedFields({ ...entry.meta.targetedFields, ...fetched.headers }, forwardCdn);
   const fields = revalidatedFields(headers, targetedFields, originLastModified);
   const arrived = arrival(fetched);
@@ -197,7 +194,7 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
   const meta: EntryMeta = {
     ...entry.meta,
     headers,
-    originEtag: single(fetched.headers.etag) ?? entry.meta.originEtag,
+    originEtag: firstFieldLine(fetched.headers.etag) ?? entry.meta.originEtag,
     originLastModified,
     ...stale,
     noStale: !decision.store || stale.noStale,

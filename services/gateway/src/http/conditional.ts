@@ -4,6 +4,8 @@
  * dates. Only a conditional request can get 304. And the other way round: whether an
  * origin's 304 vouches for the stored response at all (RFC 9111 §4.3.4).
  */
+import { parseHttpDate } from './http-date.js';
+import { firstFieldLine } from './field-lines.js';
 
 export interface Validators {
   etag: string;
@@ -26,9 +28,10 @@ export function notModified(requestHeaders: Record<string, string | string[] | u
   if (ifNoneMatch !== undefined) return !noneMatch(Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch, validators.etag);
   const ifModifiedSince = requestHeaders['if-modified-since'];
   if (typeof ifModifiedSince !== 'string') return false;
-  const since = Date.parse(ifModifiedSince);
-  const modified = Date.parse(validators.lastModified);
-  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+  // RFC 9110 §13.1.3: an If-Modified-Since that is not a valid HTTP-date is ignored.
+  const since = parseHttpDate(ifModifiedSince);
+  const modified = parseHttpDate(validators.lastModified);
+  return since !== undefined && modified !== undefined && modified <= since;
 }
 
 /** The origin's own validators of a stored response (absent when it sent none). */
@@ -37,9 +40,6 @@ export interface StoredValidators {
   originLastModified: string | undefined;
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Does a 304 select the stored response for update (RFC 9111 §4.3.4)? An entity tag in the
@@ -48,9 +48,11 @@ function single(value: string | string[] | undefined): string | undefined {
  * agree. A 304 without validators selects the response it was asked about.
  */
 export function selectsStored(stored: StoredValidators, notModifiedHeaders: Record<string, string | string[] | undefined>): boolean {
-  const etag = single(notModifiedHeaders.etag);
+  const etag = firstFieldLine(notModifiedHeaders.etag);
   if (etag !== undefined && (stored.originEtag === undefined || etagOpaque(etag) !== etagOpaque(stored.originEtag))) return false;
-  const lastModified = single(notModifiedHeaders['last-modified']);
+  const lastModified = firstFieldLine(notModifiedHeaders['last-modified']);
   if (lastModified === undefined || stored.originLastModified === undefined) return true;
-  return Date.parse(lastModified) === Date.parse(stored.originLastModified) || lastModified === stored.originLastModified;
+  if (lastModified === stored.originLastModified) return true;
+  const a = parseHttpDate(lastModified);
+  return a !== undefined && a === parseHttpDate(stored.originLastModified);
 }

@@ -9,3 +9,8 @@ export function combinedField(value: string | readonly string[] | undefined): st
   if (value === undefined || typeof value === 'string') return value;
   return value.length === 0 ? undefined : value.join(', ');
 }
+
+/** The first line of a field that must be a singleton (ETag, Last-Modified, If-Range): a repeat is ignored. */
+export function firstFieldLine(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' || value === undefined ? value : value[0];
+}

@@ -4,6 +4,7 @@
  * coalescing overlaps, §14.2) is a 206; several are answered whole (a server MAY ignore
  * Range, §14.2), so no multipart/byteranges is built. Pure: no I/O, no reply.
  */
+import { parseHttpDate } from './http-date.js';
 
 /** One range of bytes, `end` inclusive (RFC 9110 §14.1.2). */
 export interface ByteRange {
@@ -102,9 +103,10 @@ export function ifRangeMatches(ifRange: string, validators: RangeValidators): bo
   if (value.slice(0, 3).includes('"')) return isStrongMatch(value, validators.etag);
   const { lastModified, date } = validators;
   if (lastModified === undefined || date === undefined || value !== lastModified) return false;
-  const modifiedMs = Date.parse(lastModified);
-  const dateMs = Date.parse(date);
-  return !Number.isNaN(modifiedMs) && !Number.isNaN(dateMs) && modifiedMs <= dateMs - STRONG_LAST_MODIFIED_MS;
+  // Only RFC 9110 HTTP-dates are dates (§5.6.7).
+  const modifiedMs = parseHttpDate(lastModified);
+  const dateMs = parseHttpDate(date);
+  return modifiedMs !== undefined && dateMs !== undefined && modifiedMs <= dateMs - STRONG_LAST_MODIFIED_MS;
 }
 
 /** What a GET with `range` (and `ifRange`) gets of a complete 200 body of `length` bytes. */

@@ -1,10 +1,12 @@
 /**
  * The client's request cache directives (RFC 9111 §5.2.1, `Pragma` §5.4) and what they
- * demand of a stored response under REQUEST_CACHE_CONTROL (README, Request Cache-Control).
+ * demand of a stored response under REQUEST_CACHE_CONTROL (docs/http-semantics.md, Request Cache-Control policy).
  * Parsed once per request; the policy is applied at lookup. `max-stale` is not honoured:
  * a cache may always serve fresher than the client tolerates (§5.2.1.2).
  */
 import { parseCacheControl } from './cache-control.js';
+import { deltaSeconds } from './delta-seconds.js';
+import { combinedField } from './field-lines.js';
 
 /** `ignore`: only no-store and only-if-cached count (CDNs, nginx, Varnish); `honor`: all of them. */
 export type RequestCacheControlPolicy = 'ignore' | 'honor';
@@ -27,19 +29,15 @@ export type RevalidationDemand = 'request-no-cache' | 'request-max-age' | 'reque
 
 const NO_REQUEST_DIRECTIVES: RequestDirectives = { noCache: false, maxAgeSeconds: undefined, minFreshSeconds: undefined, noStore: false, onlyIfCached: false };
 
-const DELTA_SECONDS = /^\d+$/;
-
 /** delta-seconds (§1.2.2); an invalid value leaves the directive out (it cannot be honoured as meant). */
-function deltaSeconds(value: string | undefined): number | undefined {
-  if (value === undefined || !DELTA_SECONDS.test(value)) return undefined;
-  // §1.2.2: a value too large to represent is taken as 2^31, "infinity".
-  return Math.min(Number(value), 2 ** 31);
+function seconds(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : deltaSeconds(value);
 }
 
 /** `Pragma: no-cache` alone; other pragma directives mean nothing here (§5.4). */
 function pragmaNoCache(pragma: string | string[] | undefined): boolean {
-  if (pragma === undefined) return false;
-  const joined = Array.isArray(pragma) ? pragma.join(',') : pragma;
+  const joined = combinedField(pragma);
+  if (joined === undefined) return false;
   return joined.split(',').some((directive) => directive.trim().toLowerCase() === 'no-cache');
 }
 
@@ -50,8 +48,8 @@ export function requestDirectives(cacheControl: string | string[] | undefined, p
   if (d.size === 0) return NO_REQUEST_DIRECTIVES;
   return {
     noCache: d.has('no-cache'),
-    maxAgeSeconds: deltaSeconds(d.get('max-age')),
-    minFreshSeconds: deltaSeconds(d.get('min-fresh')),
+    maxAgeSeconds: seconds(d.get('max-age')),
+    minFreshSeconds: seconds(d.get('min-fresh')),
     noStore: d.has('no-store'),
     onlyIfCached: d.has('only-if-cached'),
   };

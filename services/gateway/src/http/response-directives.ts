@@ -59,8 +59,9 @@ function fromCacheControl(field: string | string[] | undefined): ResponseDirecti
 
 /**
  * RFC 9213 §2.1: a directive without a value is Boolean true, an integer argument an
- * Integer; values that break those constraints (a Decimal max-age, `no-store=?0`, a
- * negative Integer) are not consumed.
+ * Integer. A flag set to `?0` is off; a seconds value of another type (a Decimal
+ * max-age, a String, a negative Integer) is invalid freshness, read as stale like an
+ * invalid Cache-Control value (RFC 9111 §4.2.1).
  */
 function targetedFlag(d: ReadonlyMap<string, SfValue>, name: string): boolean {
   const value = d.get(name);

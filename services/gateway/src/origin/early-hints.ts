@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Logger } from '@cairn/shared';
+import { isGatewayOwned } from '../http/gateway-headers.js';
 import { responseHeaders } from './forward-headers.js';
 
 export interface OriginInfo {
@@ -20,6 +21,8 @@ export function relayEarlyHints(response: ServerResponse, metrics: GatewayMetric
     if (statusCode !== 103 || response.headersSent || response.writableEnded || response.req.httpVersion === '1.0') return;
     const hints = responseHeaders(headers);
     if (hints.link === undefined) return;
+    // The gateway's own fields are its word alone, in a hint too (http/gateway-headers.ts).
+    for (const name in hints) if (isGatewayOwned(name, false)) delete hints[name];
     try {
       response.writeEarlyHints(hints);
       metrics.earlyHints.inc({ result: 'relayed' });
