@@ -129,8 +129,8 @@ export class LmdbStore {
   put(key: string, meta: EntryMeta, body: Buffer): boolean {
     if (!this.#canWrite(key)) return false;
     // A response that no longer varies replaces its URL's marker, and the variants go with it.
-    const current = this.get(key);
-    this.#write([this.#prepare(key, meta, body)], current === undefined ? [] : this.variantKeys(key, current.meta));
+    const current = this.#storedMeta(key);
+    this.#write([this.#prepare(key, meta, body)], current === undefined ? [] : this.variantKeys(key, current));
     return true;
   }
 
@@ -144,8 +144,8 @@ export class LmdbStore {
     const key = variantKey(urlKey, meta.variantId);
     if (!this.#canWrite(key)) return false;
     this.#shared.forget(urlKey);
-    const current = this.get(urlKey);
-    const previous = current !== undefined && isVariantMarker(current.meta) ? current.meta : undefined;
+    const current = this.#storedMeta(urlKey);
+    const previous = current !== undefined && isVariantMarker(current) ? current : undefined;
     const list = nextVariants(previous, meta.varyOn, meta.variantId, maxVariants);
     // The marker outlives any one variant: it never expires, and carries no tags (a tag
     // purge removes the variants that have it); the sweep removes it once no variant is left.
@@ -158,6 +158,18 @@ export class LmdbStore {
   /** The variant keys a URL key's marker lists; none when it holds a response. */
   variantKeys(urlKey: string, meta: EntryMeta): string[] {
     return isVariantMarker(meta) ? (meta.variants ?? []).map((id) => variantKey(urlKey, id)) : [];
+  }
+
+  /**
+   * The metadata stored (or pending) under a key, read without copying the body and
+   * without sharing it: a write is about to replace it.
+   */
+  #storedMeta(key: string): EntryMeta | undefined {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending.meta;
+    if (this.#resetTo !== undefined || this.#removed.has(key)) return undefined;
+    const value = this.#entries.getBinaryFast(key);
+    return value === undefined ? undefined : decodeEntry(value).meta;
   }
 
   #canWrite(key: string): boolean {
