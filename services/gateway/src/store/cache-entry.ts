@@ -3,7 +3,7 @@
  * (measured with lmdb-js 3.5), so a hit decodes a small header and slices the body.
  */
 import type { CacheName } from '@cairn/shared';
-import { Packr } from 'msgpackr';
+import { Packr, type Options } from 'msgpackr';
 
 export interface EntryMeta {
   status: number;
@@ -55,7 +55,8 @@ export interface CacheEntry {
   body: Buffer;
 }
 
-const packr = new Packr({ useRecords: false });
+// Absent optional fields are left out rather than written as undefined: a hit decodes fewer keys.
+const packr = new Packr({ useRecords: false, skipValues: [undefined] } as Options & { skipValues: unknown[] });
 const META_LENGTH_BYTES = 4;
 
 export function encodeEntry(meta: EntryMeta, body: Buffer): Buffer {
