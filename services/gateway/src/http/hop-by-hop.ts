@@ -17,6 +17,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+const CONNECTION_OPTION_ONLY = /^[ \t]*(?:keep-alive|close)[ \t]*$/i;
+
 export function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
   if (connection === undefined) return undefined;
   const listed = new Set<string>();
@@ -37,7 +39,10 @@ export function isHopByHop(name: string, listed: Set<string> | undefined): boole
  * absence under its value.
  */
 export function dropConnectionListed(headers: Record<string, string | string[] | undefined>): void {
-  const listed = connectionListed(headers.connection);
+  const connection = headers.connection;
+  // Most clients send only `keep-alive` or `close`, which name no field: nothing to parse.
+  if (connection === undefined || (typeof connection === 'string' && CONNECTION_OPTION_ONLY.test(connection))) return;
+  const listed = connectionListed(connection);
   if (listed === undefined) return;
   for (const name of listed) if (name !== 'connection' && headers[name] !== undefined) delete headers[name];
 }
