@@ -34,3 +34,4 @@ export * from './http/service-endpoints.js';
 export * from './run-service.js';
 export * from './rules/lru-cache.js';
 export * from './nats/rule-follower.js';
+export * from './contracts/invalidation-reply.js';

@@ -9,9 +9,12 @@
  * bounds redelivery, and past it a command stays in the stream rather than being dropped.
  */
 import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type DeadLetterReason, type Logger } from '@cairn/shared';
+import type { AckTracker } from './ack-tracker.js';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { classifyFailure } from './command-failure.js';
+import { confirmationReport } from './confirmation-report.js';
 import { deadLetterOf, writeDeadLetter } from './dead-letter-writer.js';
+import type { GatewayRegistry } from './gateway-registry.js';
 import { publishInvalidation } from './invalidation-publisher.js';
 import type { InvalidationMetrics } from './metrics.js';
 import { normalizeCommand } from './normalize-command.js';
@@ -34,6 +37,12 @@ const ACK_WAIT_NANOS = 30e9;
 export interface CommandConsumerOptions {
   /** COMMAND_MAX_ATTEMPTS: deliveries before a transiently failing command is dead-lettered. */
   maxAttempts: number;
+  /**
+   * With these, a command that names a reply subject is answered like `POST /cache/invalidate`:
+   * once every gateway live at publish has applied it (up to ACK_TIMEOUT_MS), unless it asks
+   * `runAsync`. The wait runs beside the queue, never in it.
+   */
+  confirm?: { gateways: GatewayRegistry; acks: AckTracker; ackTimeoutMs: number };
 }
 
 export class CommandConsumer {
@@ -42,6 +51,7 @@ export class CommandConsumer {
   readonly #metrics: InvalidationMetrics;
   readonly #maxAttempts: number;
   readonly #replies: ReplySender;
+  readonly #confirm: CommandConsumerOptions['confirm'];
   #messages: ConsumerMessages | undefined;
   #done: Promise<void> | undefined;
 
@@ -51,6 +61,7 @@ export class CommandConsumer {
     this.#metrics = metrics;
     this.#maxAttempts = options.maxAttempts;
     this.#replies = new ReplySender(nc, metrics, logger);
+    this.#confirm = options.confirm;
   }
 
   get #maxDeliver(): number {
@@ -112,6 +123,8 @@ export class CommandConsumer {
     }
     let event;
     let seq;
+    // The gateways to wait for are those live when the event is published, as for REST.
+    const expected = replyTo !== undefined && decoded.value.runAsync !== true ? this.#confirm?.gateways.live().map((g) => g.gatewayId) : undefined;
     try {
       event = normalizeCommand(decoded.value, id, 'nats', new Date());
       seq = await publishInvalidation(this.#nc.jetstream(), event, id, PUBLISH_ATTEMPTS);
@@ -121,8 +134,20 @@ export class CommandConsumer {
     }
     this.#metrics.commands.inc({ source: 'nats', type: decoded.value.type });
     this.#logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, seq }, 'invalidation published');
-    this.#replies.send(replyTo, { id, sequence: seq, event });
     msg.ack();
+    this.#reply(replyTo, id, seq, event, expected);
+  }
+
+  /** The result on the reply subject: at once, or with the report once the expected gateways applied it. */
+  #reply(replyTo: string | undefined, id: string, sequence: number, event: unknown, expected: string[] | undefined): void {
+    const confirm = this.#confirm;
+    if (replyTo === undefined) return;
+    if (confirm === undefined || expected === undefined) return this.#replies.send(replyTo, { id, sequence, event });
+    confirm.acks.published(id, sequence);
+    // Nothing to wait for: answered now, in command order.
+    const known = confirm.acks.get(id) ?? { sequence, acknowledgedBy: new Map<string, number>() };
+    if (expected.length === 0) return this.#replies.send(replyTo, { ...confirmationReport(id, known, expected), event });
+    void confirm.acks.waitFor(id, expected, confirm.ackTimeoutMs).then((acks) => this.#replies.send(replyTo, { ...confirmationReport(id, acks, expected), event }));
   }
 
   /** Retries a transient failure while attempts remain; otherwise dead-letters and terminates. */

@@ -18,7 +18,14 @@ export async function startInvalidationService(
 ): Promise<InvalidationService> {
   const nats = await connectNats(config, 'cairn-invalidation', logger);
   const metrics = createInvalidationMetrics();
-  const consumer = new CommandConsumer(nats.nc, logger.child({ component: 'command-consumer' }), metrics, { maxAttempts: config.COMMAND_MAX_ATTEMPTS });
+  const gateways = new GatewayRegistry(config.GATEWAY_REGISTRY_MAX);
+  gateways.start(nats.nc, metrics, logger.child({ component: 'gateway-registry' }));
+  const acks = new AckTracker();
+  acks.start(nats.nc, gateways, metrics, logger.child({ component: 'ack-tracker' }));
+  const consumer = new CommandConsumer(nats.nc, logger.child({ component: 'command-consumer' }), metrics, {
+    maxAttempts: config.COMMAND_MAX_ATTEMPTS,
+    confirm: { gateways, acks, ackTimeoutMs: config.ACK_TIMEOUT_MS },
+  });
   await consumer.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
@@ -26,10 +33,6 @@ export async function startInvalidationService(
     registry: metrics.registry,
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
   });
-  const gateways = new GatewayRegistry(config.GATEWAY_REGISTRY_MAX);
-  gateways.start(nats.nc, metrics, logger.child({ component: 'gateway-registry' }));
-  const acks = new AckTracker();
-  acks.start(nats.nc, gateways, metrics, logger.child({ component: 'ack-tracker' }));
   registerInvalidateRoute(app, { nc: nats.nc, metrics, logger: logger.child({ component: 'invalidate-route' }), gateways, acks, ackTimeoutMs: config.ACK_TIMEOUT_MS });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url }, 'listening');

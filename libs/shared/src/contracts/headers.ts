@@ -38,6 +38,11 @@ export const headers = {
    * Cache-Control; never stored, never sent to clients.
    */
   cairnCacheControl: 'cairn-cache-control',
+  /**
+   * NATS message header on a `cache.invalidate` command: the authenticated user it was
+   * made for (a gateway's PURGE sends its principal's username), for the event's record.
+   */
+  natsRequestedBy: 'Cairn-Requested-By',
 } as const;
 
 /** The `Cairn-Publisher` value of events the invalidation service writes. */

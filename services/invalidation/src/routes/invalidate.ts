@@ -30,7 +30,8 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JsMsg, NatsConnection } from 'nats';
 import { z } from 'zod';
-import type { AckTracker, EventAcks } from '../ack-tracker.js';
+import type { AckTracker } from '../ack-tracker.js';
+import { confirmationReport as report } from '../confirmation-report.js';
 import type { GatewayRegistry } from '../gateway-registry.js';
 import { publishInvalidation } from '../invalidation-publisher.js';
 import type { InvalidationMetrics } from '../metrics.js';
@@ -81,14 +82,6 @@ function listedEvents(messages: JsMsg[], query: ListQuery) {
     events.push({ sequence: msg.seq, ...event });
   }
   return events;
-}
-
-/** The confirmation report: who applied it, who (of the live gateways) has not yet. */
-function report(id: string, acks: EventAcks, expected: readonly string[]) {
-  const acknowledgedBy = [...acks.acknowledgedBy.keys()].sort();
-  let deleted = 0;
-  for (const count of acks.acknowledgedBy.values()) deleted += count;
-  return { id, sequence: acks.sequence, acknowledgedBy, pending: expected.filter((g) => !acks.acknowledgedBy.has(g)), deleted };
 }
 
 export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRouteDeps): void {
