@@ -82,6 +82,8 @@ export const gatewayEnvSchema = z.object({
   CLIENT_KEEPALIVE_TIMEOUT_MS: positiveIntSchema(75_000),
   /** Whether clients (a CDN in front) get the origin's CDN-Cache-Control (RFC 9213 §3); Cairn-Cache-Control never. */
   FORWARD_CDN_CACHE_CONTROL: booleanSchema(true),
+  /** How long a PURGE waits for the invalidation service's confirmation before it is answered 504. */
+  PURGE_TIMEOUT_MS: positiveIntSchema(5_000),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

@@ -5,6 +5,7 @@
 import { compileCacheKeyConfig, type CacheKeyConfig, type CacheName, type Logger } from '@cairn/shared';
 import type { CacheConfiguration, GatewayConfig, GatewayEnv } from './config.js';
 import type { InvalidationFeed } from './control/invalidation-feed.js';
+import type { InvalidationRequester } from './control/invalidation-requester.js';
 import type { RuleFeed } from './control/rule-feed.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { FeedHealth } from './control/feed-health.js';
@@ -47,6 +48,8 @@ export interface GatewayContext {
   fills: FillRegistry;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Fleet-wide invalidations the gateway asks for (PURGE). */
+  invalidationRequests: InvalidationRequester;
 }
 
 export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetrics): GatewayContext['routes'] {

@@ -81,3 +81,20 @@ export class ClientAbortedError extends CairnError {
     super('CAIRN_CLIENT_ABORTED', `the client closed the connection (${stage})`, { status: 499, cause, details: { stage } });
   }
 }
+
+/**
+ * A PURGE's invalidation was not confirmed within PURGE_TIMEOUT_MS (the invalidation
+ * service is down or slow). Its command may still be in the queue and be applied later.
+ */
+export class PurgeTimeoutError extends CairnError {
+  constructor(readonly url: string, readonly timeoutMs: number) {
+    super('CAIRN_PURGE_TIMEOUT', `purge of ${JSON.stringify(url.slice(0, 200))} not confirmed within ${timeoutMs} ms`, { status: 504, details: { timeoutMs } });
+  }
+}
+
+/** A PURGE's invalidation could not be queued, or the invalidation service refused it. */
+export class PurgeFailedError extends CairnError {
+  constructor(readonly url: string, readonly problem: string, cause?: unknown) {
+    super('CAIRN_PURGE_FAILED', `purge of ${JSON.stringify(url.slice(0, 200))} failed: ${problem}`, { status: 502, cause, details: { problem } });
+  }
+}

@@ -9,6 +9,7 @@ import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
 import { InvalidationFeed } from './control/invalidation-feed.js';
+import { InvalidationRequester } from './control/invalidation-requester.js';
 import { gatewayReadiness } from './control/readiness.js';
 import { RuleFeed } from './control/rule-feed.js';
 import { createGatewayMetrics } from './metrics.js';
@@ -52,6 +53,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     feedHealth: new FeedHealth(nats.nc, invalidations.follower, env.INVALIDATION_FEED_GRACE_MS, log.child({ component: 'feed-health' })),
     metrics,
     logger: log,
+    invalidationRequests: new InvalidationRequester(nats.nc),
   };
 
   context.feedHealth.start();

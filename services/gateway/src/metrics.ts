@@ -140,6 +140,12 @@ export function createGatewayMetrics() {
       labelNames: ['answer'] as const,
       registers: [registry],
     }),
+    purges: new Counter({
+      name: 'cairn_gateway_purges_total',
+      help: 'PURGE requests turned into fleet-wide url invalidations, by result (confirmed: 200; timeout: no reply within PURGE_TIMEOUT_MS, 504; failed: refused or not queued, 502).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -23,6 +23,8 @@ const ORIGIN_CODES: Record<string, ErrorReason> = {
   CAIRN_ORIGIN_UNAVAILABLE: 'origin-unavailable',
   CAIRN_ORIGIN_TIMEOUT: 'origin-timeout',
   CAIRN_ORIGIN_BUSY: 'origin-busy',
+  CAIRN_PURGE_TIMEOUT: 'purge-timeout',
+  CAIRN_PURGE_FAILED: 'purge-failed',
 };
 
 const PUBLIC_MESSAGES: Partial<Record<ErrorReason, string>> = {
@@ -30,6 +32,8 @@ const PUBLIC_MESSAGES: Partial<Record<ErrorReason, string>> = {
   'origin-timeout': 'the origin did not answer in time',
   'origin-busy': 'the origin has no free connection',
   'internal-error': 'internal error',
+  'purge-timeout': 'the invalidation was not confirmed in time',
+  'purge-failed': 'the invalidation could not be applied',
 };
 
 function statusReason(status: number): ErrorReason {

@@ -56,6 +56,8 @@ export class Exchange {
   clientGone: AbortSignal | undefined = undefined;
   /** Tells a client waiting on `Expect: 100-continue` to send its body; undefined when none waits. */
   sendContinue: (() => void) | undefined = undefined;
+  /** Who the request authenticated as; undefined when AUTH_REQUIRED is off. */
+  principal: { username: string; roles: readonly string[] } | undefined = undefined;
   /** The client's address as the socket has it (X-Forwarded-For to the origin); '' when unknown. */
   readonly peerAddress: string;
 

@@ -45,6 +45,8 @@ export type DecisionReason =
   | 'feed-reset'
   // the store cannot commit writes (disk full): answered, not stored
   | 'store-unwritable'
+  // PASS: a PURGE the gateway answered itself (a fleet-wide url invalidation)
+  | 'purge'
   // answers the gateway made itself instead of the origin's (Cache-Status detail, #10)
   | ErrorReason;
 
@@ -58,7 +60,9 @@ export type ErrorReason =
   | 'method-not-implemented'
   | 'request-timeout'
   | 'header-too-large'
-  | 'internal-error';
+  | 'internal-error'
+  | 'purge-timeout'
+  | 'purge-failed';
 
 export function assertNever(value: never): never {
   throw new TypeError(`unreachable: ${JSON.stringify(value)}`);

@@ -9,6 +9,7 @@
  *     │              │                     └► fill (fetch ─► 304: refresh | store) ► deliver
  *     │              │                          origin failed + staleIfError ─► deliver stale
  *     └─ reserved ───┴─ no rule / no_cache, method, bypass ─► pass (fetch) ────► deliver
+ *   recv ─► PURGE ─► purge (url invalidation for the fleet, confirmed) ──────────► 200 / 502 / 504
  */
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext, Route } from '../context.js';
@@ -22,6 +23,7 @@ import { fill } from './fill.js';
 import type { FillResult, Inflight } from './fill-registry.js';
 import { key } from './key.js';
 import { lookup } from './lookup.js';
+import { purge, PURGE_METHOD } from './purge.js';
 import { assertNever } from './outcome.js';
 import { recv } from './recv.js';
 import { rule } from './rule.js';
@@ -32,6 +34,8 @@ import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidati
 export async function handleRequest(exchange: Exchange, context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
   const now = exchange.startedAt;
   if (recv(exchange, context).kind === 'pass') return pass(exchange, context, reply, now);
+  // The gateway's own method: a fleet-wide invalidation, never proxied nor looked up.
+  if (exchange.method === PURGE_METHOD) return purge(exchange, context, reply);
   const route = exchange.route as Route;
   key(exchange, route);
   if (rule(exchange, context).kind === 'pass') return pass(exchange, context, reply, now);
