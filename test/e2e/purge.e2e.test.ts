@@ -87,6 +87,15 @@ describe('PURGE', () => {
     expect(fixture.system.origin.count()).toBe(before);
   });
 
+  it('passes a PURGE of a reserved path to the origin untouched, as every request there (#11)', async () => {
+    const gateway = await fixture.system.gateway('reserved', { RESERVED_PATHS: '/origin-admin' });
+    const before = fixture.system.origin.count('/origin-admin');
+    const answer = await purge(gateway.url, '/origin-admin');
+    await answer.arrayBuffer();
+    expect(answer.headers.get('cache-status')).toBe('cairn; fwd=bypass; fwd-status=200; detail=reserved-path');
+    expect(fixture.system.origin.count('/origin-admin')).toBe(before + 1);
+  });
+
   it('answers 504 of its own, within PURGE_TIMEOUT_MS, when the invalidation service is down (#11)', async () => {
     const gateway = await fixture.system.gateway('alone', { PURGE_TIMEOUT_MS: '300' });
     await putRule(fixture.system, 'all', { pathPatterns: ['^/.*$'], ttl: '1h' });
