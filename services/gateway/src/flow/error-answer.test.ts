@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestTargetError, ClientAbortedError, OriginBusyError, OriginTimeoutError, OriginUnavailableError, SharedOriginFailure } from '../errors.js';
+import { BadRequestTargetError, ClientAbortedError, OriginBusyError, OriginTimeoutError, OriginUnavailableError, PurgeFailedError, PurgeTimeoutError, SharedOriginFailure } from '../errors.js';
 import { clientErrorAnswer, errorAnswer, rawAnswer } from './error-answer.js';
 
 const ORIGIN = 'http://10.1.2.3:8443';
@@ -20,6 +20,14 @@ describe('errorAnswer', () => {
     expect([answer.status, answer.body.error, answer.reason, answer.forwarded]).toEqual([status, code, reason, forwarded]);
     // The origin's address stays out of what the client reads.
     expect(JSON.stringify(answer.body)).not.toContain('10.1.2.3');
+  });
+
+  it.each([
+    ['an unconfirmed purge', new PurgeTimeoutError('/p?x=1', 5000), 504, 'CAIRN_PURGE_TIMEOUT', 'purge-timeout', 'the invalidation was not confirmed in time'],
+    ['a refused purge', new PurgeFailedError('/p?x=1', 'not-queued', new Error('503')), 502, 'CAIRN_PURGE_FAILED', 'purge-failed', 'the invalidation could not be applied'],
+  ] as const)('answers %s with its status, code, reason and a fixed message (#11)', (_name, err, status, code, reason, message) => {
+    const answer = errorAnswer(err);
+    expect([answer.status, answer.body, answer.reason, answer.forwarded]).toEqual([status, { error: code, message }, reason, false]);
   });
 
   it('keeps the origin for the log (#10)', () => {
