@@ -96,6 +96,15 @@ describe('PURGE', () => {
     expect(fixture.system.origin.count('/origin-admin')).toBe(before + 1);
   });
 
+  it('refuses with 400 a PURGE target longer than the invalidation command allows, asking nobody (#11)', async () => {
+    const gateway = await fixture.system.gateway('long');
+    const answer = await purge(gateway.url, `/${'a'.repeat(9000)}`);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('cache-status')).toBe('cairn; detail=bad-request');
+    expect(((await answer.json()) as { error: string }).error).toBe('CAIRN_VALIDATION_FAILED');
+    expect(await metric(gateway.adminUrl, 'cairn_gateway_purges_total')).toBeUndefined();
+  });
+
   it('answers 504 of its own, within PURGE_TIMEOUT_MS, when the invalidation service is down (#11)', async () => {
     const gateway = await fixture.system.gateway('alone', { PURGE_TIMEOUT_MS: '300' });
     await putRule(fixture.system, 'all', { pathPatterns: ['^/.*$'], ttl: '1h' });
