@@ -47,7 +47,7 @@ async function jsPublishError(nc: NatsConnection, subject: string, data: Uint8Ar
     )) as NatsError;
 }
 
-const forgedPurge: InvalidationEvent = { id: 'forged', kind: 'cache', cache: 'page', mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats' } as InvalidationEvent;
+const forgedPurge: InvalidationEvent = { id: 'forged', kind: 'scope', cache: 'page', mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats' };
 
 describe('least-privilege NATS users, end to end', () => {
   let sys: LeastPrivilegeSystem;
@@ -115,7 +115,7 @@ describe('least-privilege NATS users, end to end', () => {
 
     const forgedRule = encodeMessage({ op: 'delete' });
     expect((await jsPublishError(asGateway, subjects.rule('all'), forgedRule)).code).toBe(ErrorCode.PermissionsViolation);
-    const forgedSubject = subjects.invalidation('cache', 'page', undefined);
+    const forgedSubject = subjects.invalidation('scope', 'page', undefined);
     expect((await jsPublishError(asGateway, forgedSubject, encodeMessage(forgedPurge))).code).toBe(ErrorCode.PermissionsViolation);
     expect(await publishRefusal(asGateway, forgedSubject, encodeMessage(forgedPurge))).toBe(ErrorCode.PermissionsViolation);
     expect(await publishRefusal(asGateway, subjects.invalidationCommands, encodeMessage({ type: 'page' }))).toBe(ErrorCode.PermissionsViolation);
@@ -138,7 +138,7 @@ describe('least-privilege NATS users, end to end', () => {
     await sys.startInvalidation();
     const operator = await sys.connectAs('operator');
     expect(await publishRefusal(operator, subjects.rule('evil'), encodeMessage({ op: 'delete' }))).toBe(ErrorCode.PermissionsViolation);
-    expect(await publishRefusal(operator, subjects.invalidation('cache', 'page', undefined), encodeMessage(forgedPurge))).toBe(ErrorCode.PermissionsViolation);
+    expect(await publishRefusal(operator, subjects.invalidation('scope', 'page', undefined), encodeMessage(forgedPurge))).toBe(ErrorCode.PermissionsViolation);
     expect((await jsPublishError(operator, subjects.rule('evil'), encodeMessage({ op: 'delete' }))).code).toBe(ErrorCode.PermissionsViolation);
     const rulesInfo = await (await (await sys.connectAs('rules')).jetstreamManager()).streams.info(streamNames.rules);
     expect(rulesInfo.state.messages).toBe(0);
@@ -149,7 +149,7 @@ describe('least-privilege NATS users, end to end', () => {
     await sys.startInvalidation();
     const asRules = await sys.connectAs('rules');
     const asInvalidation = await sys.connectAs('invalidation');
-    expect((await jsPublishError(asRules, subjects.invalidation('cache', 'page', undefined), encodeMessage(forgedPurge))).code).toBe(ErrorCode.PermissionsViolation);
+    expect((await jsPublishError(asRules, subjects.invalidation('scope', 'page', undefined), encodeMessage(forgedPurge))).code).toBe(ErrorCode.PermissionsViolation);
     expect((await jsPublishError(asInvalidation, subjects.rule('evil'), encodeMessage({ op: 'delete' }))).code).toBe(ErrorCode.PermissionsViolation);
     expect(await publishRefusal(asRules, subjects.invalidationCommands, encodeMessage({ type: 'page' }))).toBe(ErrorCode.PermissionsViolation);
   });
