@@ -34,7 +34,9 @@ export function natsPermissions(passwords: Partial<Record<NatsUserName, string>>
   const env: Record<string, string> = {};
   const users = {} as Record<NatsUserName, NatsCredentials>;
   for (const user of NATS_USERS) {
-    const pass = passwords[user] ?? randomBytes(18).toString('base64url');
+    // nats-server parses a variable's value as a config value (`2026-…` reads as a date):
+    // letters and digits starting with a letter always read as a plain string.
+    const pass = passwords[user] ?? `p${randomBytes(16).toString('hex')}`;
     env[natsPasswordVariable(user)] = pass;
     users[user] = { NATS_USER: user, NATS_PASS: pass };
   }

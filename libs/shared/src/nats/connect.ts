@@ -3,7 +3,8 @@
  * reconnects forever (a gateway keeps serving while NATS restarts), creates or updates the
  * streams the service owns, and tracks whether it is connected, for `/ready`.
  */
-import { connect, Events, type NatsConnection } from 'nats';
+import { connect, ErrorCode, Events, type NatsConnection, type NatsError } from 'nats';
+import { ConfigError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { StreamOptions } from '../contracts/streams.js';
 import { natsAuthOptions, type NatsAuthSettings } from './connection-options.js';
@@ -34,6 +35,11 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
     ...auth,
+  }).catch((err: unknown) => {
+    // Wrong credentials are a configuration mistake: one line naming what to fix.
+    if ((err as NatsError).code !== ErrorCode.AuthorizationViolation) throw err;
+    const field = settings.NATS_CREDS === undefined ? 'NATS_USER/NATS_PASS' : 'NATS_CREDS';
+    throw new ConfigError('environment', field, `the NATS server refused ${settings.NATS_USER === undefined ? 'the connection' : `user ${JSON.stringify(settings.NATS_USER)}`}: ${(err as Error).message}`);
   });
   logger.info({ server: nc.getServer(), user: settings.NATS_USER, tls: auth.tls !== undefined }, 'nats connected');
   let connected = true;
