@@ -68,6 +68,8 @@ describe('least-privilege NATS users, end to end', () => {
     const starting = sys.startGateway('g1', { ADMIN_PORT: String(adminPort) });
     const ready = async () => (await (await fetch(`http://127.0.0.1:${adminPort}/ready`)).json()) as { ready: boolean; streamsMissing?: string[] };
     await eventually(async () => expect(await ready()).toMatchObject({ ready: false, streamsMissing: [streamNames.rules, streamNames.invalidations] }));
+    expect((await fetch(`http://127.0.0.1:${adminPort}/ready`)).status).toBe(503);
+    expect(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()).toContain(`cairn_gateway_streams_missing{stream="${streamNames.rules}"} 1`);
 
     await sys.startRules();
     await eventually(async () => expect((await ready()).streamsMissing).toEqual([streamNames.invalidations]), { timeoutMs: 10_000 });
