@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadGatewayConfig, startGateway, type Gateway } from '@cairn/gateway';
 import { loadInvalidationConfig, startInvalidationService, type InvalidationService } from '@cairn/invalidation';
 import { loadRulesConfig, startRulesService, type RulesService } from '@cairn/rules';
-import { createLogger } from '@cairn/shared';
+import { createLogger, natsAuthOptions } from '@cairn/shared';
 import { natsPermissions, startNatsServer, startOrigin, tempDir, type NatsPermissions, type NatsUserName, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 import { connect, type NatsConnection } from 'nats';
 
@@ -62,8 +62,8 @@ export async function startLeastPrivilegeSystem(): Promise<LeastPrivilegeSystem>
       return track(await startGateway(config, createLogger('gateway', LOG_LEVEL)));
     },
     async connectAs(user) {
-      const { NATS_USER, NATS_PASS } = permissions.users[user];
-      const nc = await connect({ servers: nats.url, user: NATS_USER, pass: NATS_PASS });
+      // As the services connect: with the user's own inbox prefix, the only one it may read.
+      const nc = await connect({ servers: nats.url, ...natsAuthOptions(permissions.users[user]) });
       closers.push(() => nc.close());
       return nc;
     },

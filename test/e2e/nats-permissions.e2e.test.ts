@@ -20,20 +20,22 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The server's answer to a core publish: its `-ERR` arrives before the flush's PONG, so
- * once the flush returns the refusal (if any) has been reported.
+ * The server's answer to a core publish or subscribe: its `-ERR` arrives before the flush's
+ * PONG, so once the flush returns the refusal (if any) has been reported.
  */
-async function publishRefusal(nc: NatsConnection, subject: string, data: Uint8Array): Promise<string | undefined> {
+async function refusalOf(nc: NatsConnection, act: () => void): Promise<string | undefined> {
   let refusal: string | undefined;
   const watch = (async () => {
     for await (const event of nc.status()) if (event.type === 'error') return (refusal = String(event.data));
     return undefined;
   })();
-  nc.publish(subject, data);
+  act();
   await nc.flush();
   await Promise.race([watch, nc.flush()]);
   return refusal;
 }
+
+const publishRefusal = (nc: NatsConnection, subject: string, data: Uint8Array) => refusalOf(nc, () => nc.publish(subject, data));
 
 async function jsPublishError(nc: NatsConnection, subject: string, data: Uint8Array): Promise<NatsError> {
   return (await nc
@@ -121,6 +123,8 @@ describe('least-privilege NATS users, end to end', () => {
     expect((await jsPublishError(asGateway, forgedSubject, encodeMessage(forgedPurge))).code).toBe(ErrorCode.PermissionsViolation);
     expect(await publishRefusal(asGateway, forgedSubject, encodeMessage(forgedPurge))).toBe(ErrorCode.PermissionsViolation);
     expect(await publishRefusal(asGateway, subjects.invalidationCommands, encodeMessage({ type: 'page' }))).toBe(ErrorCode.PermissionsViolation);
+    // Nor read another service's replies (each has its own inbox prefix).
+    expect(await refusalOf(asGateway, () => asGateway.subscribe('_INBOX_rules.>'))).toBe(ErrorCode.PermissionsViolation);
     const jsm = await asGateway.jetstreamManager();
     await expect(jsm.streams.delete(streamNames.rules)).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
     await expect(jsm.streams.purge(streamNames.invalidations)).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });

@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('natsAuthOptions', () => {
   it('connects anonymously without TLS when nothing is set', () => {
-    expect(natsAuthOptions({})).toEqual({});
+    expect(natsAuthOptions({})).toEqual({ inboxPrefix: '_INBOX' });
   });
 
   it('passes a user and password, and reads the TLS files the variables name (#11)', () => {
@@ -27,8 +27,15 @@ describe('natsAuthOptions', () => {
       user: 'gateway',
       pass: 'secret',
       tls: { ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' },
+      inboxPrefix: '_INBOX_gateway',
     });
-    expect(natsAuthOptions({ NATS_TLS_CA: ca })).toEqual({ tls: { ca: 'CA PEM' } });
+    expect(natsAuthOptions({ NATS_TLS_CA: ca })).toEqual({ tls: { ca: 'CA PEM' }, inboxPrefix: '_INBOX' });
+  });
+
+  it('takes replies on the user\'s own inbox prefix unless NATS_INBOX_PREFIX names one (#11)', () => {
+    expect(natsAuthOptions({ NATS_USER: 'rules', NATS_PASS: 'p' }).inboxPrefix).toBe('_INBOX_rules');
+    expect(natsAuthOptions({ NATS_USER: 'a.b', NATS_PASS: 'p' }).inboxPrefix).toBe('_INBOX');
+    expect(natsAuthOptions({ NATS_USER: 'rules', NATS_PASS: 'p', NATS_INBOX_PREFIX: '_INBOX.rules' }).inboxPrefix).toBe('_INBOX.rules');
   });
 
   it.each([
@@ -39,6 +46,7 @@ describe('natsAuthOptions', () => {
     [{ NATS_TLS_CERT: cert, NATS_TLS_KEY: missing }, `environment: NATS_TLS_KEY: cannot read ${missing}`],
     [{ NATS_CREDS: missing }, `environment: NATS_CREDS: cannot read ${missing}`],
     [{ NATS_PASS: 'secret' }, 'environment: NATS_USER: required when NATS_PASS is set'],
+    [{ NATS_INBOX_PREFIX: '_INBOX.>' }, 'environment: NATS_INBOX_PREFIX: expected subject tokens'],
     [{ NATS_USER: 'gateway', NATS_CREDS: missing }, 'environment: NATS_CREDS: set either NATS_CREDS or NATS_USER/NATS_PASS, not both'],
   ])('stops on %j with one line naming the variable (#11)', (settings, message) => {
     expect(() => natsAuthOptions(settings)).toThrow(ConfigError);

@@ -16,6 +16,25 @@ export interface NatsAuthSettings {
   NATS_TLS_CA?: string | undefined;
   NATS_TLS_CERT?: string | undefined;
   NATS_TLS_KEY?: string | undefined;
+  NATS_INBOX_PREFIX?: string | undefined;
+}
+
+const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Where this service's replies arrive: `_INBOX_<user>` when it connects as a user (the shipped
+ * config lets each user subscribe to its own inbox prefix only, so no service reads another's
+ * replies), `_INBOX` otherwise; NATS_INBOX_PREFIX overrides both.
+ */
+export function natsInboxPrefix(settings: NatsAuthSettings): string {
+  if (settings.NATS_INBOX_PREFIX !== undefined) {
+    if (!settings.NATS_INBOX_PREFIX.split('.').every((token) => SAFE_TOKEN.test(token))) {
+      throw new ConfigError('environment', 'NATS_INBOX_PREFIX', 'expected subject tokens of letters, digits, - and _ separated by dots');
+    }
+    return settings.NATS_INBOX_PREFIX;
+  }
+  const user = settings.NATS_USER;
+  return user !== undefined && SAFE_TOKEN.test(user) ? `_INBOX_${user}` : '_INBOX';
 }
 
 function readSetting(field: string, path: string): string {
@@ -39,7 +58,7 @@ export function natsTlsOptions(settings: NatsAuthSettings): TlsOptions | undefin
 }
 
 /** The connect options that say who this service is and how the connection is secured. */
-export function natsAuthOptions(settings: NatsAuthSettings): Pick<ConnectionOptions, 'user' | 'pass' | 'authenticator' | 'tls'> {
+export function natsAuthOptions(settings: NatsAuthSettings): Pick<ConnectionOptions, 'user' | 'pass' | 'authenticator' | 'tls' | 'inboxPrefix'> {
   if (settings.NATS_CREDS !== undefined && settings.NATS_USER !== undefined) {
     throw new ConfigError('environment', 'NATS_CREDS', 'set either NATS_CREDS or NATS_USER/NATS_PASS, not both');
   }
@@ -49,5 +68,6 @@ export function natsAuthOptions(settings: NatsAuthSettings): Pick<ConnectionOpti
     ...(settings.NATS_USER === undefined ? {} : { user: settings.NATS_USER, pass: settings.NATS_PASS ?? '' }),
     ...(settings.NATS_CREDS === undefined ? {} : { authenticator: credsAuthenticator(new TextEncoder().encode(readSetting('NATS_CREDS', settings.NATS_CREDS))) }),
     ...(tls === undefined ? {} : { tls }),
+    inboxPrefix: natsInboxPrefix(settings),
   };
 }
