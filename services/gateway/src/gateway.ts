@@ -1,6 +1,6 @@
 /**
- * Builds a gateway from its config and runs it: store → NATS (streams ensured) → feeds → admin
- * listener → (feeds caught up) → proxy listener. The proxy opens only after both feeds
+ * Builds a gateway from its config and runs it: store → NATS → admin listener → (the streams
+ * it reads exist) → feeds → (feeds caught up) → proxy listener. The proxy opens only after both feeds
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
 import { mkdirSync } from 'node:fs';
