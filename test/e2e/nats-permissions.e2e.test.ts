@@ -107,6 +107,12 @@ describe('least-privilege NATS users, end to end', () => {
     operator.publish(subjects.invalidationCommands, encodeMessage({ type: 'url', url: '/a' }), { headers: h });
     for await (const reply of replies) expect(reply.json()).toMatchObject({ event: { kind: 'url', key: '/a' } });
     await eventually(async () => expect(await cacheHeader(`${gateway.url}/a`)).toBe('MISS'));
+
+    // The services' reads under their grants: a rule's history, the invalidation listing.
+    expect((await call(rules.url, 'GET', '/rules/all/history')).status).toBe(200);
+    const listing = await call(invalidation.url, 'GET', '/cache/invalidations');
+    expect(listing.status).toBe(200);
+    expect(JSON.stringify(await listing.json())).toContain('"/a"');
   });
 
   it("a gateway's credentials cannot publish a rule event or an invalidation event, nor manage streams, and the gateway keeps its state (#11)", async () => {
