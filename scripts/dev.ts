@@ -9,8 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { NATS_INSTALL_HINT, natsServerAvailable, startNatsServer, tempDir } from '@cairn/testing';
+import { NATS_INSTALL_HINT, natsPermissions, natsServerAvailable, startNatsServer, tempDir, type NatsUserName } from '@cairn/testing';
 import { startDemoOrigin } from './demo-origin.js';
+import { removeDevNatsSession, writeDevNatsSession } from './dev-nats-session.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ports = { nats: 4222, gateway: 8080, admin: 9080, rules: 8081, invalidation: 8082, origin: 8090 };
@@ -28,7 +29,11 @@ if (!Number.isInteger(gatewayCount) || gatewayCount < 1 || gatewayCount > 9) {
 
 const children: ChildProcess[] = [];
 const dir = await tempDir('cairn-dev-');
-const nats = await startNatsServer({ port: ports.nats });
+// The shipped least-privilege config (README, NATS permissions), fresh passwords per run.
+const natsUsers = natsPermissions();
+const nats = await startNatsServer({ port: ports.nats, configFile: natsUsers.configFile, env: natsUsers.env });
+const operatorNats = natsUsers.users.operator;
+writeDevNatsSession({ url: nats.url, user: operatorNats.NATS_USER, pass: operatorNats.NATS_PASS });
 const origin = await startDemoOrigin(ports.origin);
 let stopping: Promise<never> | undefined;
 
@@ -40,6 +45,7 @@ function stop(code: number): Promise<never> {
     await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined)));
     origin.close();
     await nats.stop();
+    removeDevNatsSession();
     await dir.remove();
     process.exit(code);
   })();
@@ -49,8 +55,9 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 function runService(name: string, env: Record<string, string>): void {
-  const child = spawn(process.execPath, [join(root, 'services', name.replace(/-\d+$/, ''), 'dist', 'main.js')], {
-    env: { ...process.env, NATS_URL: nats.url, HOST: '127.0.0.1', LOG_LEVEL: logLevel, ...env },
+  const service = name.replace(/-\d+$/, '') as NatsUserName;
+  const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
+    env: { ...process.env, NATS_URL: nats.url, HOST: '127.0.0.1', LOG_LEVEL: logLevel, ...natsUsers.users[service], ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.once('exit', (code, signal) => {
@@ -126,12 +133,15 @@ ${gateways.join('\n')}
   invalidation   http://127.0.0.1:${ports.invalidation}/cache/invalidate
   demo origin    http://127.0.0.1:${ports.origin}/
   NATS           ${nats.url}   (JetStream store in ${nats.storeDir})
+                 least-privilege users from config/nats/nats-server.conf, passwords for this run:
+${Object.values(natsUsers.users).map((u) => `                   ${u.NATS_USER.padEnd(13)} ${u.NATS_PASS}`).join('\n')}
 
 Try:
   curl -i http://127.0.0.1:${ports.gateway}/          # x-cairn-cache: MISS
   curl -i http://127.0.0.1:${ports.gateway}/          # x-cairn-cache: HIT, same timestamp
   curl -s http://127.0.0.1:${ports.rules}/rules       # the seeded rule
-  nats pub cache.invalidate '{"type":"page"}'         # with the nats CLI, or without it:
+  nats --user ${operatorNats.NATS_USER} --password ${operatorNats.NATS_PASS} pub cache.invalidate '{"type":"page"}'
+                                                      # with the nats CLI, or without it (as operator):
   npm run --silent nats:pub -- cache.invalidate '{"type":"page"}'
   curl -i http://127.0.0.1:${ports.gateway}/          # x-cairn-cache: MISS again
   curl -s -X POST http://127.0.0.1:${ports.invalidation}/cache/invalidate -H 'content-type: application/json' -d '{"type":"url","url":"/products/1"}'

@@ -1,5 +1,6 @@
 /** @cairn/testing: real components for tests (nats-server, HTTP origin, temp dirs, polling). */
 export * from './nats-server.js';
+export * from './nats-permissions.js';
 export * from './origin-server.js';
 export * from './temp-dir.js';
 export * from './eventually.js';

@@ -53,9 +53,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function launch(storeDir: string, portsDir: string, port: number): Promise<Running> {
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', '-1', '--ports_file_dir', portsDir, '-sd', storeDir];
-  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+interface LaunchConfig {
+  configFile: string | undefined;
+  env: Record<string, string>;
+}
+
+async function launch(storeDir: string, portsDir: string, port: number, config: LaunchConfig): Promise<Running> {
+  // Command-line flags override the config file's listen address, port and store dir.
+  const args = [...(config.configFile === undefined ? [] : ['-c', config.configFile]), '-js', '-a', '127.0.0.1', '-p', String(port), '-m', '-1', '--ports_file_dir', portsDir, '-sd', storeDir];
+  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...config.env } });
   started.add(child);
   child.once('exit', () => started.delete(child));
   let stderr = '';
@@ -105,15 +111,20 @@ async function terminate(child: ChildProcess): Promise<void> {
 export interface NatsServerOptions {
   /** A fixed port (the dev launcher uses 4222); random when absent. */
   port?: number;
+  /** A nats-server config file (users, permissions), e.g. `natsPermissions().configFile`. */
+  configFile?: string;
+  /** Environment for the server, e.g. the passwords the config file names as `$VAR`. */
+  env?: Record<string, string>;
 }
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   if (!natsServerAvailable()) throw new Error(NATS_INSTALL_HINT);
+  const launchConfig: LaunchConfig = { configFile: options.configFile, env: options.env ?? {} };
   const store: TempDir = await tempDir('cairn-nats-store-');
   const portsDir: TempDir = await tempDir('cairn-nats-ports-');
   let running: Running;
   try {
-    running = await launch(store.path, portsDir.path, options.port ?? -1);
+    running = await launch(store.path, portsDir.path, options.port ?? -1, launchConfig);
   } catch (err) {
     await store.remove();
     await portsDir.remove();
@@ -135,7 +146,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       try {
         await whileDown?.();
       } finally {
-        running = await launch(store.path, portsDir.path, port);
+        running = await launch(store.path, portsDir.path, port, launchConfig);
       }
     },
     async stop() {

@@ -1,10 +1,10 @@
 /**
- * Builds a gateway from its config and runs it: store → NATS (streams ensured) → feeds → admin
- * listener → (feeds caught up) → proxy listener. The proxy opens only after both feeds
+ * Builds a gateway from its config and runs it: store → NATS → admin listener → (the streams
+ * it reads exist) → feeds → (feeds caught up) → proxy listener. The proxy opens only after both feeds
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
 import { mkdirSync } from 'node:fs';
-import { connectNats, createLogger, type Logger } from '@cairn/shared';
+import { awaitStreams, connectNats, createLogger, streamNames, streamOptionsOf, type Logger } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
@@ -37,7 +37,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   mkdirSync(env.DATA_DIR, { recursive: true });
   const metrics = createGatewayMetrics();
   const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })) });
-  const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
+  // A gateway owns no stream (README, NATS permissions): it waits for the ones it reads.
+  const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log, { ownStreams: [] });
+  const readStreams = [streamNames.rules, streamNames.invalidations];
+  let streamsMissing: string[] = [];
 
   const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
   const invalidations = new InvalidationFeed(nats.nc, store, metrics, log.child({ component: 'invalidation-feed' }));
@@ -58,8 +61,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
   context.feedHealth.start();
   metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
-  const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store));
+  const admin = createAdminServer(context, () => {
+    const readiness = gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store);
+    return streamsMissing.length === 0 ? readiness : { ...readiness, streamsMissing };
+  });
   const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
+  await awaitStreams(await nats.nc.jetstreamManager(), streamOptionsOf(env), readStreams, log, {
+    onMissing: (missing) => {
+      streamsMissing = missing;
+      for (const stream of readStreams) metrics.streamsMissing.set({ stream }, missing.includes(stream) ? 1 : 0);
+    },
+  });
   const replayStarted = performance.now();
   await Promise.all([rules.follower.start(), invalidations.follower.start()]);
   await Promise.all([rules.follower.caughtUp, invalidations.follower.caughtUp]);

@@ -146,6 +146,12 @@ export function createGatewayMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    streamsMissing: new Gauge({
+      name: 'cairn_gateway_streams_missing',
+      help: '1 while the gateway waits for a stream it reads (CACHE_RULES, CACHE_INVALIDATIONS) to be created by its owner.',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

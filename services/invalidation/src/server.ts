@@ -1,5 +1,5 @@
 /** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
-import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, streamNames, type Logger } from '@cairn/shared';
 import { AckTracker } from './ack-tracker.js';
 import { CommandConsumer } from './command-consumer.js';
 import { GatewayRegistry } from './gateway-registry.js';
@@ -16,7 +16,9 @@ export async function startInvalidationService(
   config: InvalidationConfig,
   logger: Logger = createLogger('invalidation', config.LOG_LEVEL),
 ): Promise<InvalidationService> {
-  const nats = await connectNats(config, 'cairn-invalidation', logger);
+  // The invalidation service owns the command, event and dead-letter streams (README, NATS permissions).
+  const ownStreams = [streamNames.commands, streamNames.invalidations, streamNames.deadLetters];
+  const nats = await connectNats(config, 'cairn-invalidation', logger, { ownStreams });
   const metrics = createInvalidationMetrics();
   const gateways = new GatewayRegistry(config.GATEWAY_REGISTRY_MAX);
   gateways.start(nats.nc, metrics, logger.child({ component: 'gateway-registry' }));

@@ -15,7 +15,7 @@ export interface RulesService {
 }
 
 export async function startRulesService(config: RulesConfig, logger: Logger = createLogger('rules', config.LOG_LEVEL)): Promise<RulesService> {
-  const nats = await connectNats(config, 'cairn-rules', logger);
+  const nats = await connectNats(config, 'cairn-rules', logger, { ownStreams: [streamNames.rules] });
   const metrics = createRulesMetrics();
   const repository = new RuleRepository(nats.nc, logger.child({ component: 'rule-repository' }), metrics);
   // `POST /rules/test` explains with the rules as gateways hold them: followed, not re-read per call.

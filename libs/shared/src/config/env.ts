@@ -64,8 +64,14 @@ export const natsEnvShape = {
   NATS_USER: z.string().optional(),
   NATS_PASS: z.string().optional(),
   NATS_CREDS: z.string().optional(),
+  /** TLS (README, NATS permissions): a CA file to verify the server; a client cert and its key, both or neither. */
+  NATS_TLS_CA: z.string().optional(),
+  NATS_TLS_CERT: z.string().optional(),
+  NATS_TLS_KEY: z.string().optional(),
+  /** Reply subjects' prefix; default `_INBOX_<NATS_USER>` (README, NATS permissions). */
+  NATS_INBOX_PREFIX: z.string().optional(),
   NATS_REPLICAS: z.coerce.number().int().refine((n) => n === 1 || n === 3, 'expected 1 or 3').default(1),
-  /** Max age of invalidation events; every service must agree, since each ensures the streams. */
+  /** Max age of invalidation events: the invalidation service applies it to the streams it owns. */
   INVALIDATION_RETENTION: durationMsSchema('30d').refine((ms) => ms >= 5 * 60_000, 'expected at least 5m'),
   LOG_LEVEL: logLevelSchema,
 };

@@ -1,18 +1,17 @@
 /**
- * NATS connection for a service: reconnects forever (a gateway keeps serving while NATS
- * restarts), makes sure Cairn's streams exist, and tracks whether it is connected, for `/ready`.
+ * NATS connection for a service: connects as its NATS user (README, NATS permissions),
+ * reconnects forever (a gateway keeps serving while NATS restarts), creates or updates the
+ * streams the service owns, and tracks whether it is connected, for `/ready`.
  */
-import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, Events, type NatsConnection } from 'nats';
-import type { Logger } from 'pino';
+import { connect, ErrorCode, Events, type NatsConnection, type NatsError } from 'nats';
 import { ConfigError } from '../errors.js';
+import type { Logger } from 'pino';
+import type { StreamOptions } from '../contracts/streams.js';
+import { natsAuthOptions, type NatsAuthSettings } from './connection-options.js';
 import { ensureStreams } from './ensure-streams.js';
 
-export interface NatsSettings {
+export interface NatsSettings extends NatsAuthSettings {
   NATS_URL: string;
-  NATS_USER?: string | undefined;
-  NATS_PASS?: string | undefined;
-  NATS_CREDS?: string | undefined;
   NATS_REPLICAS: number;
   INVALIDATION_RETENTION: number;
 }
@@ -22,25 +21,27 @@ export interface NatsHandle {
   isConnected(): boolean;
 }
 
-function readCreds(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ConfigError('environment', 'NATS_CREDS', `cannot read ${path}: ${(err as Error).message}`);
-  }
+export interface ConnectNatsOptions {
+  /** The streams this service owns and creates or updates at start; all of them when absent. */
+  ownStreams?: readonly string[];
 }
 
-export async function connectNats(settings: NatsSettings, name: string, logger: Logger): Promise<NatsHandle> {
+export async function connectNats(settings: NatsSettings, name: string, logger: Logger, options: ConnectNatsOptions = {}): Promise<NatsHandle> {
+  const auth = natsAuthOptions(settings);
   const nc = await connect({
     servers: settings.NATS_URL.split(','),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
-    ...(settings.NATS_USER === undefined ? {} : { user: settings.NATS_USER, pass: settings.NATS_PASS ?? '' }),
-    ...(settings.NATS_CREDS === undefined ? {} : { authenticator: credsAuthenticator(readCreds(settings.NATS_CREDS)) }),
+    ...auth,
+  }).catch((err: unknown) => {
+    // Wrong credentials are a configuration mistake: one line naming what to fix.
+    if ((err as NatsError).code !== ErrorCode.AuthorizationViolation) throw err;
+    const field = settings.NATS_CREDS === undefined ? 'NATS_USER/NATS_PASS' : 'NATS_CREDS';
+    throw new ConfigError('environment', field, `the NATS server refused ${settings.NATS_USER === undefined ? 'the connection' : `user ${JSON.stringify(settings.NATS_USER)}`}: ${(err as Error).message}`);
   });
-  logger.info({ server: nc.getServer() }, 'nats connected');
+  logger.info({ server: nc.getServer(), user: settings.NATS_USER, tls: auth.tls !== undefined }, 'nats connected');
   let connected = true;
   void (async () => {
     for await (const status of nc.status()) {
@@ -54,10 +55,14 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
     }
   })();
   try {
-    await ensureStreams(await nc.jetstreamManager(), { replicas: settings.NATS_REPLICAS, invalidationRetentionMs: settings.INVALIDATION_RETENTION }, logger);
+    await ensureStreams(await nc.jetstreamManager(), streamOptionsOf(settings), logger, options.ownStreams);
   } catch (err) {
     await nc.close();
     throw err;
   }
   return { nc, isConnected: () => connected && !nc.isClosed() };
+}
+
+export function streamOptionsOf(settings: NatsSettings): StreamOptions {
+  return { replicas: settings.NATS_REPLICAS, invalidationRetentionMs: settings.INVALIDATION_RETENTION };
 }
