@@ -128,7 +128,7 @@ describe('least-privilege NATS users, end to end', () => {
     const forgedSubject = subjects.invalidation('scope', 'page', undefined);
     expect((await jsPublishError(asGateway, forgedSubject, encodeMessage(forgedPurge))).code).toBe(ErrorCode.PermissionsViolation);
     expect(await publishRefusal(asGateway, forgedSubject, encodeMessage(forgedPurge))).toBe(ErrorCode.PermissionsViolation);
-    expect(await publishRefusal(asGateway, subjects.invalidationCommands, encodeMessage({ type: 'page' }))).toBe(ErrorCode.PermissionsViolation);
+    // It may send commands (PURGE), which the invalidation service checks and turns into events.
     // Nor read another service's replies (each has its own inbox prefix).
     expect(await refusalOf(asGateway, () => asGateway.subscribe('_INBOX_rules.>'))).toBe(ErrorCode.PermissionsViolation);
     const jsm = await asGateway.jetstreamManager();
@@ -143,6 +143,19 @@ describe('least-privilege NATS users, end to end', () => {
     expect(await cacheHeader(`${gateway.url}/kept`)).toBe('HIT');
     const ready = (await (await fetch(`${gateway.adminUrl}/ready`)).json()) as { rules: { count: number } };
     expect(ready.rules.count).toBe(1);
+  });
+
+  it('a gateway purges through the invalidation service under the shipped permissions (#11)', async () => {
+    const rules = await sys.startRules();
+    await sys.startInvalidation();
+    const gateway = await sys.startGateway('g1');
+    await putRule(rules.url, 'all', { pathPatterns: ['^/.*$'], ttl: '1h' });
+    await eventually(async () => expect(await cacheHeader(`${gateway.url}/purged`)).toBe('MISS'));
+    expect(await cacheHeader(`${gateway.url}/purged`)).toBe('HIT');
+    const purge = await fetch(`${gateway.url}/purged`, { method: 'PURGE' });
+    const report = (await purge.json()) as { acknowledgedBy: string[] };
+    expect([purge.status, report.acknowledgedBy]).toEqual([200, ['g1']]);
+    expect(await cacheHeader(`${gateway.url}/purged`)).toBe('MISS');
   });
 
   it('the operator may publish cache.invalidate only: rule and invalidation events from it are refused (#11)', async () => {

@@ -52,6 +52,12 @@ export const subjects = {
   /** A documented reply namespace for `Cairn-Reply-To`, besides `_INBOX.>`. */
   allReplies: 'cache.replies.>',
   /**
+   * Where a gateway takes the answer to its own commands (PURGE): under Cairn's reply
+   * namespace, which the shipped NATS permissions let gateways read and nobody else write.
+   */
+  gatewayReply: (requestId: string): string => `cache.replies.gateway.${assertSafeToken(requestId)}`,
+  allGatewayReplies: 'cache.replies.gateway.>',
+  /**
    * Core NATS (not stored; outside every stream's subjects): gateways announce themselves
    * here every GATEWAY_HEARTBEAT_MS, and acknowledge each invalidation event they applied.
    */

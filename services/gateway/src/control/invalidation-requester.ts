@@ -6,7 +6,7 @@
  * itself: the service validates, normalizes and publishes it, as for every other command.
  */
 import { decodeMessage, encodeMessage, headers as cairnHeaders, invalidationReplySchema, subjects, type InvalidationCommand, type InvalidationConfirmation } from '@cairn/shared';
-import { createInbox, headers as natsHeaders, type NatsConnection, type Subscription } from 'nats';
+import { headers as natsHeaders, nuid, type NatsConnection, type Subscription } from 'nats';
 
 export type InvalidationRequestResult =
   /** The event was published; the report lists who applied it (absent from a service that does not wait). */
@@ -33,7 +33,9 @@ export class InvalidationRequester {
   }
 
   async request(command: InvalidationCommand, requestedBy: string | undefined, timeoutMs: number): Promise<InvalidationRequestResult> {
-    const inbox = createInbox();
+    // Not the connection's inbox: a gateway connected as its NATS user takes replies on
+    // `_INBOX_gateway.…`, which the invalidation service refuses as a Cairn-Reply-To.
+    const inbox = subjects.gatewayReply(nuid.next());
     let subscription: Subscription | undefined;
     let timer: NodeJS.Timeout | undefined;
     const reply = new Promise<InvalidationRequestResult>((resolve) => {
