@@ -1,5 +1,14 @@
 /** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
-import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, type Logger } from '@cairn/shared';
+import {
+  connectNats,
+  createAuthenticator,
+  createLogger,
+  createHttpServer,
+  installAccessControl,
+  registerServiceEndpoints,
+  restAccessPolicy,
+  type Logger,
+} from '@cairn/shared';
 import { AckTracker } from './ack-tracker.js';
 import { CommandConsumer } from './command-consumer.js';
 import { GatewayRegistry } from './gateway-registry.js';
@@ -9,6 +18,8 @@ import { registerInvalidateRoute } from './routes/invalidate.js';
 
 export interface InvalidationService {
   url: string;
+  /** Re-reads USERS_FILE and forgets cached credentials (a no-op with AUTH_REQUIRED=false). */
+  reloadUsers(): void;
   close(): Promise<void>;
 }
 
@@ -16,12 +27,18 @@ export async function startInvalidationService(
   config: InvalidationConfig,
   logger: Logger = createLogger('invalidation', config.LOG_LEVEL),
 ): Promise<InvalidationService> {
-  const nats = await connectNats(config, 'cairn-invalidation', logger);
   const metrics = createInvalidationMetrics();
+  // Before NATS: a missing or bad USERS_FILE stops startup with its one line.
+  const authenticator = createAuthenticator(config, {
+    failed: (reason) => metrics.authFailures.inc({ reason }),
+    refused: () => metrics.authRefused.inc(),
+  });
+  const nats = await connectNats(config, 'cairn-invalidation', logger);
   const consumer = new CommandConsumer(nats.nc, logger.child({ component: 'command-consumer' }), metrics, { maxAttempts: config.COMMAND_MAX_ATTEMPTS });
   await consumer.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
+  if (authenticator !== undefined) installAccessControl(app, authenticator, restAccessPolicy());
   registerServiceEndpoints(app, {
     registry: metrics.registry,
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
@@ -36,6 +53,7 @@ export async function startInvalidationService(
 
   return {
     url,
+    reloadUsers: () => authenticator?.reload(),
     async close() {
       await app.close();
       gateways.stop();
