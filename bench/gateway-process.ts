@@ -46,6 +46,7 @@ export async function startBenchGateway(options: { body: Buffer; contentType: st
     env: {
       ...process.env,
       NATS_URL: nats.url,
+      AUTH_REQUIRED: 'false',
       HOST: '127.0.0.1',
       PORT: String(port),
       ADMIN_PORT: String(adminPort),

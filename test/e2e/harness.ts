@@ -30,7 +30,7 @@ export async function startSystem(cacheConfiguration: Record<string, unknown> | 
   const dir = await tempDir('cairn-e2e-');
   const nats = await startNatsServer();
   const origin = await startOrigin();
-  const common = { NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL };
+  const common = { NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL };
   const rules = await startRulesService(loadRulesConfig(common), createLogger('rules', LOG_LEVEL));
   const invalidation = await startInvalidationService(loadInvalidationConfig(common), createLogger('invalidation', LOG_LEVEL));
   writeFileSync(

@@ -4,7 +4,7 @@
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
 import { mkdirSync } from 'node:fs';
-import { connectNats, createLogger, type Logger } from '@cairn/shared';
+import { connectNats, createAuthenticator, createLogger, type Logger } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
@@ -27,6 +27,8 @@ export interface Gateway {
   id: string;
   url: string;
   adminUrl: string;
+  /** Re-reads USERS_FILE and forgets cached credentials (a no-op with AUTH_REQUIRED=false). */
+  reloadUsers(): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const log = logger.child({ gatewayId: env.GATEWAY_ID });
   mkdirSync(env.DATA_DIR, { recursive: true });
   const metrics = createGatewayMetrics();
+  // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
+  const auth = createAuthenticator(env, { failed: (reason) => metrics.authFailures.inc({ reason }), refused: () => metrics.authRefused.inc() });
   const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })) });
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log);
 
@@ -52,12 +56,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     feedHealth: new FeedHealth(nats.nc, invalidations.follower, env.INVALIDATION_FEED_GRACE_MS, log.child({ component: 'feed-health' })),
     metrics,
     logger: log,
+    auth,
   };
 
   context.feedHealth.start();
   metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
   const admin = createAdminServer(context, () => gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store));
-  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
+  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
   const replayStarted = performance.now();
   await Promise.all([rules.follower.start(), invalidations.follower.start()]);
   await Promise.all([rules.follower.caughtUp, invalidations.follower.caughtUp]);
@@ -82,6 +87,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     id: env.GATEWAY_ID,
     url,
     adminUrl,
+    reloadUsers: () => auth?.reload(),
     async close() {
       presence.stop();
       await sweeper.stop();

@@ -23,6 +23,9 @@ const ORIGIN_CODES: Record<string, ErrorReason> = {
   CAIRN_ORIGIN_UNAVAILABLE: 'origin-unavailable',
   CAIRN_ORIGIN_TIMEOUT: 'origin-timeout',
   CAIRN_ORIGIN_BUSY: 'origin-busy',
+  CAIRN_UNAUTHORIZED: 'unauthorized',
+  CAIRN_FORBIDDEN: 'forbidden',
+  CAIRN_TOO_MANY_AUTH_FAILURES: 'auth-refused',
 };
 
 const PUBLIC_MESSAGES: Partial<Record<ErrorReason, string>> = {

@@ -58,7 +58,10 @@ export type ErrorReason =
   | 'method-not-implemented'
   | 'request-timeout'
   | 'header-too-large'
-  | 'internal-error';
+  | 'internal-error'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'auth-refused';
 
 export function assertNever(value: never): never {
   throw new TypeError(`unreachable: ${JSON.stringify(value)}`);
