@@ -22,7 +22,9 @@ afterAll(async () => dir?.remove());
 
 /** Runs the service's main.ts to its exit (bounded by the test timeout), with nothing of the parent's auth settings. */
 function run(service: (typeof SERVICES)[number], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const { AUTH_REQUIRED: _a, USERS_FILE: _u, ...inherited } = process.env;
+  const inherited = { ...process.env };
+  delete inherited.AUTH_REQUIRED;
+  delete inherited.USERS_FILE;
   const child = spawn(join(REPO, 'node_modules/.bin/tsx'), ['--conditions=source', `services/${service}/src/main.ts`], {
     cwd: REPO,
     env: { ...inherited, CONFIG_DIR: dir.path, DATA_DIR: join(dir.path, `data-${service}`), NATS_URL: 'nats://127.0.0.1:1', PORT: '0', ADMIN_PORT: '0', ...env },

@@ -47,7 +47,7 @@ afterAll(async () => {
 type Surface = 'rules GET' | 'rules PUT' | 'rules test' | 'invalidation GET' | 'invalidation POST';
 
 async function attempt(surface: Surface, who: string | undefined): Promise<Response> {
-  const headers = who === undefined ? {} : { authorization: credentials[who]! };
+  const headers: Record<string, string> = who === undefined ? {} : { authorization: credentials[who]! };
   switch (surface) {
     case 'rules GET':
       return call(system.rules.url, 'GET', '/rules/seed', undefined, headers);

@@ -19,6 +19,14 @@ export function parseBasicCredentials(field: string): BasicCredentials | undefin
   const decoded = Buffer.from(token, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   // RFC 7617 §2: the user-id cannot contain a colon; control characters are not allowed.
-  if (colon <= 0 || /[\u0000-\u001f\u007f]/.test(decoded)) return undefined;
+  if (colon <= 0 || hasControlCharacter(decoded)) return undefined;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
