@@ -7,6 +7,8 @@
  * - HIT throughput with AUTH_REQUIRED=false against AUTH_REQUIRED=true with a cached
  *   credential: two gateway processes, runs interleaved (off, on, off, on …) so drift of the
  *   machine hits both; the ratio of the medians is the cost of auth on a hit.
+ *   BENCH_CONTROL=1 runs the second gateway with auth off too: the ratio then is the noise
+ *   floor between two identical processes on this machine.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +43,8 @@ for (let i = 0; i < CACHED_RUNS; i++) void authenticator.check(AUTHORIZATION, '1
 const cachedUs = ((performance.now() - started) * 1000) / CACHED_RUNS;
 
 const off = await startBenchGateway({ body: BODY, contentType: 'text/plain' });
-const on = await startBenchGateway({ body: BODY, contentType: 'text/plain', env: { AUTH_REQUIRED: 'true', USERS_FILE: usersFile } });
+const control = process.env.BENCH_CONTROL === '1';
+const on = await startBenchGateway({ body: BODY, contentType: 'text/plain', env: control ? {} : { AUTH_REQUIRED: 'true', USERS_FILE: usersFile } });
 try {
   await off.warm('/hit');
   await on.warm('/hit', { headers: { authorization: AUTHORIZATION } });
@@ -63,7 +66,7 @@ try {
       `cached credential check: ${cachedUs.toFixed(2)} µs (${Math.round((scryptMs * 1000) / cachedUs)}× cheaper than scrypt)`,
       `HIT, AUTH_REQUIRED=false:             ${Math.round(offRps)} req/s (median of ${ROUNDS}: ${rps.off.map(Math.round).join(', ')})`,
       `HIT, AUTH_REQUIRED=true, cached cred: ${Math.round(onRps)} req/s (median of ${ROUNDS}: ${rps.on.map(Math.round).join(', ')})`,
-      `ratio authenticated / unauthenticated: ${(onRps / offRps).toFixed(3)}`,
+      `ratio authenticated / unauthenticated: ${(onRps / offRps).toFixed(3)}${control ? ' (BENCH_CONTROL: both gateways without auth)' : ''}`,
       '',
     ].join('\n'),
   );

@@ -3,9 +3,11 @@
  * a bounded LRU keyed by the SHA-256 of the field value (the password is never kept), each
  * entry good for a TTL. Holds successes only; failures go to the failure limiter.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { LruCache } from '../rules/lru-cache.js';
 import type { Principal } from './roles.js';
+
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
 
 interface Verified {
   principal: Principal;
@@ -21,8 +23,9 @@ export class CredentialCache {
     this.#ttlMs = ttlMs;
   }
 
+  /** The field's SHA-256: node's one-shot `crypto.hash` (20.12+, about half the cost on the hit path) when there is one. */
   static keyOf(field: string): string {
-    return createHash('sha256').update(field).digest('base64');
+    return oneShotHash === undefined ? crypto.createHash('sha256').update(field).digest('base64') : oneShotHash('sha256', field, 'base64');
   }
 
   get(key: string, now: number): Principal | undefined {
