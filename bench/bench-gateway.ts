@@ -9,6 +9,7 @@ export function benchGatewayConfig(natsUrl: string, originUrl: string, dir: stri
   return (dataName) =>
     loadGatewayConfig({
       NATS_URL: natsUrl,
+      AUTH_REQUIRED: 'false',
       HOST: '127.0.0.1',
       PORT: '0',
       ADMIN_PORT: '0',

@@ -19,7 +19,7 @@ export interface BenchGateway {
   originUrl: string;
   port: number;
   /** Requests `path` until the gateway answers it as a HIT (bounded). */
-  warm(path: string): Promise<void>;
+  warm(path: string, init?: RequestInit): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startBenchGateway(options: { body: Buffer; contentType: string; nodeArgs?: string[] }): Promise<BenchGateway> {
+export async function startBenchGateway(options: { body: Buffer; contentType: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<BenchGateway> {
   const origin: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': options.contentType, 'content-length': options.body.length });
     res.end(options.body);
@@ -46,6 +46,7 @@ export async function startBenchGateway(options: { body: Buffer; contentType: st
     env: {
       ...process.env,
       NATS_URL: nats.url,
+      AUTH_REQUIRED: 'false',
       HOST: '127.0.0.1',
       PORT: String(port),
       ADMIN_PORT: String(adminPort),
@@ -53,6 +54,7 @@ export async function startBenchGateway(options: { body: Buffer; contentType: st
       CONFIG_DIR: dir.path,
       DATA_DIR: join(dir.path, 'data'),
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -77,8 +79,8 @@ export async function startBenchGateway(options: { body: Buffer; contentType: st
     await stop();
     throw err;
   }
-  const warm = async (path: string) => {
-    for (let i = 0; (await fetch(`${gatewayUrl}${path}`).then(async (r) => (await r.arrayBuffer(), r.headers.get(cairnHeaders.cache)))) !== 'HIT'; i++) {
+  const warm = async (path: string, init?: RequestInit) => {
+    for (let i = 0; (await fetch(`${gatewayUrl}${path}`, init).then(async (r) => (await r.arrayBuffer(), r.headers.get(cairnHeaders.cache)))) !== 'HIT'; i++) {
       if (i === 100) throw new Error('rule not applied within 10 s');
       await sleep(100);
     }

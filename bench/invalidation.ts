@@ -39,7 +39,7 @@ const quantiles = (values: number[]) => {
 
 try {
   console.log(`## Confirmation: POST /cache/invalidate → applied and acknowledged by 3 gateways (${UPDATES} invalidations)`);
-  const service = await startInvalidationService(loadInvalidationConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }), logger);
+  const service = await startInvalidationService(loadInvalidationConfig({ NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }), logger);
   const gateways = await Promise.all(['g1', 'g2', 'g3'].map((id) => startGateway({ ...gatewayConfig(`data-${id}`), env: { ...gatewayConfig(`data-${id}`).env, GATEWAY_ID: id } }, logger)));
   await eventually(
     async () => {

@@ -83,7 +83,7 @@ export async function benchChurnAtScale(report: Report, rules: Rule[]): Promise<
   const dir = await tempDir('cairn-bench-churn-');
   const logger = createLogger('bench', 'silent');
   const nc = await connect({ servers: nats.url });
-  const rulesService = await startRulesService(loadRulesConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }), logger);
+  const rulesService = await startRulesService(loadRulesConfig({ NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }), logger);
   const js = nc.jetstream();
   for (let i = 0; i < rules.length; i += 500) {
     await Promise.all(

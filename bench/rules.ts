@@ -99,7 +99,7 @@ report('## Propagation: PUT /rules/:id → gateway answers with the new rule (20
   const origin = await startOrigin();
   const dir = await tempDir('cairn-bench-rules-');
   const logger = createLogger('bench', 'silent');
-  const rulesService = await startRulesService(loadRulesConfig({ NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0' }), logger);
+  const rulesService = await startRulesService(loadRulesConfig({ NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }), logger);
   const gateway = await startGateway(benchGatewayConfig(nats.url, origin.url, dir.path)('data'), logger);
   const put = async (rule: Rule) => {
     const response = await fetch(`${rulesService.url}/rules/${rule.id}`, {

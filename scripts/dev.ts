@@ -3,12 +3,15 @@
  * the rules and invalidation services, GATEWAYS gateways (default 1) and a demo origin,
  * each service as operators run it (`node services/<name>/dist/main.js`, configured by
  * environment variables); seeds a rule that caches everything; stops all of it on Ctrl-C.
+ * Access control is off unless AUTH_REQUIRED=true is set; a demo users file is written
+ * either way (README, Access control), and the launcher prints how to turn it on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { hashPassword } from '@cairn/shared';
 import { NATS_INSTALL_HINT, natsPermissions, natsServerAvailable, startNatsServer, tempDir, type NatsUserName } from '@cairn/testing';
 import { startDemoOrigin } from './demo-origin.js';
 import { removeDevNatsSession, writeDevNatsSession } from './dev-nats-session.js';
@@ -17,6 +20,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const ports = { nats: 4222, gateway: 8080, admin: 9080, rules: 8081, invalidation: 8082, origin: 8090 };
 const gatewayCount = Number(process.env.GATEWAYS ?? '1');
 const logLevel = process.env.LOG_LEVEL ?? 'warn';
+
+// The services turn access control on by default; the launcher is for trying things out.
+process.env.AUTH_REQUIRED ??= 'false';
+const authOn = process.env.AUTH_REQUIRED === 'true';
+const demoUsersFile = join(root, '.cairn', 'users.json');
+const demoAdmin = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 
 if (!natsServerAvailable()) {
   process.stderr.write(`${NATS_INSTALL_HINT}\n`);
@@ -96,6 +105,23 @@ writeFileSync(
   ),
 );
 
+// Demo users for AUTH_REQUIRED=true: `admin`/`admin` (cache_admin) and `viewer`/`viewer` (cache_user).
+mkdirSync(join(root, '.cairn'), { recursive: true });
+writeFileSync(
+  demoUsersFile,
+  `${JSON.stringify(
+    {
+      users: [
+        { username: 'admin', passwordHash: await hashPassword('admin'), roles: ['cache_admin'] },
+        { username: 'viewer', passwordHash: await hashPassword('viewer'), roles: ['cache_user'] },
+      ],
+    },
+    null,
+    2,
+  )}\n`,
+);
+if (authOn) process.env.USERS_FILE ??= demoUsersFile;
+
 runService('rules', { PORT: String(ports.rules) });
 runService('invalidation', { PORT: String(ports.invalidation) });
 await waitReady('rules', `http://127.0.0.1:${ports.rules}/ready`);
@@ -103,7 +129,8 @@ await waitReady('invalidation', `http://127.0.0.1:${ports.invalidation}/ready`);
 
 const seeded = await fetch(`http://127.0.0.1:${ports.rules}/rules/demo-everything`, {
   method: 'PUT',
-  headers: { 'content-type': 'application/json' },
+  // Ignored with access control off; the demo admin's otherwise.
+  headers: { 'content-type': 'application/json', authorization: demoAdmin },
   body: JSON.stringify({ description: 'demo: cache everything the demo origin serves', pathPatterns: ['^/.*$'], ttl: '5m' }),
 });
 if (seeded.status !== 204) {
@@ -150,6 +177,14 @@ Try:
   curl -i -H 'x-cairn-cache-debug: true' http://127.0.0.1:${ports.gateway}/products/1
   curl -s http://127.0.0.1:${ports.rules}/rules/test -H 'content-type: application/json' -d '{"url":"/products/1"}'
   curl -s http://127.0.0.1:${ports.rules}/docs/json   # OpenAPI
+
+${
+  authOn
+    ? `Access control is on (users from ${process.env.USERS_FILE}): add -u viewer:viewer (cache_user) or -u admin:admin (cache_admin) to the curl lines.`
+    : `Access control is off. To turn it on with the demo users (admin/admin: cache_admin, viewer/viewer: cache_user):
+  AUTH_REQUIRED=true USERS_FILE=${demoUsersFile} npm start
+  curl -i -u viewer:viewer http://127.0.0.1:${ports.gateway}/`
+}
 
 Ctrl-C stops everything started here.
 `);

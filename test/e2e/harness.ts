@@ -25,12 +25,18 @@ export interface System extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** `cacheConfiguration` may be a function of the origin's URL, for configs that name it more than once. */
-export async function startSystem(cacheConfiguration: Record<string, unknown> | ((originUrl: string) => Record<string, unknown>) = {}): Promise<System> {
+/**
+ * `cacheConfiguration` may be a function of the origin's URL, for configs that name it more than once.
+ * `env` goes to every service (access control is off unless it turns it on).
+ */
+export async function startSystem(
+  cacheConfiguration: Record<string, unknown> | ((originUrl: string) => Record<string, unknown>) = {},
+  env: Record<string, string> = {},
+): Promise<System> {
   const dir = await tempDir('cairn-e2e-');
   const nats = await startNatsServer();
   const origin = await startOrigin();
-  const common = { NATS_URL: nats.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL };
+  const common = { NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL, ...env };
   const rules = await startRulesService(loadRulesConfig(common), createLogger('rules', LOG_LEVEL));
   const invalidation = await startInvalidationService(loadInvalidationConfig(common), createLogger('invalidation', LOG_LEVEL));
   writeFileSync(

@@ -32,6 +32,7 @@ async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward:
     env: {
       ...process.env,
       NATS_URL: natsUrl,
+      AUTH_REQUIRED: 'false',
       HOST: '127.0.0.1',
       PORT: String(port),
       ADMIN_PORT: String(adminPort),

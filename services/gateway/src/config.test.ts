@@ -48,11 +48,10 @@ describe('loadGatewayConfig', () => {
     expect(load({ ...minimal, defaultOriginAuthHeader: 'x-origin-token' }, { DEFAULT_ORIGIN_AUTH_TOKEN: 's3cret' }).env.DEFAULT_ORIGIN_AUTH_TOKEN).toBe('s3cret');
   });
 
-  it.each([
-    [{ AUTH_REQUIRED: 'true' }, 'environment: AUTH_REQUIRED: Basic auth is not available yet'],
-    [{ USERS_FILE: '/etc/cairn/users.json' }, 'environment: USERS_FILE: Basic auth is not available yet'],
-  ])('refuses a setting whose feature has not landed: %j', (env, message) => {
-    expect(() => load(minimal, env)).toThrow(message);
+  it('turns access control on by default and binds the admin port to loopback (#11)', () => {
+    const { env } = load(minimal, {});
+    expect(env.AUTH_REQUIRED).toBe(true);
+    expect(env.ADMIN_HOST).toBe('127.0.0.1');
   });
 
   it.each([

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { authEnvShape, booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 
 const notAvailableYet = (why: string) => z.undefined({ error: why }).optional();
@@ -15,6 +15,8 @@ export const gatewayEnvSchema = z.object({
   PORT: portSchema(8080),
   ADMIN_PORT: portSchema(9080),
   HOST: z.string().default('0.0.0.0'),
+  /** Where ADMIN_PORT listens: loopback unless an operator opens it (README, Access control). */
+  ADMIN_HOST: z.string().default('127.0.0.1'),
   ENVIRONMENT: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('local'),
   CONFIG_DIR: z.string().default('.'),
   DATA_DIR: z.string().default('./.cairn/data'),
@@ -59,7 +61,7 @@ export const gatewayEnvSchema = z.object({
   INVALIDATION_FEED_GRACE_MS: positiveIntSchema(10_000),
   /** How long a key whose answer was not storable skips request coalescing (hit-for-miss). */
   HIT_FOR_MISS_MS: positiveIntSchema(30_000),
-  /** Whether `x-cairn-cache-debug: true` may reveal keys and rules (restricting it to cache_admin awaits Basic auth). */
+  /** Whether `x-cairn-cache-debug: true` may reveal keys and rules; with AUTH_REQUIRED only to cache_admin/super_user. */
   DEBUG_HEADERS: booleanSchema(true),
   API_ORIGIN_AUTH_TOKEN: z.string().optional(),
   DEFAULT_ORIGIN_AUTH_TOKEN: z.string().optional(),
@@ -67,8 +69,7 @@ export const gatewayEnvSchema = z.object({
   // an operator who sets them expects them to work.
   /** Origin fetches answered by a synthetic response (load tests of the gateway alone). */
   LOAD_TEST_MODE: booleanSchema(false),
-  AUTH_REQUIRED: booleanSchema(false).refine((on) => !on, 'Basic auth is not available yet; set AUTH_REQUIRED=false or leave it unset'),
-  USERS_FILE: notAvailableYet('Basic auth is not available yet'),
+  ...authEnvShape,
   CACHE_MAX_BYTES: notAvailableYet('the store has no disk bound yet (issue 5 sweeps expired entries)'),
   /** Origin requests that may wait for a busy origin's connection (nginx `queue N`); more are refused with 503. */
   ORIGIN_QUEUE_LIMIT: positiveIntSchema(1000),

@@ -2,7 +2,7 @@
  * GatewayContext: everything a request stage needs, built once in `gateway.ts`. No
  * module-level state, so a test can run several gateways in one process.
  */
-import { compileCacheKeyConfig, type CacheKeyConfig, type CacheName, type Logger } from '@cairn/shared';
+import { compileCacheKeyConfig, type Authenticator, type CacheKeyConfig, type CacheName, type Logger } from '@cairn/shared';
 import type { CacheConfiguration, GatewayConfig, GatewayEnv } from './config.js';
 import type { InvalidationFeed } from './control/invalidation-feed.js';
 import type { InvalidationRequester } from './control/invalidation-requester.js';
@@ -50,6 +50,8 @@ export interface GatewayContext {
   logger: Logger;
   /** Fleet-wide invalidations the gateway asks for (PURGE). */
   invalidationRequests: InvalidationRequester;
+  /** Basic auth against USERS_FILE; undefined with AUTH_REQUIRED=false. */
+  auth: Authenticator | undefined;
 }
 
 export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetrics): GatewayContext['routes'] {

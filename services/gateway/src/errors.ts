@@ -98,3 +98,24 @@ export class PurgeFailedError extends CairnError {
     super('CAIRN_PURGE_FAILED', `purge of ${JSON.stringify(url.slice(0, 200))} failed: ${problem}`, { status: 502, cause, details: { problem } });
   }
 }
+
+/** Missing, malformed or wrong credentials (README, Access control): 401 with the Basic challenge; never says which. */
+export class UnauthorizedError extends CairnError {
+  constructor() {
+    super('CAIRN_UNAUTHORIZED', 'valid credentials are required', { status: 401 });
+  }
+}
+
+/** A valid user without the role the request needs: 403. */
+export class ForbiddenError extends CairnError {
+  constructor() {
+    super('CAIRN_FORBIDDEN', 'this user may not do this', { status: 403 });
+  }
+}
+
+/** The client's address failed to log in too often: 429 with Retry-After (RFC 6585 §4). */
+export class AuthRefusedError extends CairnError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('CAIRN_TOO_MANY_AUTH_FAILURES', 'too many failed logins from this address; try later', { status: 429, details: { retryAfterSeconds } });
+  }
+}

@@ -4,7 +4,7 @@
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
 import { mkdirSync } from 'node:fs';
-import { awaitStreams, connectNats, createLogger, streamNames, streamOptionsOf, type Logger } from '@cairn/shared';
+import { awaitStreams, connectNats, createAuthenticator, createLogger, streamNames, streamOptionsOf, type Logger } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
@@ -28,6 +28,8 @@ export interface Gateway {
   id: string;
   url: string;
   adminUrl: string;
+  /** Re-reads USERS_FILE and forgets cached credentials (a no-op with AUTH_REQUIRED=false). */
+  reloadUsers(): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const log = logger.child({ gatewayId: env.GATEWAY_ID });
   mkdirSync(env.DATA_DIR, { recursive: true });
   const metrics = createGatewayMetrics();
+  // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
+  const auth = createAuthenticator(env, { failed: (reason) => metrics.authFailures.inc({ reason }), refused: () => metrics.authRefused.inc() });
   const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })) });
   // A gateway owns no stream (README, NATS permissions): it waits for the ones it reads.
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log, { ownStreams: [] });
@@ -57,6 +61,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     metrics,
     logger: log,
     invalidationRequests: new InvalidationRequester(nats.nc),
+    auth,
   };
 
   context.feedHealth.start();
@@ -65,7 +70,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const readiness = gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store);
     return streamsMissing.length === 0 ? readiness : { ...readiness, streamsMissing };
   });
-  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.HOST });
+  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
   await awaitStreams(await nats.nc.jetstreamManager(), streamOptionsOf(env), readStreams, log, {
     onMissing: (missing) => {
       streamsMissing = missing;
@@ -96,6 +101,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     id: env.GATEWAY_ID,
     url,
     adminUrl,
+    reloadUsers: () => auth?.reload(),
     async close() {
       presence.stop();
       await sweeper.stop();

@@ -152,6 +152,17 @@ export function createGatewayMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    authFailures: new Counter({
+      name: 'cairn_gateway_auth_failures_total',
+      help: 'Proxy requests whose credentials were missing, malformed, of an unknown user or with a wrong password.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    authRefused: new Counter({
+      name: 'cairn_gateway_auth_refused_total',
+      help: 'Proxy requests refused with 429 because their address failed to log in too often.',
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -44,6 +44,7 @@ export async function startGatewayHarness(
     startGateway(
       loadGatewayConfig({
         NATS_URL: nats.url,
+        AUTH_REQUIRED: 'false',
         HOST: '127.0.0.1',
         PORT: '0',
         ADMIN_PORT: '0',

@@ -1,9 +1,10 @@
 /** The invalidation service's environment (README, Gateway configuration). */
-import { natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { authEnvShape, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 
 export const invalidationEnvSchema = z.object({
   ...natsEnvShape,
+  ...authEnvShape,
   PORT: portSchema(8082),
   HOST: z.string().default('0.0.0.0'),
   /** How long `POST /cache/invalidate` waits for every live gateway's acknowledgement. */

@@ -66,6 +66,17 @@ export function createInvalidationMetrics() {
       labelNames: ['subject'] as const,
       registers: [registry],
     }),
+    authFailures: new Counter({
+      name: 'cairn_invalidation_auth_failures_total',
+      help: 'Requests whose credentials were missing, malformed, of an unknown user or with a wrong password.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    authRefused: new Counter({
+      name: 'cairn_invalidation_auth_refused_total',
+      help: 'Requests refused with 429 because their address failed to log in too often.',
+      registers: [registry],
+    }),
   };
 }
 export type InvalidationMetrics = ReturnType<typeof createInvalidationMetrics>;

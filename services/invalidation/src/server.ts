@@ -1,5 +1,15 @@
 /** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
-import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, streamNames, type Logger } from '@cairn/shared';
+import {
+  connectNats,
+  createAuthenticator,
+  createLogger,
+  createHttpServer,
+  installAccessControl,
+  registerServiceEndpoints,
+  restAccessPolicy,
+  streamNames,
+  type Logger,
+} from '@cairn/shared';
 import { AckTracker } from './ack-tracker.js';
 import { CommandConsumer } from './command-consumer.js';
 import { GatewayRegistry } from './gateway-registry.js';
@@ -9,6 +19,8 @@ import { registerInvalidateRoute } from './routes/invalidate.js';
 
 export interface InvalidationService {
   url: string;
+  /** Re-reads USERS_FILE and forgets cached credentials (a no-op with AUTH_REQUIRED=false). */
+  reloadUsers(): void;
   close(): Promise<void>;
 }
 
@@ -16,10 +28,15 @@ export async function startInvalidationService(
   config: InvalidationConfig,
   logger: Logger = createLogger('invalidation', config.LOG_LEVEL),
 ): Promise<InvalidationService> {
+  const metrics = createInvalidationMetrics();
+  // Before NATS: a missing or bad USERS_FILE stops startup with its one line.
+  const authenticator = createAuthenticator(config, {
+    failed: (reason) => metrics.authFailures.inc({ reason }),
+    refused: () => metrics.authRefused.inc(),
+  });
   // The invalidation service owns the command, event and dead-letter streams (README, NATS permissions).
   const ownStreams = [streamNames.commands, streamNames.invalidations, streamNames.deadLetters];
   const nats = await connectNats(config, 'cairn-invalidation', logger, { ownStreams });
-  const metrics = createInvalidationMetrics();
   const gateways = new GatewayRegistry(config.GATEWAY_REGISTRY_MAX);
   gateways.start(nats.nc, metrics, logger.child({ component: 'gateway-registry' }));
   const acks = new AckTracker();
@@ -31,6 +48,7 @@ export async function startInvalidationService(
   await consumer.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
+  if (authenticator !== undefined) installAccessControl(app, authenticator, restAccessPolicy());
   registerServiceEndpoints(app, {
     registry: metrics.registry,
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
@@ -41,6 +59,7 @@ export async function startInvalidationService(
 
   return {
     url,
+    reloadUsers: () => authenticator?.reload(),
     async close() {
       await app.close();
       gateways.stop();

@@ -39,7 +39,7 @@ export function useInvalidationService(options: { started?: boolean } = {}): Inv
     },
     async start(env = {}) {
       service = await startInvalidationService(
-        loadInvalidationConfig({ NATS_URL: (nats as NatsServer).url, HOST: '127.0.0.1', PORT: '0', ...env }),
+        loadInvalidationConfig({ NATS_URL: (nats as NatsServer).url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0', ...env }),
         createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
       );
       return service;

@@ -1,9 +1,10 @@
 /** The rules service's environment (README, Gateway configuration). */
-import { natsEnvShape, parseEnv, portSchema } from '@cairn/shared';
+import { authEnvShape, natsEnvShape, parseEnv, portSchema } from '@cairn/shared';
 import { z } from 'zod';
 
 export const rulesEnvSchema = z.object({
   ...natsEnvShape,
+  ...authEnvShape,
   PORT: portSchema(8081),
   HOST: z.string().default('0.0.0.0'),
 });

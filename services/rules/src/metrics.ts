@@ -23,6 +23,17 @@ export function createRulesMetrics() {
       help: 'Failures of the rule feed behind POST /rules/test (a handler threw or a history read failed).',
       registers: [registry],
     }),
+    authFailures: new Counter({
+      name: 'cairn_rules_auth_failures_total',
+      help: 'Requests whose credentials were missing, malformed, of an unknown user or with a wrong password.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    authRefused: new Counter({
+      name: 'cairn_rules_auth_refused_total',
+      help: 'Requests refused with 429 because their address failed to log in too often.',
+      registers: [registry],
+    }),
   };
 }
 export type RulesMetrics = ReturnType<typeof createRulesMetrics>;

@@ -38,6 +38,8 @@ export interface RuleRevision {
   revision: number;
   op: RuleEvent['op'];
   writtenAt: string;
+  /** The authenticated user who wrote this revision (the event's Cairn-Author header). */
+  author?: string;
   rule?: Rule;
 }
 
@@ -81,18 +83,20 @@ export class RuleRepository {
       const event = this.#decode(msg);
       if (event === undefined) continue;
       const writtenAt = new Date(Math.floor(msg.info.timestampNanos / 1e6)).toISOString();
-      revisions.push({ revision: msg.seq, op: event.op, writtenAt, ...(event.op === 'upsert' ? { rule: event.rule } : {}) });
+      // Who wrote it, when the writer was authenticated (README, Access control).
+      const author = msg.headers?.get(cairnHeaders.natsAuthor) || undefined;
+      revisions.push({ revision: msg.seq, op: event.op, writtenAt, ...(author === undefined ? {} : { author }), ...(event.op === 'upsert' ? { rule: event.rule } : {}) });
     }
     if (revisions.length === 0) throw new NotFoundError('rule', id);
     return revisions.reverse();
   }
 
   /** Creates a rule; fails with 409 when a live rule has that id. */
-  async create(rule: Rule): Promise<number> {
+  async create(rule: Rule, author?: string): Promise<number> {
     const current = await this.#current(rule.id);
     if (current?.event?.op === 'upsert') throw new AlreadyExistsError('rule', rule.id);
     try {
-      return await this.#write({ op: 'upsert', rule }, current?.head ?? 0);
+      return await this.#write({ op: 'upsert', rule }, current?.head ?? 0, author);
     } catch (err) {
       if (err instanceof RevisionConflictError) throw new AlreadyExistsError('rule', rule.id);
       throw err;
@@ -100,30 +104,31 @@ export class RuleRepository {
   }
 
   /** Creates or replaces a rule; with `expectedRevision`, only if that is still the current one. */
-  async upsert(rule: Rule, expectedRevision?: number): Promise<number> {
-    if (expectedRevision === undefined) return this.#write({ op: 'upsert', rule }, undefined);
+  async upsert(rule: Rule, expectedRevision?: number, author?: string): Promise<number> {
+    if (expectedRevision === undefined) return this.#write({ op: 'upsert', rule }, undefined, author);
     try {
-      return await this.#write({ op: 'upsert', rule }, expectedRevision);
+      return await this.#write({ op: 'upsert', rule }, expectedRevision, author);
     } catch (err) {
       // Only malformed events since that revision: it is still the rule's revision.
       const current = err instanceof RevisionConflictError ? await this.#current(rule.id) : undefined;
       if (current === undefined || current.revision !== expectedRevision) throw err;
-      return this.#write({ op: 'upsert', rule }, current.head);
+      return this.#write({ op: 'upsert', rule }, current.head, author);
     }
   }
 
   /** Writes a tombstone; 404 when there is no live rule with that id. */
-  async delete(id: string, expectedRevision?: number): Promise<number> {
+  async delete(id: string, expectedRevision?: number, author?: string): Promise<number> {
     const current = await this.#current(id);
     if (current?.event?.op !== 'upsert') throw new NotFoundError('rule', id);
     if (expectedRevision !== undefined && expectedRevision !== current.revision) throw new RevisionConflictError(expectedRevision, current.revision);
-    return this.#write({ op: 'delete', id }, current.head);
+    return this.#write({ op: 'delete', id }, current.head, author);
   }
 
-  async #write(event: RuleEvent, expectedRevision: number | undefined): Promise<number> {
+  async #write(event: RuleEvent, expectedRevision: number | undefined, author: string | undefined): Promise<number> {
     const id = event.op === 'upsert' ? event.rule.id : event.id;
     const h = natsHeaders();
     h.set(cairnHeaders.natsOp, event.op);
+    if (author !== undefined) h.set(cairnHeaders.natsAuthor, author);
     try {
       const ack = await publishDurably(this.#nc.jetstream(), subjects.rule(id), encodeMessage(event), {
         msgID: randomUUID(),

@@ -1,5 +1,16 @@
 /** The rules service: fastify REST over the rule repository, started and stopped as one unit. */
-import { connectNats, createLogger, createHttpServer, registerServiceEndpoints, RuleFollower, streamNames, type Logger } from '@cairn/shared';
+import {
+  connectNats,
+  createAuthenticator,
+  createLogger,
+  createHttpServer,
+  installAccessControl,
+  registerServiceEndpoints,
+  restAccessPolicy,
+  RuleFollower,
+  streamNames,
+  type Logger,
+} from '@cairn/shared';
 import type { RulesConfig } from './config.js';
 import { createRulesMetrics } from './metrics.js';
 import { RuleRepository } from './rule-repository.js';
@@ -11,12 +22,20 @@ import { registerTtlConfigAliases } from './routes/ttl-config-aliases.js';
 
 export interface RulesService {
   url: string;
+  /** Re-reads USERS_FILE and forgets cached credentials (a no-op with AUTH_REQUIRED=false). */
+  reloadUsers(): void;
   close(): Promise<void>;
 }
 
 export async function startRulesService(config: RulesConfig, logger: Logger = createLogger('rules', config.LOG_LEVEL)): Promise<RulesService> {
-  const nats = await connectNats(config, 'cairn-rules', logger, { ownStreams: [streamNames.rules] });
   const metrics = createRulesMetrics();
+  // Before NATS: a missing or bad USERS_FILE stops startup with its one line.
+  const authenticator = createAuthenticator(config, {
+    failed: (reason) => metrics.authFailures.inc({ reason }),
+    refused: () => metrics.authRefused.inc(),
+  });
+  // The rules service owns CACHE_RULES (README, NATS permissions).
+  const nats = await connectNats(config, 'cairn-rules', logger, { ownStreams: [streamNames.rules] });
   const repository = new RuleRepository(nats.nc, logger.child({ component: 'rule-repository' }), metrics);
   // `POST /rules/test` explains with the rules as gateways hold them: followed, not re-read per call.
   const followed = new RuleFollower({
@@ -28,6 +47,8 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
   await followed.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
+  // POST /rules/test explains a request and changes nothing: a read.
+  if (authenticator !== undefined) installAccessControl(app, authenticator, restAccessPolicy(new Set(['/rules/test'])));
   registerServiceEndpoints(app, {
     registry: metrics.registry,
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected(), rulesCaughtUp: followed.follower.isCaughtUp }),
@@ -47,6 +68,7 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
 
   return {
     url,
+    reloadUsers: () => authenticator?.reload(),
     async close() {
       await app.close();
       await followed.stop();

@@ -16,7 +16,7 @@ export interface RulesHarness {
 export function useRulesService(): RulesHarness {
   let nats: NatsServer | undefined;
   let service: RulesService | undefined;
-  const start = () => startRulesService(loadRulesConfig({ NATS_URL: (nats as NatsServer).url, HOST: '127.0.0.1', PORT: '0' }), createLogger('rules', 'silent'));
+  const start = () => startRulesService(loadRulesConfig({ NATS_URL: (nats as NatsServer).url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }), createLogger('rules', 'silent'));
 
   beforeEach(async () => {
     nats = await startNatsServer();

@@ -39,7 +39,7 @@ export async function startFaultSystem(
   const nc = await connect({ servers: nats.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
   const origin = await startFaultOrigin();
   writeFileSync(join(dir.path, 'cacheConfiguration.faults.json'), JSON.stringify({ defaultOrigin: origin.url, ...cacheConfiguration(origin.url) }));
-  const common = { NATS_URL: nats.url, HOST: '127.0.0.1', LOG_LEVEL };
+  const common = { NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', LOG_LEVEL };
   const rules = await startService('rules', 'rules', { ...common, PORT: String(await freePort()) }, dir.path);
   const invalidationEnv = { ...common, PORT: String(await freePort()), ...serviceEnv.invalidation };
   const gatewayPorts = new Map<string, { port: string; admin: string }>();

@@ -33,6 +33,11 @@ export const headers = {
    */
   natsPublisher: 'Cairn-Publisher',
   /**
+   * NATS message header naming the authenticated user who wrote a rule event or asked for an
+   * invalidation (README, Access control); absent when access control is off.
+   */
+  natsAuthor: 'Cairn-Author',
+  /**
    * RFC 9213 targeted Cache-Control for Cairn alone: when present and valid it governs
    * Cairn's freshness, storability and stale windows over CDN-Cache-Control and
    * Cache-Control; never stored, never sent to clients.

@@ -7,10 +7,10 @@
  * request ever gets one. A complete body answers a GET's Range (flow/deliver-range.ts).
  */
 import type { Readable } from 'node:stream';
-import { headers as cairnHeaders, type ErrorBody } from '@cairn/shared';
+import { BASIC_CHALLENGE, headers as cairnHeaders, type ErrorBody } from '@cairn/shared';
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { OriginBusyError, originErrorReason } from '../errors.js';
+import { AuthRefusedError, OriginBusyError, originErrorReason, UnauthorizedError } from '../errors.js';
 import { currentAgeMs } from '../http/age.js';
 import { formatCacheStatus, type CacheStatus, type ForwardReason } from '../http/cache-status.js';
 import { notModified } from '../http/conditional.js';
@@ -94,10 +94,15 @@ function debugHeaders(exchange: Exchange, reply: FastifyReply, entry: CacheEntry
   if (remaining !== undefined) reply.header(cairnHeaders.debugTtlRemaining, String(Math.max(0, remaining)));
 }
 
+/** Debug headers name keys and rules: with access control on, only for cache_admin/super_user (README, Access control). */
+function mayDebug(exchange: Exchange, context: GatewayContext): boolean {
+  return context.auth === undefined || exchange.principal?.admin === true;
+}
+
 function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.cache, exchange.outcome);
   reply.header(CACHE_STATUS_HEADER, formatCacheStatus(cacheStatus(exchange, entry, now)));
-  if (context.env.DEBUG_HEADERS && exchange.headers[cairnHeaders.debug] === 'true') debugHeaders(exchange, reply, entry, now);
+  if (context.env.DEBUG_HEADERS && exchange.headers[cairnHeaders.debug] === 'true' && mayDebug(exchange, context)) debugHeaders(exchange, reply, entry, now);
   context.metrics.requests.inc({ outcome: exchange.outcome, reason: exchange.reason });
   if (exchange.collapsed) context.metrics.collapsed.inc();
 }
@@ -176,6 +181,9 @@ export function deliverError(exchange: Exchange | undefined, context: GatewayCon
   else reply.log.debug({ err, origin: answer.origin, reason: answer.reason }, 'request answered by the gateway');
   // Whatever an origin answer had set before it failed is not part of this one.
   for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+  // RFC 9110 §11.6.1: a 401 carries the challenge; RFC 6585 §4: a 429 says when to retry.
+  if (err instanceof UnauthorizedError) reply.header('www-authenticate', BASIC_CHALLENGE);
+  else if (err instanceof AuthRefusedError) reply.header('retry-after', String(err.retryAfterSeconds));
   reply.header(cairnHeaders.cache, outcome);
   reply.header(
     CACHE_STATUS_HEADER,

@@ -25,6 +25,9 @@ const ORIGIN_CODES: Record<string, ErrorReason> = {
   CAIRN_ORIGIN_BUSY: 'origin-busy',
   CAIRN_PURGE_TIMEOUT: 'purge-timeout',
   CAIRN_PURGE_FAILED: 'purge-failed',
+  CAIRN_UNAUTHORIZED: 'unauthorized',
+  CAIRN_FORBIDDEN: 'forbidden',
+  CAIRN_TOO_MANY_AUTH_FAILURES: 'auth-refused',
 };
 
 const PUBLIC_MESSAGES: Partial<Record<ErrorReason, string>> = {

@@ -2,7 +2,7 @@
  * The per-request record the stages fill in. Every field is set in the constructor so
  * its shape is stable and a hit allocates one object.
  */
-import type { RuleMatch } from '@cairn/shared';
+import type { Principal, RuleMatch } from '@cairn/shared';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Route } from '../context.js';
@@ -56,8 +56,8 @@ export class Exchange {
   clientGone: AbortSignal | undefined = undefined;
   /** Tells a client waiting on `Expect: 100-continue` to send its body; undefined when none waits. */
   sendContinue: (() => void) | undefined = undefined;
-  /** Who the request authenticated as; undefined when AUTH_REQUIRED is off. */
-  principal: { username: string; roles: readonly string[] } | undefined = undefined;
+  /** Who the request was authenticated as (recv); undefined with AUTH_REQUIRED=false and on reserved paths. */
+  principal: Principal | undefined = undefined;
   /** The client's address as the socket has it (X-Forwarded-For to the origin); '' when unknown. */
   readonly peerAddress: string;
 

@@ -62,7 +62,10 @@ export type ErrorReason =
   | 'header-too-large'
   | 'internal-error'
   | 'purge-timeout'
-  | 'purge-failed';
+  | 'purge-failed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'auth-refused';
 
 export function assertNever(value: never): never {
   throw new TypeError(`unreachable: ${JSON.stringify(value)}`);

@@ -3,15 +3,20 @@
  * `apiPathPrefix`) goes to the API route after `apiPathReplacement`, the rest to the page
  * route. The target must be origin-form, so it can never name another host, and carries
  * no fragment (RFC 9112 §3.2.1 has none; a `#` there is refused, not stripped, so no part
- * of the target can reach the origin without being in the key — issue 9).
+ * of the target can reach the origin without being in the key — issue 9). Then Basic auth
+ * (README, Access control): any role for the proxy, an admin role for PURGE.
  */
-import { canonicalPath, trimTrailingSlash } from '@cairn/shared';
+import { canonicalPath, trimTrailingSlash, type AuthResult } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
-import { BadRequestTargetError } from '../errors.js';
+import { AuthRefusedError, BadRequestTargetError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { dropConnectionListed } from '../http/hop-by-hop.js';
 import type { Exchange } from './exchange.js';
 
-export type RecvResult = { kind: 'continue' } | { kind: 'pass' };
+/** `authenticate`: a credential not in the cache is being checked (scrypt); `admit` its result. */
+export type RecvResult = { kind: 'continue' } | { kind: 'pass' } | { kind: 'authenticate'; checked: Promise<AuthResult> };
+
+const CONTINUE: RecvResult = { kind: 'continue' };
+const PASS: RecvResult = { kind: 'pass' };
 
 function isApi(exchange: Exchange, context: GatewayContext): boolean {
   const { apiHeader, apiPathPrefix } = context.cacheConfig;
@@ -31,7 +36,24 @@ export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   exchange.route = route;
   if (context.reservedPaths.has(exchange.rawPath)) {
     exchange.decide('PASS', 'reserved-path');
-    return { kind: 'pass' };
+    return PASS;
   }
-  return { kind: 'continue' };
+  if (context.auth === undefined) return CONTINUE;
+  // A cached credential is answered in this turn: the hit path does not wait for a promise.
+  const checked = context.auth.check(exchange.headers.authorization, exchange.peerAddress);
+  if (checked instanceof Promise) return { kind: 'authenticate', checked };
+  admit(exchange, checked);
+  return CONTINUE;
+}
+
+/**
+ * Puts the principal on the exchange, or refuses: 401 (missing, malformed, unknown user and
+ * wrong password alike), 429 for an address that failed too often, 403 for PURGE without
+ * cache_admin/super_user.
+ */
+export function admit(exchange: Exchange, result: AuthResult): void {
+  if (result.kind === 'refused') throw new AuthRefusedError(result.retryAfterSeconds);
+  if (result.kind === 'unauthorized') throw new UnauthorizedError();
+  if (exchange.method === 'PURGE' && !result.principal.admin) throw new ForbiddenError();
+  exchange.principal = result.principal;
 }

@@ -9,6 +9,7 @@
  *     │              │                     └► fill (fetch ─► 304: refresh | store) ► deliver
  *     │              │                          origin failed + staleIfError ─► deliver stale
  *     └─ reserved ───┴─ no rule / no_cache, method, bypass ─► pass (fetch) ────► deliver
+ *   recv: no or wrong credentials ─► 401; too many failures ─► 429; PURGE without an admin role ─► 403
  *   recv ─► PURGE ─► purge (url invalidation for the fleet, confirmed) ──────────► 200 / 502 / 504
  */
 import type { FastifyReply } from 'fastify';
@@ -25,7 +26,7 @@ import { key } from './key.js';
 import { lookup } from './lookup.js';
 import { purge, PURGE_METHOD } from './purge.js';
 import { assertNever } from './outcome.js';
-import { recv } from './recv.js';
+import { admit, recv } from './recv.js';
 import { rule } from './rule.js';
 import { staleIfErrorMs } from './stale-windows.js';
 import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
@@ -33,7 +34,9 @@ import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidati
 
 export async function handleRequest(exchange: Exchange, context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
   const now = exchange.startedAt;
-  if (recv(exchange, context).kind === 'pass') return pass(exchange, context, reply, now);
+  const received = recv(exchange, context);
+  if (received.kind === 'pass') return pass(exchange, context, reply, now);
+  if (received.kind === 'authenticate') admit(exchange, await received.checked);
   // The gateway's own method: a fleet-wide invalidation, never proxied nor looked up.
   if (exchange.method === PURGE_METHOD) return purge(exchange, context, reply);
   const route = exchange.route as Route;

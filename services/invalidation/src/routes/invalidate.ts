@@ -14,6 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   decodeMessage,
+  headers as cairnHeaders,
+  principalOf,
   isFromInvalidationService,
   invalidReasonLabel,
   invalidationCommandSchema,
@@ -79,7 +81,9 @@ function listedEvents(messages: JsMsg[], query: ListQuery) {
     if (query.cache !== undefined && event.cache !== query.cache) continue;
     if (query.key !== undefined && event.key !== query.key) continue;
     if (query.mode !== undefined && event.mode !== query.mode) continue;
-    events.push({ sequence: msg.seq, ...event });
+    // Who asked, when access control was on (README, Access control).
+    const requestedBy = msg.headers?.get(cairnHeaders.natsAuthor) || undefined;
+    events.push({ sequence: msg.seq, ...event, ...(requestedBy === undefined ? {} : { requestedBy }) });
   }
   return events;
 }
@@ -99,10 +103,11 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
     const event = normalizeCommand(command, id, 'rest', new Date());
     // The gateways to wait for are those live when the event is published.
     const expected = gateways.live().map((g) => g.gatewayId);
-    const sequence = await publishInvalidation(nc.jetstream(), event, id);
+    const requestedBy = principalOf(request)?.username;
+    const sequence = await publishInvalidation(nc.jetstream(), event, id, undefined, requestedBy);
     acks.published(id, sequence);
     metrics.commands.inc({ source: 'rest', type: command.type });
-    logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, mode: event.mode, seq: sequence }, 'invalidation published');
+    logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, mode: event.mode, seq: sequence, requestedBy }, 'invalidation published');
     if (command.runAsync === true) return reply.code(202).send({ id, sequence, event });
     const confirmed = await acks.waitFor(id, expected, deps.ackTimeoutMs);
     return reply.code(200).send(report(id, confirmed, expected));

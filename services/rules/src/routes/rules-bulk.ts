@@ -4,6 +4,7 @@
  * (so a re-run changes nothing) and reports a result per rule.
  */
 import {
+  principalOf,
   AlreadyExistsError,
   describeFirstIssue,
   RevisionConflictError,
@@ -49,7 +50,7 @@ export function bulkHandlers(repository: RuleRepository) {
           results.push({ index, ...(id === undefined ? {} : { id }), status: 'invalid', field, message: field ? `${field}: ${message}` : message });
           continue;
         }
-        results.push(await importOne(repository, current, parsed.data, index));
+        results.push(await importOne(repository, current, parsed.data, index, principalOf(request)?.username));
       }
       const summary = { created: 0, updated: 0, unchanged: 0, invalid: 0, conflict: 0 };
       for (const result of results) summary[result.status]++;
@@ -58,14 +59,14 @@ export function bulkHandlers(repository: RuleRepository) {
   };
 }
 
-async function importOne(repository: RuleRepository, current: Map<string, { rule: Rule; revision: number }>, rule: Rule, index: number): Promise<ImportEntry> {
+async function importOne(repository: RuleRepository, current: Map<string, { rule: Rule; revision: number }>, rule: Rule, index: number, author: string | undefined): Promise<ImportEntry> {
   const existing = current.get(rule.id);
   if (existing !== undefined && canonical(existing.rule) === canonical(rule)) {
     return { index, id: rule.id, status: 'unchanged', revision: existing.revision };
   }
   try {
     // Written against the revision read at the start: a concurrent edit is reported, not overwritten.
-    const revision = existing === undefined ? await repository.create(rule) : await repository.upsert(rule, existing.revision);
+    const revision = existing === undefined ? await repository.create(rule, author) : await repository.upsert(rule, existing.revision, author);
     current.set(rule.id, { rule, revision });
     return { index, id: rule.id, status: existing === undefined ? 'created' : 'updated', revision };
   } catch (err) {

@@ -3,7 +3,7 @@
  * validated with the contract schemas; revisions travel as `ETag` / `If-Match`.
  */
 import { randomUUID } from 'node:crypto';
-import { ruleCreateSchema, ruleIdSchema, validateInput, ValidationError } from '@cairn/shared';
+import { principalOf, ruleCreateSchema, ruleIdSchema, validateInput, ValidationError } from '@cairn/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RuleRepository } from '../rule-repository.js';
 
@@ -37,7 +37,7 @@ export function ruleHandlers(repository: RuleRepository) {
     async create(request: FastifyRequest, reply: FastifyReply) {
       const input = validateInput(ruleCreateSchema, request.body);
       const rule = { ...input, id: input.id ?? randomUUID() };
-      const revision = await repository.create(rule);
+      const revision = await repository.create(rule, principalOf(request)?.username);
       return reply
         .code(201)
         .header('etag', etag(revision))
@@ -50,7 +50,7 @@ export function ruleHandlers(repository: RuleRepository) {
       // Clients that send the whole rule back may include its id; it must be this one.
       const input = validateInput(ruleCreateSchema, request.body);
       if (input.id !== undefined && input.id !== id) throw new ValidationError('id', 'id: must match the id in the path');
-      const revision = await repository.upsert({ ...input, id }, expectedRevision(request));
+      const revision = await repository.upsert({ ...input, id }, expectedRevision(request), principalOf(request)?.username);
       return reply.code(204).header('etag', etag(revision)).send();
     },
 
@@ -60,7 +60,7 @@ export function ruleHandlers(repository: RuleRepository) {
     },
 
     async delete(request: IdRequest, reply: FastifyReply) {
-      await repository.delete(ruleId(request), expectedRevision(request));
+      await repository.delete(ruleId(request), expectedRevision(request), principalOf(request)?.username);
       return reply.code(204).send();
     },
   };
