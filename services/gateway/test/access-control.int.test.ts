@@ -53,8 +53,9 @@ describe('access control on the proxy port', () => {
     ['GET', 'root', 200],
     ['PURGE', undefined, 401],
     ['PURGE', 'viewer', 403],
-    ['PURGE', 'admin', 200],
-    ['PURGE', 'root', 200],
+    // No invalidation service runs here: an allowed PURGE gets as far as asking it (502), see test/e2e/purge.
+    ['PURGE', 'admin', 502],
+    ['PURGE', 'root', 502],
   ])('answers %s from %s with %i (#11)', async (method, user, status) => {
     const response = await send('/page', { method, ...(user === undefined ? {} : { user }) });
     await response.arrayBuffer();
@@ -124,6 +125,10 @@ describe('access control on the proxy port', () => {
 
   // Last: it leaves 127.0.0.1 refused for new credentials for a minute.
   it('refuses an address with 429 and Retry-After after repeated failures, and keeps serving verified credentials (#11)', async () => {
+    // Verified before the guesses, so the test does not depend on which tests ran first.
+    const first = await send('/page', { user: 'viewer' });
+    await first.arrayBuffer();
+    expect(first.status).toBe(200);
     const guesses = await Promise.all(Array.from({ length: 25 }, (_, i) => send('/guess', { headers: { authorization: basic('admin', `guess-${i}`) } })));
     for (const guess of guesses) await guess.arrayBuffer();
     expect(new Set(guesses.map((g) => g.status))).toEqual(new Set([401]));
