@@ -63,6 +63,8 @@ function remainingSeconds(entry: CacheEntry | undefined, now: number): number | 
 function cacheStatus(exchange: Exchange, entry: CacheEntry | undefined, now: number): CacheStatus {
   const detail = exchange.notStoredReason === undefined ? exchange.reason : `${exchange.reason}:${exchange.notStoredReason}`;
   if (exchange.outcome === 'HIT' || exchange.outcome === 'STALE') return { hit: true, ttlSeconds: remainingSeconds(entry, now), detail };
+  // only-if-cached with nothing usable: nothing went forward, so no `fwd` (RFC 9211 §2.2).
+  if (exchange.reason === 'only-if-cached') return { hit: false, detail };
   return {
     hit: false,
     fwd: forwardReason(exchange),
@@ -157,8 +159,6 @@ export function deliverResponse(
 /** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */
 export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): FastifyReply {
   finish(exchange, context, reply, undefined, now);
-  // Nothing went forward, so no `fwd` (RFC 9211 §2.2): the gateway answered itself (#10).
-  reply.header(CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: exchange.reason }));
   return reply.code(504).send({ error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' });
 }
 

@@ -11,6 +11,7 @@ import type { GatewayContext } from '../context.js';
 import { AuthRefusedError, BadRequestTargetError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { dropConnectionListed } from '../http/hop-by-hop.js';
 import type { Exchange } from './exchange.js';
+import { PURGE_METHOD } from './purge.js';
 
 /** `authenticate`: a credential not in the cache is being checked (scrypt); `admit` its result. */
 export type RecvResult = { kind: 'continue' } | { kind: 'pass' } | { kind: 'authenticate'; checked: Promise<AuthResult> };
@@ -54,6 +55,6 @@ export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
 export function admit(exchange: Exchange, result: AuthResult): void {
   if (result.kind === 'refused') throw new AuthRefusedError(result.retryAfterSeconds);
   if (result.kind === 'unauthorized') throw new UnauthorizedError();
-  if (exchange.method === 'PURGE' && !result.principal.admin) throw new ForbiddenError();
+  if (exchange.method === PURGE_METHOD && !result.principal.admin) throw new ForbiddenError();
   exchange.principal = result.principal;
 }
