@@ -21,7 +21,7 @@ import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
 import { errorAnswer, rawAnswer } from './error-answer.js';
-import type { ErrorReason } from './outcome.js';
+import type { DecisionReason, ErrorReason } from './outcome.js';
 
 /**
  * Headers a 304 repeats from the full response (RFC 9110 §15.4.5), and Set-Cookie: stored
@@ -60,11 +60,14 @@ function remainingSeconds(entry: CacheEntry | undefined, now: number): number | 
   return Math.floor((entry.meta.expiresAt - now) / 1000);
 }
 
+/** only-if-cached with nothing usable, and a PURGE: nothing went forward. */
+const ANSWERED_HERE: ReadonlySet<DecisionReason> = new Set(['only-if-cached', 'purge']);
+
 function cacheStatus(exchange: Exchange, entry: CacheEntry | undefined, now: number): CacheStatus {
   const detail = exchange.notStoredReason === undefined ? exchange.reason : `${exchange.reason}:${exchange.notStoredReason}`;
   if (exchange.outcome === 'HIT' || exchange.outcome === 'STALE') return { hit: true, ttlSeconds: remainingSeconds(entry, now), detail };
-  // only-if-cached with nothing usable: nothing went forward, so no `fwd` (RFC 9211 §2.2).
-  if (exchange.reason === 'only-if-cached') return { hit: false, detail };
+  // Answers the gateway made without asking anyone: no `fwd` (RFC 9211 §2.2).
+  if (ANSWERED_HERE.has(exchange.reason)) return { hit: false, detail };
   return {
     hit: false,
     fwd: forwardReason(exchange),
@@ -158,8 +161,13 @@ export function deliverResponse(
 
 /** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */
 export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): FastifyReply {
+  return deliverOwnAnswer(exchange, context, reply, 504, { error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' }, now);
+}
+
+/** A successful answer the gateway made itself (a PURGE's report, only-if-cached's 504): marked and counted like every answer. */
+export function deliverOwnAnswer(exchange: Exchange, context: GatewayContext, reply: FastifyReply, status: number, body: unknown, now: number): FastifyReply {
   finish(exchange, context, reply, undefined, now);
-  return reply.code(504).send({ error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' });
+  return reply.code(status).send(body);
 }
 
 /**

@@ -8,13 +8,11 @@
  * PURGE_TIMEOUT_MS: 504; refused or not queued: 502. The request body is never read, so it
  * never reaches an origin. Who may purge is recv's decision (cache_admin).
  */
-import { headers as cairnHeaders, invalidationCommandSchema, validateInput, type InvalidationCommand } from '@cairn/shared';
+import { invalidationCommandSchema, validateInput, type InvalidationCommand } from '@cairn/shared';
 import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { PurgeFailedError, PurgeTimeoutError } from '../errors.js';
-import { formatCacheStatus } from '../http/cache-status.js';
-import { CACHE_STATUS_HEADER } from '../http/gateway-headers.js';
-import { deliverError } from './deliver.js';
+import { deliverError, deliverOwnAnswer } from './deliver.js';
 import type { Exchange } from './exchange.js';
 import { assertNever } from './outcome.js';
 
@@ -35,12 +33,9 @@ export async function purge(exchange: Exchange, context: GatewayContext, reply: 
     case 'confirmed': {
       context.metrics.purges.inc({ result: 'confirmed' });
       context.logger.info({ url: exchange.url, requestedBy, id: result.report.id, seq: result.report.sequence, pending: result.report.pending?.length }, 'purge confirmed');
-      reply.header(cairnHeaders.cache, exchange.outcome);
-      // The gateway answered itself: nothing went forward (RFC 9211 §2.2), nothing is stored.
-      reply.header(CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: exchange.reason }));
+      // A report of this one request: nothing downstream may store it.
       reply.header('cache-control', 'no-store');
-      context.metrics.requests.inc({ outcome: exchange.outcome, reason: exchange.reason });
-      return reply.code(200).send(result.report);
+      return deliverOwnAnswer(exchange, context, reply, 200, result.report, exchange.startedAt);
     }
     case 'timeout':
       context.metrics.purges.inc({ result: 'timeout' });
