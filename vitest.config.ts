@@ -10,6 +10,7 @@ const alias = {
   '@cairn/gateway': src('./services/gateway/src/index.ts'),
   '@cairn/rules': src('./services/rules/src/index.ts'),
   '@cairn/invalidation': src('./services/invalidation/src/index.ts'),
+  '@cairn/demo-origin': src('./services/demo-origin/src/index.ts'),
 };
 
 export default defineConfig({

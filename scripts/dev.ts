@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@cairn/shared';
 import { NATS_INSTALL_HINT, natsPermissions, natsServerAvailable, startNatsServer, tempDir, type NatsUserName } from '@cairn/testing';
-import { startDemoOrigin } from './demo-origin.js';
+import { startDemoOrigin } from '@cairn/demo-origin';
 import { removeDevNatsSession, writeDevNatsSession } from './dev-nats-session.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +43,7 @@ const natsUsers = natsPermissions();
 const nats = await startNatsServer({ port: ports.nats, configFile: natsUsers.configFile, env: natsUsers.env });
 const operatorNats = natsUsers.users.operator;
 writeDevNatsSession({ url: nats.url, user: operatorNats.NATS_USER, pass: operatorNats.NATS_PASS });
-const origin = await startDemoOrigin(ports.origin);
+const origin = await startDemoOrigin({ port: ports.origin });
 let stopping: Promise<never> | undefined;
 
 /** Stops everything once; a second Ctrl-C (or tsx relaying the first) waits for the same stop. */

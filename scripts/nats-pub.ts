@@ -16,7 +16,9 @@ if (subject === undefined) {
 const fromEnv = process.env.NATS_USER !== undefined || process.env.NATS_CREDS !== undefined;
 const session = fromEnv ? undefined : readDevNatsSession();
 const env = session === undefined ? process.env : { ...process.env, NATS_USER: session.user, NATS_PASS: session.pass };
-const nc = await connect({ servers: process.env.NATS_URL ?? session?.url ?? 'nats://127.0.0.1:4222', ...natsAuthOptions(env) });
+// NATS_URL may list several servers, comma-separated, as the nats CLI accepts.
+const servers = (process.env.NATS_URL ?? session?.url ?? 'nats://127.0.0.1:4222').split(',');
+const nc = await connect({ servers, ...natsAuthOptions(env) });
 let refused: string | undefined;
 void (async () => {
   for await (const status of nc.status()) if (status.type === 'error') refused = String(status.data);

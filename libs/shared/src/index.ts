@@ -25,6 +25,7 @@ export * from './config/describe-issues.js';
 export * from './config/env.js';
 export * from './config/config-file.js';
 export * from './nats/connect.js';
+export * from './nats/pull-expiry.js';
 export * from './nats/connection-options.js';
 export * from './nats/ensure-streams.js';
 export * from './nats/follow-stream.js';

@@ -8,7 +8,7 @@
  * (issue #9). A command is only terminated once its dead letter is written: `max_deliver`
  * bounds redelivery, and past it a command stays in the stream rather than being dropped.
  */
-import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, streamNames, subjects, type DeadLetterReason, type Logger } from '@cairn/shared';
+import { decodeMessage, headers as cairnHeaders, invalidationCommandSchema, PULL_EXPIRES_MS, streamNames, subjects, type DeadLetterReason, type Logger } from '@cairn/shared';
 import type { AckTracker } from './ack-tracker.js';
 import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { classifyFailure } from './command-failure.js';
@@ -80,7 +80,7 @@ export class CommandConsumer {
     const info = await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER);
     if (info.config.max_deliver !== bounds.max_deliver) await jsm.consumers.update(streamNames.commands, COMMAND_CONSUMER, bounds);
     const consumer = await this.#nc.jetstream().consumers.get(streamNames.commands, COMMAND_CONSUMER);
-    this.#messages = await consumer.consume({ max_messages: PREFETCH });
+    this.#messages = await consumer.consume({ max_messages: PREFETCH, expires: PULL_EXPIRES_MS });
     this.#done = this.#run(this.#messages);
     this.#logger.info({ consumer: COMMAND_CONSUMER, maxDeliver: bounds.max_deliver }, 'command consumer started');
   }

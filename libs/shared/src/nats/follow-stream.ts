@@ -5,9 +5,11 @@
  * follower compares `StreamInfo.created` on consumer recreation, on stream advisories and
  * on a timer, and replays from scratch when it changed.
  */
-import { ConsumerEvents, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { ConsumerEvents, DeliverPolicy, type Consumer, type ConsumerMessages, type JetStreamManager, type JsMsg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subjects } from '../contracts/subjects.js';
+import { PULL_EXPIRES_MS } from './pull-expiry.js';
 
 export interface FollowStreamOptions {
   nc: NatsConnection;
@@ -34,6 +36,14 @@ export interface FollowStreamOptions {
 
 const STREAM_NOT_FOUND = 10059;
 const RESUME_DELAY_MS = 1000;
+/**
+ * Identity checks in a row in which the stream answered but the consumer did not, before
+ * the follower replaces the consumer itself. An ordered consumer is R1: when the node that
+ * holds it dies (one of three), nats.js asks for its info forever and never recreates it, so
+ * the feed would stall until that node came back (checked on nats-server 2.9 with nats.js 2.29).
+ */
+const LOST_CONSUMER_CHECKS = 2;
+const CONSUMER_INFO_TIMEOUT_MS = 5000;
 
 export class StreamFollower {
   readonly #options: FollowStreamOptions;
@@ -51,6 +61,8 @@ export class StreamFollower {
   #checking: Promise<void> | undefined;
   #recheck = false;
   #stopped = false;
+  #consumerSilentChecks = 0;
+  #jsm: JetStreamManager | undefined;
 
   constructor(options: FollowStreamOptions) {
     this.#options = options;
@@ -96,9 +108,8 @@ export class StreamFollower {
   }
 
   async #play(replayed: boolean): Promise<void> {
-    const { nc, stream, logger } = this.#options;
-    const jsm = await nc.jetstreamManager();
-    const info = await jsm.streams.info(stream);
+    const { stream, logger } = this.#options;
+    const info = await (await this.#manager()).streams.info(stream);
     this.#created = info.created;
     this.#lastSeq = 0;
     await this.#options.onStart(info.created, replayed);
@@ -111,9 +122,10 @@ export class StreamFollower {
   async #follow(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<void> {
     const { nc, stream, filterSubject, logger } = this.#options;
     const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
-    const messages = await consumer.consume({ max_messages: 1000 });
+    const messages = await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS });
     this.#consumer = consumer;
     this.#messages = messages;
+    this.#consumerSilentChecks = 0;
     this.#watchStatus(messages).catch((err: unknown) => logger.warn({ err, stream }, 'feed status watch ended'));
     this.#consume(messages).catch((err: unknown) => {
       if (this.#stopped || messages !== this.#messages) return;
@@ -208,10 +220,41 @@ export class StreamFollower {
     if (info.num_pending === 0 && info.delivered.consumer_seq === 0) this.#markCaughtUp();
   }
 
+  /** Replaces a consumer that stopped answering while its stream answers (LOST_CONSUMER_CHECKS). */
+  async #checkConsumerAnswers(): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined || this.#stopped) return;
+    const { stream, logger } = this.#options;
+    try {
+      // Bounded: an ordered consumer between two incarnations may itself retry without end.
+      await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no consumer info within 5 s')))]);
+      this.#consumerSilentChecks = 0;
+      return;
+    } catch (err) {
+      if (++this.#consumerSilentChecks < LOST_CONSUMER_CHECKS || consumer !== this.#consumer) return;
+      logger.warn({ err, stream, seq: this.#lastSeq }, 'feed consumer lost; recreating it after the last message seen');
+    }
+    const lost = this.#messages;
+    this.#messages = undefined;
+    // Not awaited: the lost consumer's iterator may never finish closing; it is dropped either way.
+    lost?.close().catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
+    await this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 });
+  }
+
+  /**
+   * One manager for the follower's life, made without the account-info round trip: that
+   * request goes to the meta leader and can time out for a while after a node dies, where the
+   * stream's own info (its leader) already answers.
+   */
+  async #manager(): Promise<JetStreamManager> {
+    this.#jsm ??= await this.#options.nc.jetstreamManager({ checkAPI: false });
+    return this.#jsm;
+  }
+
   async #resyncIfRecreated(): Promise<void> {
-    const jsm = await this.#options.nc.jetstreamManager();
-    const info = await jsm.streams.info(this.#options.stream);
+    const info = await (await this.#manager()).streams.info(this.#options.stream);
     if (info.created === this.#created || this.#stopped) {
+      await this.#checkConsumerAnswers();
       await this.#catchUpByConsumerInfo();
       return;
     }

@@ -1,0 +1,1 @@
+export { startDemoOrigin, type DemoOriginOptions } from './demo-origin.js';
