@@ -8,7 +8,10 @@
  * Exits non-zero on the first failed check, or when it cannot run at all; it never reports a
  * pass it did not see.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dockerEngine, type DockerEngine } from './docker-engine.js';
@@ -217,9 +220,17 @@ try {
   });
   await step('docker compose kill nats-2 (one of three JetStream nodes)', async () => {
     await compose(['kill', 'nats-2']);
+    const killedAt = Date.now();
     const state = (await containerStates()).get('nats-2');
     expect(state?.state !== 'running', `nats-2 still running after kill: ${JSON.stringify(state)}`);
-    return `nats-2 is ${state?.state ?? 'gone'}`;
+    // The two left elect new leaders for what nats-2 led; their /healthz says when that is done.
+    for (const node of ['nats-1', 'nats-3']) {
+      await eventually(`${node} /healthz after the kill`, 60_000, async () => {
+        await compose(['exec', '-T', node, 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8222/healthz']);
+        return true;
+      });
+    }
+    return `nats-2 is ${state?.state ?? 'gone'}; nats-1 and nats-3 healthy again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`;
   });
   await step('with nats-2 down: an invalidation over REST reaches both gateways', async () => {
     await missThenHit('/compose/b');
@@ -264,8 +275,10 @@ try {
   if (upDone && engine !== undefined) {
     const ps = await run(engine.compose.command, [...engine.compose.prefix, '-p', PROJECT, 'ps'], { cwd: root, env: composeEnv });
     process.stdout.write(ps.stdout);
-    const logs = await run(engine.compose.command, [...engine.compose.prefix, '-p', PROJECT, 'logs', '--no-color', '--tail', '40'], { cwd: root, env: composeEnv });
-    process.stdout.write(logs.stdout);
+    const logs = await run(engine.compose.command, [...engine.compose.prefix, '-p', PROJECT, 'logs', '--no-color', '--timestamps'], { cwd: root, env: composeEnv });
+    const logFile = join(mkdtempSync(join(tmpdir(), 'cairn-compose-logs-')), 'compose.log');
+    writeFileSync(logFile, logs.stdout);
+    process.stdout.write(`${logs.stdout.split('\n').slice(-60).join('\n')}\n(every container's whole log: ${logFile})\n`);
   }
 } finally {
   if (engine !== undefined) {

@@ -44,6 +44,16 @@ const RESUME_DELAY_MS = 1000;
  */
 const LOST_CONSUMER_CHECKS = 2;
 const CONSUMER_INFO_TIMEOUT_MS = 5000;
+/** Longer than one nats.js create attempt (a 5 s API timeout): an attempt still silent by then is abandoned. */
+const CONSUMER_CREATE_TIMEOUT_MS = 8000;
+
+/** The follower was stopped while it was still opening its consumer. */
+export class FeedStoppedError extends Error {
+  constructor(readonly stream: string) {
+    super(`the follower of ${stream} was stopped`);
+    this.name = 'FeedStoppedError';
+  }
+}
 
 export class StreamFollower {
   readonly #options: FollowStreamOptions;
@@ -62,6 +72,7 @@ export class StreamFollower {
   #recheck = false;
   #stopped = false;
   #consumerSilentChecks = 0;
+  #replacing: Promise<void> | undefined;
   #jsm: JetStreamManager | undefined;
 
   constructor(options: FollowStreamOptions) {
@@ -120,9 +131,13 @@ export class StreamFollower {
 
   /** Starts an ordered consumer; if its message loop ever fails, resumes after the last message seen. */
   async #follow(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<void> {
-    const { nc, stream, filterSubject, logger } = this.#options;
-    const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
-    const messages = await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS });
+    const { stream, logger } = this.#options;
+    const { consumer, messages } = await this.#open(start);
+    if (this.#stopped) {
+      // Stopped while a replacement consumer was being made: it is not needed any more.
+      await messages.close();
+      return;
+    }
     this.#consumer = consumer;
     this.#messages = messages;
     this.#consumerSilentChecks = 0;
@@ -134,9 +149,35 @@ export class StreamFollower {
     });
   }
 
+  /**
+   * Creates an ordered consumer, under a new name while an attempt does not answer. Right
+   * after a node died, nats-server 2.9 may still place a new R1 consumer on it; the create
+   * request then never answers, and nats.js retries under the same name, which the cluster
+   * keeps assigning to the dead node. A new consumer object gets a new name and a new placement.
+   */
+  async #open(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<{ consumer: Consumer; messages: ConsumerMessages }> {
+    const { nc, stream, filterSubject, logger } = this.#options;
+    for (let attempt = 1; ; attempt++) {
+      const opening = (async () => {
+        const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
+        return { consumer, messages: await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS }) };
+      })();
+      const opened = await Promise.race([opening, sleep(CONSUMER_CREATE_TIMEOUT_MS, undefined, { ref: false }).then(() => undefined)]);
+      if (opened !== undefined) return opened;
+      // Abandoned, but nats.js goes on retrying it: should it ever open, it is closed unread.
+      opening.then(
+        (late) => late.messages.close(),
+        (err: unknown) => logger.debug({ err, stream }, 'an abandoned feed consumer failed to open'),
+      );
+      if (this.#stopped) throw new FeedStoppedError(stream);
+      logger.warn({ stream, attempt }, 'feed consumer creation did not answer; trying under a new name');
+    }
+  }
+
   #resume(): void {
     if (this.#stopped) return;
     this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 }).catch((err: unknown) => {
+      if (this.#stopped) return;
       this.#options.logger.error({ err, stream: this.#options.stream }, 'feed resume failed');
       setTimeout(() => this.#resume(), RESUME_DELAY_MS).unref();
     });
@@ -220,10 +261,16 @@ export class StreamFollower {
     if (info.num_pending === 0 && info.delivered.consumer_seq === 0) this.#markCaughtUp();
   }
 
-  /** Replaces a consumer that stopped answering while its stream answers (LOST_CONSUMER_CHECKS). */
+  /**
+   * Replaces a consumer that stopped answering while its stream answers (LOST_CONSUMER_CHECKS).
+   * The replacement runs beside the checks, one at a time: creating a consumer right after a
+   * node died can take a while (nats.js retries until the cluster has placed it), and the
+   * stream's identity must still be watched meanwhile. A failed replacement is tried again by
+   * the next check.
+   */
   async #checkConsumerAnswers(): Promise<void> {
     const consumer = this.#consumer;
-    if (consumer === undefined || this.#stopped) return;
+    if (consumer === undefined || this.#stopped || this.#replacing !== undefined) return;
     const { stream, logger } = this.#options;
     try {
       // Bounded: an ordered consumer between two incarnations may itself retry without end.
@@ -238,7 +285,15 @@ export class StreamFollower {
     this.#messages = undefined;
     // Not awaited: the lost consumer's iterator may never finish closing; it is dropped either way.
     lost?.close().catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
-    await this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 });
+    const from = this.#lastSeq + 1;
+    this.#replacing = this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from })
+      .then(
+        () => logger.info({ stream, from }, 'feed consumer recreated'),
+        (err: unknown) => {
+          if (!this.#stopped) logger.error({ err, stream, from }, 'feed consumer recreation failed');
+        },
+      )
+      .finally(() => (this.#replacing = undefined));
   }
 
   /**

@@ -7,7 +7,10 @@
  * held at the moment it reconnected.
  */
 import { streamNames, type Logger, type StreamFollower } from '@cairn/shared';
-import { Events, type NatsConnection } from 'nats';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Events, type JetStreamManager, type NatsConnection } from 'nats';
+
+const REREAD_DELAY_MS = 1000;
 
 export class FeedHealth {
   readonly #nc: NatsConnection;
@@ -18,6 +21,9 @@ export class FeedHealth {
   #lostSince: number | undefined;
   /** After a reconnect: the stream's last sequence then, which the follower must reach. */
   #catchUpTo: number | undefined;
+  /** Counts connection changes, so a reread belongs to the reconnect that started it. */
+  #reconnects = 0;
+  #jsm: JetStreamManager | undefined;
 
   constructor(nc: NatsConnection, follower: StreamFollower, graceMs: number, logger: Logger) {
     this.#nc = nc;
@@ -32,16 +38,31 @@ export class FeedHealth {
         if (status.type === Events.Disconnect) {
           this.#lostSince ??= Date.now();
           this.#catchUpTo = undefined;
+          this.#reconnects++;
         } else if (status.type === Events.Reconnect) {
-          this.#reconnected().catch((err: unknown) => this.#logger.warn({ err }, 'reading the stream position after a reconnect failed'));
+          void this.#reconnected(++this.#reconnects);
         }
       }
     })();
   }
 
-  async #reconnected(): Promise<void> {
-    const info = await (await this.#nc.jetstreamManager()).streams.info(streamNames.invalidations);
-    this.#catchUpTo = info.state.last_seq;
+  /**
+   * Reads the stream's last sequence after a reconnect, retrying until it answers: right
+   * after a node of the cluster died the answer can take a few seconds, and without it the
+   * gateway could never leave revalidate-every-hit. A newer disconnect ends the attempt.
+   */
+  async #reconnected(generation: number): Promise<void> {
+    for (let attempt = 1; generation === this.#reconnects && !this.#nc.isClosed(); attempt++) {
+      try {
+        this.#jsm ??= await this.#nc.jetstreamManager({ checkAPI: false });
+        const info = await this.#jsm.streams.info(streamNames.invalidations);
+        if (generation === this.#reconnects) this.#catchUpTo = info.state.last_seq;
+        return;
+      } catch (err) {
+        this.#logger.warn({ err, attempt }, 'reading the stream position after a reconnect failed');
+        await sleep(REREAD_DELAY_MS);
+      }
+    }
   }
 
   /** True while every hit must be revalidated. */
