@@ -43,7 +43,8 @@ const RESUME_DELAY_MS = 1000;
  * the feed would stall until that node came back (checked on nats-server 2.9 with nats.js 2.29).
  */
 const LOST_CONSUMER_CHECKS = 2;
-const CONSUMER_INFO_TIMEOUT_MS = 5000;
+/** A live consumer answers its info in milliseconds. */
+const CONSUMER_INFO_TIMEOUT_MS = 2000;
 /** Longer than one nats.js create attempt (a 5 s API timeout): an attempt still silent by then is abandoned. */
 const CONSUMER_CREATE_TIMEOUT_MS = 8000;
 
@@ -199,7 +200,8 @@ export class StreamFollower {
 
   async #watchStatus(messages: ConsumerMessages): Promise<void> {
     for await (const status of await messages.status()) {
-      if (status.type === ConsumerEvents.OrderedConsumerRecreated) this.#checkIdentity();
+      // Missed heartbeats may mean the node holding the consumer died: check now, not at the next tick.
+      if (status.type === ConsumerEvents.OrderedConsumerRecreated || status.type === ConsumerEvents.HeartbeatsMissed) this.#checkIdentity();
     }
   }
 
@@ -274,7 +276,7 @@ export class StreamFollower {
     const { stream, logger } = this.#options;
     try {
       // Bounded: an ordered consumer between two incarnations may itself retry without end.
-      await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no consumer info within 5 s')))]);
+      await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error(`no consumer info within ${CONSUMER_INFO_TIMEOUT_MS} ms`)))]);
       this.#consumerSilentChecks = 0;
       return;
     } catch (err) {
