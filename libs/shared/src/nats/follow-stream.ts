@@ -166,10 +166,9 @@ export class StreamFollower {
       const opened = await Promise.race([opening, sleep(CONSUMER_CREATE_TIMEOUT_MS, undefined, { ref: false }).then(() => undefined)]);
       if (opened !== undefined) return opened;
       // Abandoned, but nats.js goes on retrying it: should it ever open, it is closed unread.
-      opening.then(
-        (late) => late.messages.close(),
-        (err: unknown) => logger.debug({ err, stream }, 'an abandoned feed consumer failed to open'),
-      );
+      opening
+        .then((late) => late.messages.close())
+        .catch((err: unknown) => logger.debug({ err, stream }, 'an abandoned feed consumer failed to open or to close'));
       if (this.#stopped) throw new FeedStoppedError(stream);
       logger.warn({ stream, attempt }, 'feed consumer creation did not answer; trying under a new name');
     }
