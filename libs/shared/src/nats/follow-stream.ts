@@ -44,6 +44,14 @@ const RESUME_DELAY_MS = 1000;
  */
 const LOST_CONSUMER_CHECKS = 2;
 const CONSUMER_INFO_TIMEOUT_MS = 5000;
+/** How long a replacement consumer may take to start before another, placed afresh, is tried. */
+const CONSUMER_CREATE_TIMEOUT_MS = 3000;
+
+type ConsumerStart = { deliver_policy: DeliverPolicy; opt_start_seq?: number };
+interface OpenConsumer {
+  consumer: Consumer;
+  messages: ConsumerMessages;
+}
 
 export class StreamFollower {
   readonly #options: FollowStreamOptions;
@@ -119,10 +127,18 @@ export class StreamFollower {
   }
 
   /** Starts an ordered consumer; if its message loop ever fails, resumes after the last message seen. */
-  async #follow(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<void> {
-    const { nc, stream, filterSubject, logger } = this.#options;
+  async #follow(start: ConsumerStart): Promise<void> {
+    this.#attach(await this.#open(start));
+  }
+
+  async #open(start: ConsumerStart): Promise<OpenConsumer> {
+    const { nc, stream, filterSubject } = this.#options;
     const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
-    const messages = await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS });
+    return { consumer, messages: await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS }) };
+  }
+
+  #attach({ consumer, messages }: OpenConsumer): void {
+    const { stream, logger } = this.#options;
     this.#consumer = consumer;
     this.#messages = messages;
     this.#consumerSilentChecks = 0;
@@ -225,20 +241,42 @@ export class StreamFollower {
     const consumer = this.#consumer;
     if (consumer === undefined || this.#stopped) return;
     const { stream, logger } = this.#options;
-    try {
-      // Bounded: an ordered consumer between two incarnations may itself retry without end.
-      await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no consumer info within 5 s')))]);
-      this.#consumerSilentChecks = 0;
-      return;
-    } catch (err) {
-      if (++this.#consumerSilentChecks < LOST_CONSUMER_CHECKS || consumer !== this.#consumer) return;
-      logger.warn({ err, stream, seq: this.#lastSeq }, 'feed consumer lost; recreating it after the last message seen');
+    // No messages: the consumer was found lost and its replacement did not come in time; try again now.
+    if (this.#messages !== undefined) {
+      try {
+        // Bounded: an ordered consumer between two incarnations may itself retry without end.
+        await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no consumer info within 5 s')))]);
+        this.#consumerSilentChecks = 0;
+        return;
+      } catch (err) {
+        if (++this.#consumerSilentChecks < LOST_CONSUMER_CHECKS || consumer !== this.#consumer) return;
+        logger.warn({ err, stream, seq: this.#lastSeq }, 'feed consumer lost; recreating it after the last message seen');
+      }
+      const lost = this.#messages;
+      this.#messages = undefined;
+      // Not awaited: the lost consumer's iterator may never finish closing; it is dropped either way.
+      lost.close().catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
     }
-    const lost = this.#messages;
-    this.#messages = undefined;
-    // Not awaited: the lost consumer's iterator may never finish closing; it is dropped either way.
-    lost?.close().catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
-    await this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 });
+    await this.#replaceLostConsumer();
+  }
+
+  /**
+   * Bounded by CONSUMER_CREATE_TIMEOUT_MS. For a while after a node is killed the meta leader
+   * still places new R1 consumers on it, and nats.js retries a creation that timed out under
+   * the same name, which then never succeeds (checked on nats-server 2.9 with nats.js 2.29):
+   * the next check tries again under a new name, placed afresh.
+   */
+  async #replaceLostConsumer(): Promise<void> {
+    const { stream, logger } = this.#options;
+    const opening = this.#open({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 });
+    const opened = await Promise.race([opening, sleep(CONSUMER_CREATE_TIMEOUT_MS, undefined, { ref: false })]);
+    if (opened !== undefined && !this.#stopped) return this.#attach(opened);
+    // Given up on (or no longer wanted): closed if it ever starts, so it reads nothing unseen.
+    opening.then(
+      (late) => late.messages.close(),
+      (err: unknown) => logger.warn({ err, stream }, 'feed consumer recreation failed'),
+    ).catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
+    if (opened === undefined) logger.warn({ stream, seq: this.#lastSeq, timeoutMs: CONSUMER_CREATE_TIMEOUT_MS }, 'feed consumer recreation timed out');
   }
 
   /**
