@@ -50,7 +50,8 @@ describe('command consumer on a three-node cluster', () => {
     const leader = cluster.server(leaderName);
 
     await invalidateTag('before');
-    await eventually(async () => expect(await eventFor(jsm, 'before')).toMatchObject({ key: 'before' }));
+    // A stepped-down leader loses the pull it held, as a dead one does: up to PULL_EXPIRES_MS.
+    await eventually(async () => expect(await eventFor(jsm, 'before')).toMatchObject({ key: 'before' }), { timeoutMs: 15_000, intervalMs: 250 });
     await leader.kill();
     await invalidateTag('after');
 
