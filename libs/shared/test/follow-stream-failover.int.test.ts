@@ -18,9 +18,12 @@ describe('StreamFollower on a three-node cluster', () => {
     cluster = await startNatsCluster({ size: 3 });
   });
   afterEach(async () => {
-    await follower?.stop();
-    await nc?.close();
-    await cluster.stop();
+    try {
+      await follower?.stop();
+      await nc?.close();
+    } finally {
+      await cluster.stop();
+    }
   });
 
   const consumerNames = async (jsm: JetStreamManager) => new Set((await jsm.consumers.list(streamNames.rules).next()).map((c) => c.name));

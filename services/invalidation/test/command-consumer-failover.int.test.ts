@@ -15,9 +15,12 @@ describe('command consumer on a three-node cluster', () => {
     cluster = await startNatsCluster({ size: 3 });
   });
   afterEach(async () => {
-    await service?.close();
-    await nc.close();
-    await cluster.stop();
+    try {
+      await service?.close();
+      await nc.close();
+    } finally {
+      await cluster.stop();
+    }
   });
 
   const consumerLeader = async (jsm: JetStreamManager) => (await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER)).cluster?.leader;
@@ -31,27 +34,32 @@ describe('command consumer on a three-node cluster', () => {
     (await jsm.streams.getMessage(streamNames.invalidations, { last_by_subj: subjects.invalidation('tag', 'all', tag) })).json<Record<string, unknown>>();
 
   it('turns a command published after the consumer leader dies into an invalidation event (issue 12)', async () => {
-    // Service and test client stay on one node, so what is lost is the consumer's leader, not a connection.
-    const client = cluster.servers[0] as ClusterNode;
-    nc = await connect({ servers: client.url, ignoreClusterUpdates: true });
-    service = await startInvalidationService(
-      loadInvalidationConfig({ NATS_URL: client.url, NATS_REPLICAS: '3', AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }),
-      createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    );
+    // Service and test client stay on one node, so what is lost is the consumer's leader, not
+    // a connection. The durable consumer keeps its leader when the service stops, so a service
+    // that landed on the leader's node is started again on another one.
+    let leader: ClusterNode | undefined;
+    for (const client of cluster.servers) {
+      nc = await connect({ servers: client.url, ignoreClusterUpdates: true });
+      service = await startInvalidationService(
+        loadInvalidationConfig({ NATS_URL: client.url, NATS_REPLICAS: '3', AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }),
+        createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
+      );
+      const name = await eventually(async () => (await consumerLeader(await nc.jetstreamManager())) ?? Promise.reject(new Error('the command consumer has no leader')));
+      if (name !== client.name) {
+        leader = cluster.server(name);
+        break;
+      }
+      await service.close();
+      service = undefined;
+      await nc.close();
+    }
+    if (leader === undefined) throw new Error('the command consumer was led from every node the service started on');
     const jsm = await nc.jetstreamManager();
-    expect((await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER)).config.num_replicas).not.toBe(1);
-    // Moves the consumer's leadership off the client's node when it starts there.
-    const leaderName = await eventually(async () => {
-      const name = await consumerLeader(jsm);
-      if (name !== undefined && name !== client.name) return name;
-      if (name === client.name) await nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.${streamNames.commands}.${COMMAND_CONSUMER}`);
-      throw new Error(`the command consumer is led from ${name ?? 'no node'}`);
-    }, { timeoutMs: 15_000, intervalMs: 500 });
-    const leader = cluster.server(leaderName);
+    // Replicated with its R3 stream (num_replicas 0 inherits it): a leader and two followers.
+    expect((await jsm.consumers.info(streamNames.commands, COMMAND_CONSUMER)).cluster?.replicas).toHaveLength(2);
 
     await invalidateTag('before');
-    // A stepped-down leader loses the pull it held, as a dead one does: up to PULL_EXPIRES_MS.
-    await eventually(async () => expect(await eventFor(jsm, 'before')).toMatchObject({ key: 'before' }), { timeoutMs: 15_000, intervalMs: 250 });
+    await eventually(async () => expect(await eventFor(jsm, 'before')).toMatchObject({ key: 'before' }));
     await leader.kill();
     await invalidateTag('after');
 
