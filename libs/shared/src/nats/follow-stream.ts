@@ -43,14 +43,17 @@ const RESUME_DELAY_MS = 1000;
  * the feed would stall until that node came back (checked on nats-server 2.9 with nats.js 2.29).
  */
 const LOST_CONSUMER_CHECKS = 2;
-const CONSUMER_INFO_TIMEOUT_MS = 5000;
-/** How long a replacement consumer may take to start before another, placed afresh, is tried. */
-const CONSUMER_CREATE_TIMEOUT_MS = 3000;
+/** A live consumer answers its info in milliseconds. */
+const CONSUMER_INFO_TIMEOUT_MS = 2000;
+/** Longer than one nats.js create attempt (a 5 s API timeout): an attempt still silent by then is abandoned. */
+const CONSUMER_CREATE_TIMEOUT_MS = 8000;
 
-type ConsumerStart = { deliver_policy: DeliverPolicy; opt_start_seq?: number };
-interface OpenConsumer {
-  consumer: Consumer;
-  messages: ConsumerMessages;
+/** The follower was stopped while it was still opening its consumer. */
+export class FeedStoppedError extends Error {
+  constructor(readonly stream: string) {
+    super(`the follower of ${stream} was stopped`);
+    this.name = 'FeedStoppedError';
+  }
 }
 
 export class StreamFollower {
@@ -70,6 +73,7 @@ export class StreamFollower {
   #recheck = false;
   #stopped = false;
   #consumerSilentChecks = 0;
+  #replacing: Promise<void> | undefined;
   #jsm: JetStreamManager | undefined;
 
   constructor(options: FollowStreamOptions) {
@@ -127,18 +131,14 @@ export class StreamFollower {
   }
 
   /** Starts an ordered consumer; if its message loop ever fails, resumes after the last message seen. */
-  async #follow(start: ConsumerStart): Promise<void> {
-    this.#attach(await this.#open(start));
-  }
-
-  async #open(start: ConsumerStart): Promise<OpenConsumer> {
-    const { nc, stream, filterSubject } = this.#options;
-    const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
-    return { consumer, messages: await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS }) };
-  }
-
-  #attach({ consumer, messages }: OpenConsumer): void {
+  async #follow(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<void> {
     const { stream, logger } = this.#options;
+    const { consumer, messages } = await this.#open(start);
+    if (this.#stopped) {
+      // Stopped while a replacement consumer was being made: it is not needed any more.
+      await messages.close();
+      return;
+    }
     this.#consumer = consumer;
     this.#messages = messages;
     this.#consumerSilentChecks = 0;
@@ -150,9 +150,34 @@ export class StreamFollower {
     });
   }
 
+  /**
+   * Creates an ordered consumer, under a new name while an attempt does not answer. Right
+   * after a node died, nats-server 2.9 may still place a new R1 consumer on it; the create
+   * request then never answers, and nats.js retries under the same name, which the cluster
+   * keeps assigning to the dead node. A new consumer object gets a new name and a new placement.
+   */
+  async #open(start: { deliver_policy: DeliverPolicy; opt_start_seq?: number }): Promise<{ consumer: Consumer; messages: ConsumerMessages }> {
+    const { nc, stream, filterSubject, logger } = this.#options;
+    for (let attempt = 1; ; attempt++) {
+      const opening = (async () => {
+        const consumer = await nc.jetstream().consumers.get(stream, { filterSubjects: filterSubject, ...start });
+        return { consumer, messages: await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS }) };
+      })();
+      const opened = await Promise.race([opening, sleep(CONSUMER_CREATE_TIMEOUT_MS, undefined, { ref: false }).then(() => undefined)]);
+      if (opened !== undefined) return opened;
+      // Abandoned, but nats.js goes on retrying it: should it ever open, it is closed unread.
+      opening
+        .then((late) => late.messages.close())
+        .catch((err: unknown) => logger.debug({ err, stream }, 'an abandoned feed consumer failed to open or to close'));
+      if (this.#stopped) throw new FeedStoppedError(stream);
+      logger.warn({ stream, attempt }, 'feed consumer creation did not answer; trying under a new name');
+    }
+  }
+
   #resume(): void {
     if (this.#stopped) return;
     this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 }).catch((err: unknown) => {
+      if (this.#stopped) return;
       this.#options.logger.error({ err, stream: this.#options.stream }, 'feed resume failed');
       setTimeout(() => this.#resume(), RESUME_DELAY_MS).unref();
     });
@@ -174,7 +199,8 @@ export class StreamFollower {
 
   async #watchStatus(messages: ConsumerMessages): Promise<void> {
     for await (const status of await messages.status()) {
-      if (status.type === ConsumerEvents.OrderedConsumerRecreated) this.#checkIdentity();
+      // Missed heartbeats may mean the node holding the consumer died: check now, not at the next tick.
+      if (status.type === ConsumerEvents.OrderedConsumerRecreated || status.type === ConsumerEvents.HeartbeatsMissed) this.#checkIdentity();
     }
   }
 
@@ -236,47 +262,39 @@ export class StreamFollower {
     if (info.num_pending === 0 && info.delivered.consumer_seq === 0) this.#markCaughtUp();
   }
 
-  /** Replaces a consumer that stopped answering while its stream answers (LOST_CONSUMER_CHECKS). */
+  /**
+   * Replaces a consumer that stopped answering while its stream answers (LOST_CONSUMER_CHECKS).
+   * The replacement runs beside the checks, one at a time: creating a consumer right after a
+   * node died can take a while (nats.js retries until the cluster has placed it), and the
+   * stream's identity must still be watched meanwhile. A failed replacement is tried again by
+   * the next check.
+   */
   async #checkConsumerAnswers(): Promise<void> {
     const consumer = this.#consumer;
-    if (consumer === undefined || this.#stopped) return;
+    if (consumer === undefined || this.#stopped || this.#replacing !== undefined) return;
     const { stream, logger } = this.#options;
-    // No messages: the consumer was found lost and its replacement did not come in time; try again now.
-    if (this.#messages !== undefined) {
-      try {
-        // Bounded: an ordered consumer between two incarnations may itself retry without end.
-        await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('no consumer info within 5 s')))]);
-        this.#consumerSilentChecks = 0;
-        return;
-      } catch (err) {
-        if (++this.#consumerSilentChecks < LOST_CONSUMER_CHECKS || consumer !== this.#consumer) return;
-        logger.warn({ err, stream, seq: this.#lastSeq }, 'feed consumer lost; recreating it after the last message seen');
-      }
-      const lost = this.#messages;
-      this.#messages = undefined;
-      // Not awaited: the lost consumer's iterator may never finish closing; it is dropped either way.
-      lost.close().catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
+    try {
+      // Bounded: an ordered consumer between two incarnations may itself retry without end.
+      await Promise.race([consumer.info(), sleep(CONSUMER_INFO_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error(`no consumer info within ${CONSUMER_INFO_TIMEOUT_MS} ms`)))]);
+      this.#consumerSilentChecks = 0;
+      return;
+    } catch (err) {
+      if (++this.#consumerSilentChecks < LOST_CONSUMER_CHECKS || consumer !== this.#consumer) return;
+      logger.warn({ err, stream, seq: this.#lastSeq }, 'feed consumer lost; recreating it after the last message seen');
     }
-    await this.#replaceLostConsumer();
-  }
-
-  /**
-   * Bounded by CONSUMER_CREATE_TIMEOUT_MS. For a while after a node is killed the meta leader
-   * still places new R1 consumers on it, and nats.js retries a creation that timed out under
-   * the same name, which then never succeeds (checked on nats-server 2.9 with nats.js 2.29):
-   * the next check tries again under a new name, placed afresh.
-   */
-  async #replaceLostConsumer(): Promise<void> {
-    const { stream, logger } = this.#options;
-    const opening = this.#open({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 });
-    const opened = await Promise.race([opening, sleep(CONSUMER_CREATE_TIMEOUT_MS, undefined, { ref: false })]);
-    if (opened !== undefined && !this.#stopped) return this.#attach(opened);
-    // Given up on (or no longer wanted): closed if it ever starts, so it reads nothing unseen.
-    opening.then(
-      (late) => late.messages.close(),
-      (err: unknown) => logger.warn({ err, stream }, 'feed consumer recreation failed'),
-    ).catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
-    if (opened === undefined) logger.warn({ stream, seq: this.#lastSeq, timeoutMs: CONSUMER_CREATE_TIMEOUT_MS }, 'feed consumer recreation timed out');
+    const lost = this.#messages;
+    this.#messages = undefined;
+    // Not awaited: the lost consumer's iterator may never finish closing; it is dropped either way.
+    lost?.close().catch((err: unknown) => logger.warn({ err, stream }, 'closing the lost feed consumer failed'));
+    const from = this.#lastSeq + 1;
+    this.#replacing = this.#follow({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from })
+      .then(
+        () => logger.info({ stream, from }, 'feed consumer recreated'),
+        (err: unknown) => {
+          if (!this.#stopped) logger.error({ err, stream, from }, 'feed consumer recreation failed');
+        },
+      )
+      .finally(() => (this.#replacing = undefined));
   }
 
   /**
