@@ -63,6 +63,6 @@ describe('command consumer on a three-node cluster', () => {
     await leader.kill();
     await invalidateTag('after');
 
-    await eventually(async () => expect(await eventFor(jsm, 'after')).toMatchObject({ kind: 'tag', key: 'after' }), { timeoutMs: 20_000, intervalMs: 250 });
-  });
+    await eventually(async () => expect(await eventFor(jsm, 'after')).toMatchObject({ kind: 'tag', key: 'after' }), { timeoutMs: 40_000, intervalMs: 250 });
+  }, 60_000);
 });
