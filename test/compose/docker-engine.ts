@@ -8,6 +8,7 @@ import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { installMissingCommands } from '@cairn/testing';
 import { must, succeeds } from './shell.js';
 
 export interface DockerEngine {
@@ -18,23 +19,15 @@ export interface DockerEngine {
 }
 
 const PACKAGES: Record<string, string> = {
+  docker: 'docker.io',
   dockerd: 'docker.io',
   'docker-compose': 'docker-compose',
   debootstrap: 'debootstrap',
   'nats-server': 'nats-server',
 };
 
-async function installMissing(log: (line: string) => void, tools: readonly string[]): Promise<void> {
-  const missing: string[] = [];
-  for (const tool of tools) if (!(await succeeds('sh', ['-c', `command -v ${tool}`]))) missing.push(tool);
-  if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((tool) => PACKAGES[tool] ?? tool))];
-  log(`installing ${packages.join(', ')} from Debian's packages (missing: ${missing.join(', ')})`);
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args: string[]) => must(sudo[0] ?? 'apt-get', sudo.length === 0 ? args : ['apt-get', ...args], { env, timeoutMs: 900_000 });
-  await apt(['update', '-qq']);
-  await apt(['install', '-y', '-qq', ...packages]);
+function installMissing(log: (line: string) => void, tools: readonly string[]): void {
+  installMissingCommands(Object.fromEntries(tools.map((tool) => [tool, PACKAGES[tool] ?? tool])), log);
 }
 
 async function engineAnswers(): Promise<boolean> {
@@ -58,16 +51,14 @@ async function startDockerd(log: (line: string) => void): Promise<ChildProcess> 
 }
 
 export async function dockerEngine(log: (line: string) => void, options: { standIns: boolean }): Promise<DockerEngine> {
-  // Debian installs dockerd and nats-server in /usr/sbin, which not every PATH has.
-  if (!(process.env.PATH ?? '').split(':').includes('/usr/sbin')) process.env.PATH = `${process.env.PATH ?? ''}:/usr/sbin`;
-  await installMissing(log, ['docker', 'dockerd', ...(options.standIns ? ['debootstrap', 'nats-server'] : [])]);
+  installMissing(log, ['docker', 'dockerd', ...(options.standIns ? ['debootstrap', 'nats-server'] : [])]);
   let started: ChildProcess | undefined;
   if (!(await engineAnswers())) started = await startDockerd(log);
   const version = (await must('docker', ['info', '--format', '{{.ServerVersion}}'])).trim();
   let compose: DockerEngine['compose'];
   if (await succeeds('docker', ['compose', 'version'])) compose = { command: 'docker', prefix: ['compose'] };
   else {
-    await installMissing(log, ['docker-compose']);
+    installMissing(log, ['docker-compose']);
     compose = { command: 'docker-compose', prefix: [] };
   }
   const composeVersion = (await must(compose.command, [...compose.prefix, 'version', '--short'])).trim();

@@ -91,7 +91,7 @@ export async function startCairn(originUrl: string): Promise<Started> {
     await waitUntil('gateway', answersThrough(url), 10_000, proc);
     const commit = spawnSync('git', ['-C', REPO_ROOT, 'log', '-1', '--format=%h %s'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim() || 'commit unknown';
     notes.push(`gateway from ${REPO_ROOT} source at ${commit}; rule {id:'all', pathPatterns:['^/.*$'], ttl:'origin_expires'}`);
-    return { ok: true, target: { name: 'cairn', url, notes, forwardsRequestHeaders: forward } };
+    return { ok: true, target: { name: 'cairn', url, notes, forwardsRequestHeaders: forward, pid: proc.child.pid ?? -1 } };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }

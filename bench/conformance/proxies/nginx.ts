@@ -59,5 +59,5 @@ export async function startNginx(originPort: number): Promise<Started> {
     await proc.stop();
     return { ok: false, reason: (err as Error).message };
   }
-  return { ok: true, target: { name: 'nginx', url, notes: [`${versionLine(NGINX, '-v')}, proxy_cache without proxy_cache_valid, revalidate on, use_stale error timeout updating http_5xx, background_update on, lock on`], forwardsRequestHeaders: true } };
+  return { ok: true, target: { name: 'nginx', url, notes: [`${versionLine(NGINX, '-v')}, proxy_cache without proxy_cache_valid, revalidate on, use_stale error timeout updating http_5xx, background_update on, lock on`], forwardsRequestHeaders: true, pid: proc.child.pid ?? -1 } };
 }

@@ -11,6 +11,8 @@ export interface Target {
   notes: string[];
   /** Whether request headers beyond the cache key reach the origin (Cairn: defaultForwardHeaders). */
   forwardsRequestHeaders: boolean;
+  /** The process started (nginx's master, varnishd's manager, the gateway): load benchmarks sum its tree's CPU. */
+  pid: number;
 }
 
 export type Started = { ok: true; target: Target } | { ok: false; reason: string };

@@ -22,5 +22,5 @@ export async function startVarnish(originPort: number): Promise<Started> {
     await proc.stop();
     return { ok: false, reason: (err as Error).message };
   }
-  return { ok: true, target: { name: 'varnish', url, notes: [`${versionLine(VARNISHD, '-V')}, builtin VCL, -s malloc,64m`], forwardsRequestHeaders: true } };
+  return { ok: true, target: { name: 'varnish', url, notes: [`${versionLine(VARNISHD, '-V')}, builtin VCL, -s malloc,64m`], forwardsRequestHeaders: true, pid: proc.child.pid ?? -1 } };
 }

@@ -6,3 +6,4 @@ export * from './temp-dir.js';
 export * from './eventually.js';
 export * from './seeded-random.js';
 export * from './nats-cluster.js';
+export * from './debian-packages.js';
