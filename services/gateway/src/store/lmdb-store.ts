@@ -10,7 +10,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
 import { indexKey } from './index-key.js';
 import { SharedEntries } from './shared-entries.js';
-import { entryBytes, StoreBound } from './store-bound.js';
+import { entryBytes, initialMapSize, StoreBound } from './store-bound.js';
 import { Tombstones } from './tombstones.js';
 import { isVariantMarker, nextVariants, variantKey, type VariantMeta } from './variants.js';
 import { DEFAULT_BACKOFF, WriteHealth, type BackoffOptions, type StoreEvents, type StoreWriteOp, type WriteHealthState } from './write-health.js';
@@ -51,15 +51,6 @@ export interface LmdbStoreOptions {
   backoff?: BackoffOptions;
   /** CACHE_MAX_BYTES (store-bound.ts); unbounded when absent. */
   maxBytes?: number;
-}
-
-/**
- * lmdb-js 3.5 grows its map when a write needs more (measured: a 2 MiB map held 20 MB), so
- * the map is sized only to spare early remaps: the bound plus as much again for LMDB's
- * free and copy-on-write pages. What limits the store is the bound, or the disk.
- */
-function initialMapSize(maxBytes: number): number | undefined {
-  return Number.isFinite(maxBytes) ? Math.min(2 * maxBytes + 64 * 1024 * 1024, 2 ** 40) : undefined;
 }
 
 export class LmdbStore {

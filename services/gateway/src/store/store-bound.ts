@@ -14,8 +14,11 @@ import { indexKey } from './index-key.js';
 const RECORD_OVERHEAD_BYTES = 16;
 /** A size record's value: a msgpack number. */
 const SIZE_VALUE_BYTES = 9;
-/** After a full map or disk, the bound drops to this share of what was stored then. */
-const FULL_SHRINK = 0.9;
+/**
+ * After a full map or disk, the bound drops to this share of what was committed then: LMDB
+ * needs free pages for the copy-on-write of the next transactions as well as for the data.
+ */
+const FULL_SHRINK = 0.8;
 const META_SIZES_RECORDED = 'sizesRecorded';
 
 export type EvictionReason = 'bound' | 'map-full';
@@ -30,6 +33,15 @@ export function entryBytes(key: string, valueBytes: number, meta: EntryMeta): nu
   for (const tag of meta.tags) bytes += Buffer.byteLength(indexKey('tag', tag)) + keyBytes + RECORD_OVERHEAD_BYTES;
   bytes += Buffer.byteLength(indexKey('url', meta.urlPath)) + keyBytes + RECORD_OVERHEAD_BYTES;
   return bytes;
+}
+
+/**
+ * lmdb-js 3.5 grows its map when a write needs more (measured: a 2 MiB map held 20 MB), so
+ * the map is sized only to spare early remaps: the bound plus as much again for LMDB's
+ * free and copy-on-write pages. What limits the store is the bound, or the disk.
+ */
+export function initialMapSize(maxBytes: number): number | undefined {
+  return Number.isFinite(maxBytes) ? Math.min(2 * maxBytes + 64 * 1024 * 1024, 2 ** 40) : undefined;
 }
 
 export class StoreBound {
@@ -91,8 +103,13 @@ export class StoreBound {
     return victims;
   }
 
-  /** The map or disk was full with this much stored: hold less from now on (until restart). */
+  /**
+   * A commit failed for room: hold less than is committed from now on (until restart).
+   * Counted again from the size records first, since the failed puts were counted when
+   * issued; recency starts cold, as after a restart.
+   */
   lowerAfterFull(): number {
+    this.load();
     this.#maxBytes = Math.min(this.#maxBytes, Math.floor(this.#clock.bytes * FULL_SHRINK));
     return this.#maxBytes;
   }
