@@ -4,7 +4,8 @@
  * are transactions that lmdb-js batches while its write thread is busy (measured with lmdb-js
  * 3.5); an entry is readable from the moment it is put (held in memory until its commit),
  * so no request waits for a disk commit. A store that cannot write (disk full) keeps
- * serving what it holds and stops writing until a probe succeeds (write-health.ts).
+ * serving what it holds and stops writing until a probe succeeds (write-health.ts). Writes
+ * that would pass CACHE_MAX_BYTES evict in their own transaction (store-bound.ts).
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
