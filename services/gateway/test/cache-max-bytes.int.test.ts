@@ -40,6 +40,9 @@ describe('CACHE_MAX_BYTES (#13)', () => {
     expect(await metricValue(h, 'cairn_gateway_store_entries')).toBeLessThan(40);
     expect(await metricValue(h, 'cairn_gateway_evictions_total', '{reason="bound"}')).toBeGreaterThan(60);
     expect(await metricValue(h, 'cairn_gateway_evictions_total', '{reason="map-full"}')).toBe(0);
+    const ready = (await (await fetch(`${h.gateway.adminUrl}/ready`)).json()) as { store: { bytes: number; maxBytes: number } };
+    expect(ready.store.maxBytes).toBe(64 * 1024);
+    expect(ready.store.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(await outcome(get('/item/0'))).toBe('MISS');
     expect(await outcome(get('/item/99'))).toBe('HIT');
   });
