@@ -77,6 +77,20 @@ describe('a bounded store (#13)', () => {
     expect(store.bound).toEqual({ bytes: 0, entries: 0, maxBytes: MAX_BYTES });
   });
 
+  it('records the sizes of a store written before the bound once, at the first start (#13)', async () => {
+    for (let i = 0; i < 20; i++) put(`/old/${i}`, ['tag']);
+    const { bytes, entries } = store.bound;
+    await store.close();
+    // As an older gateway left it: no size records, no mark that they were made.
+    const root = open({ path });
+    await root.openDB({ name: 'sizes' }).clearAsync();
+    await root.openDB({ name: 'meta', encoding: 'msgpack' }).remove('sizesRecorded');
+    await root.close();
+
+    store = new LmdbStore(path, { maxBytes: MAX_BYTES });
+    expect(store.bound).toEqual({ bytes, entries, maxBytes: MAX_BYTES });
+  });
+
   it('evicts a variant marker together with its variants, however recently they were hit (#13)', () => {
     const variant = (id: string) => ({ ...entryMeta('/varied'), varyOn: ['x-device'], variantId: id });
     store.putVariant('/varied', variant('a'), BODY, 16);
