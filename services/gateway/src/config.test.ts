@@ -111,4 +111,13 @@ describe('forwarded headers (defaultForwardHeaders / apiForwardHeaders)', () => 
   it('refuses apiForwardHeaders without an API origin', () => {
     expect(() => load({ ...minimal, apiForwardHeaders: ['user-agent'] })).toThrow(/apiOrigin.*required when apiForwardHeaders is set/);
   });
+  it('bounds the store at 1 GiB unless CACHE_MAX_BYTES says otherwise, with or without a suffix (#13)', () => {
+    expect(load(minimal).env.CACHE_MAX_BYTES).toBe(1024 ** 3);
+    expect(load(minimal, { CACHE_MAX_BYTES: '536870912' }).env.CACHE_MAX_BYTES).toBe(512 * 1024 ** 2);
+    expect(load(minimal, { CACHE_MAX_BYTES: '2GB' }).env.CACHE_MAX_BYTES).toBe(2 * 1024 ** 3);
+  });
+
+  it.each(['lots', '0', '1.5GB', '-1'])('stops startup on CACHE_MAX_BYTES=%j with one line naming it (#13)', (value) => {
+    expect(() => load(minimal, { CACHE_MAX_BYTES: value })).toThrow(/^environment: CACHE_MAX_BYTES: expected a byte count like 1073741824, 512MB or 2GB, got "[^\n]*"$/);
+  });
 });

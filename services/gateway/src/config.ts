@@ -7,8 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { authEnvShape, booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
-
-const notAvailableYet = (why: string) => z.undefined({ error: why }).optional();
+import { byteSizeSchema } from './store/byte-size.js';
 
 export const gatewayEnvSchema = z.object({
   ...natsEnvShape,
@@ -65,12 +64,15 @@ export const gatewayEnvSchema = z.object({
   DEBUG_HEADERS: booleanSchema(true),
   API_ORIGIN_AUTH_TOKEN: z.string().optional(),
   DEFAULT_ORIGIN_AUTH_TOKEN: z.string().optional(),
-  // Settings of README, Gateway configuration whose feature has not landed yet are refused, never ignored:
-  // an operator who sets them expects them to work.
   /** Origin fetches answered by a synthetic response (load tests of the gateway alone). */
   LOAD_TEST_MODE: booleanSchema(false),
   ...authEnvShape,
-  CACHE_MAX_BYTES: notAvailableYet('the store has no disk bound yet (issue 5 sweeps expired entries)'),
+  /**
+   * The store's bound (store/stored-bytes.ts): entries, their keys and index values count;
+   * least-recently-used entries are evicted to stay under it. 1 GiB: a bound every gateway
+   * disk has room for, rather than an unbounded default that fills the disk first.
+   */
+  CACHE_MAX_BYTES: byteSizeSchema('1GiB'),
   /** Origin requests that may wait for a busy origin's connection (nginx `queue N`); more are refused with 503. */
   ORIGIN_QUEUE_LIMIT: positiveIntSchema(1000),
   /** How long an origin request waits for a free connection before it is answered 504 (nginx `queue … timeout=`). */

@@ -40,7 +40,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const metrics = createGatewayMetrics();
   // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
   const auth = createAuthenticator(env, { failed: (reason) => metrics.authFailures.inc({ reason }), refused: () => metrics.authRefused.inc() });
-  const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })) });
+  const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })), maxBytes: env.CACHE_MAX_BYTES });
+  metrics.probes.store = () => store.bound;
   // A gateway owns no stream (README, NATS permissions): it waits for the ones it reads.
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log, { ownStreams: [] });
   const readStreams = [streamNames.rules, streamNames.invalidations];

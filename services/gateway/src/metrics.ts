@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export function createGatewayMetrics() {
   const registry = new Registry();
   /** Read at scrape time; the gateway sets them once its parts exist. */
-  const probes = { feedLost: (): boolean => false };
+  const probes = { feedLost: (): boolean => false, store: (): { bytes: number; entries: number; maxBytes: number } => ({ bytes: 0, entries: 0, maxBytes: 0 }) };
   collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -132,6 +132,36 @@ export function createGatewayMetrics() {
     storeWritesSkipped: new Counter({
       name: 'cairn_gateway_store_writes_skipped_total',
       help: 'Responses delivered but not stored because the store was not writable.',
+      registers: [registry],
+    }),
+    storedBytes: new Gauge({
+      name: 'cairn_gateway_store_bytes',
+      help: 'Bytes the stored entries occupy in LMDB as CACHE_MAX_BYTES counts them: keys, values, size records and index values.',
+      registers: [registry],
+      collect() {
+        this.set(probes.store().bytes);
+      },
+    }),
+    storedEntries: new Gauge({
+      name: 'cairn_gateway_store_entries',
+      help: 'Entries in the store (responses, variants and variant markers).',
+      registers: [registry],
+      collect() {
+        this.set(probes.store().entries);
+      },
+    }),
+    storeMaxBytes: new Gauge({
+      name: 'cairn_gateway_store_max_bytes',
+      help: 'The bound in force: CACHE_MAX_BYTES, or lower after a full LMDB map or disk (until restart).',
+      registers: [registry],
+      collect() {
+        this.set(probes.store().maxBytes);
+      },
+    }),
+    evictions: new Counter({
+      name: 'cairn_gateway_evictions_total',
+      help: 'Entries evicted, least recently used first, by reason (bound: a write would pass the bound; map-full: a commit failed for room, so the bound was lowered).',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     rangeAnswers: new Counter({

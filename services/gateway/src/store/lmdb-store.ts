@@ -4,12 +4,14 @@
  * are transactions that lmdb-js batches while its write thread is busy (measured with lmdb-js
  * 3.5); an entry is readable from the moment it is put (held in memory until its commit),
  * so no request waits for a disk commit. A store that cannot write (disk full) keeps
- * serving what it holds and stops writing until a probe succeeds (write-health.ts).
+ * serving what it holds and stops writing until a probe succeeds (write-health.ts). Writes
+ * that would pass CACHE_MAX_BYTES evict in their own transaction (store-bound.ts).
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
 import { indexKey } from './index-key.js';
 import { SharedEntries } from './shared-entries.js';
+import { entryBytes, initialMapSize, StoreBound } from './store-bound.js';
 import { Tombstones } from './tombstones.js';
 import { isVariantMarker, nextVariants, variantKey, type VariantMeta } from './variants.js';
 import { DEFAULT_BACKOFF, WriteHealth, type BackoffOptions, type StoreEvents, type StoreWriteOp, type WriteHealthState } from './write-health.js';
@@ -39,14 +41,17 @@ interface PreparedPut {
   key: string;
   entry: CacheEntry;
   value: Buffer;
+  bytes: number;
   removal: number | undefined;
 }
 
-const SILENT: StoreEvents = { writeFailed: () => undefined, writableChanged: () => undefined, writeSkipped: () => undefined };
+const SILENT: StoreEvents = { writeFailed: () => undefined, writableChanged: () => undefined, writeSkipped: () => undefined, evicted: () => undefined, boundLowered: () => undefined };
 
 export interface LmdbStoreOptions {
   events?: StoreEvents;
   backoff?: BackoffOptions;
+  /** CACHE_MAX_BYTES (store-bound.ts); unbounded when absent. */
+  maxBytes?: number;
 }
 
 export class LmdbStore {
@@ -63,6 +68,7 @@ export class LmdbStore {
   readonly #events: StoreEvents;
   /** A stream reset whose clear did not commit: nothing on disk may be served until it does. */
   #resetTo: string | undefined;
+  readonly #bound: StoreBound;
 
   constructor(path: string, options: LmdbStoreOptions = {}) {
     this.#events = options.events ?? SILENT;
@@ -70,10 +76,14 @@ export class LmdbStore {
     // commit promise no caller holds, so a failed commit (disk full) became an unhandled
     // rejection that crashed the process (#9). Transactions are still batched while the
     // write thread is busy.
-    this.#root = open({ path, compression: false, eventTurnBatching: false });
+    const maxBytes = options.maxBytes ?? Infinity;
+    const mapSize = initialMapSize(maxBytes);
+    this.#root = open({ path, compression: false, eventTurnBatching: false, ...(mapSize === undefined ? {} : { mapSize }) });
     this.#entries = this.#root.openDB<Buffer, string>({ name: 'entries', encoding: 'binary' });
     this.#meta = this.#root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
     this.#index = this.#root.openDB<string, string>({ name: 'index', encoding: 'string', dupSort: true });
+    this.#bound = new StoreBound(this.#root, { entries: this.#entries, index: this.#index, meta: this.#meta }, maxBytes);
+    this.#bound.load();
     const events = this.#events;
     this.#health = new WriteHealth(
       () => this.#recover(),
@@ -91,6 +101,7 @@ export class LmdbStore {
   }
 
   get(key: string): CacheEntry | undefined {
+    this.#bound.touch(key);
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
     if (this.#resetTo !== undefined || this.#removed.has(key)) return undefined;
@@ -130,7 +141,9 @@ export class LmdbStore {
     if (!this.#canWrite(key)) return false;
     // A response that no longer varies replaces its URL's marker, and the variants go with it.
     const current = this.#storedMeta(key);
-    this.#write([this.#prepare(key, meta, body)], current === undefined ? [] : this.variantKeys(key, current));
+    const removals = current === undefined ? [] : this.variantKeys(key, current);
+    const puts = [this.#prepare(key, meta, body)];
+    this.#write(puts, removals, this.#victims(puts));
     return true;
   }
 
@@ -151,7 +164,8 @@ export class LmdbStore {
     // purge removes the variants that have it); the sweep removes it once no variant is left.
     const marker: EntryMeta = { ...meta, tags: [], expiresAt: 0, variantId: undefined, variants: list.ids };
     const evicted = list.evicted.map((id) => variantKey(urlKey, id));
-    this.#write([this.#prepare(urlKey, marker, EMPTY_BODY), this.#prepare(key, meta, body)], evicted);
+    const puts = [this.#prepare(urlKey, marker, EMPTY_BODY), this.#prepare(key, meta, body)];
+    this.#write(puts, evicted, this.#victims(puts));
     return true;
   }
 
@@ -182,24 +196,56 @@ export class LmdbStore {
   #prepare(key: string, meta: EntryMeta, body: Buffer): PreparedPut {
     const entry = { meta, body };
     this.#pending.set(key, entry);
-    return { key, entry, value: encodeEntry(meta, body), removal: this.#removed.mark(key) };
+    const value = encodeEntry(meta, body);
+    const bytes = entryBytes(key, value.length, meta);
+    this.#bound.written(key, bytes);
+    return { key, entry, value, bytes, removal: this.#removed.mark(key) };
   }
 
-  /** One transaction: the puts with their index values, then the removals. */
-  #write(puts: PreparedPut[], removals: string[]): void {
+  /** The entries to evict so these puts fit the bound (none while it has room). */
+  #victims(puts: PreparedPut[]): string[] {
+    if (this.#bound.bytes <= this.#bound.maxBytes) return [];
+    const victims = this.#bound.victims(
+      puts.map((put) => put.key),
+      (key) => {
+        const meta = this.#storedMeta(key);
+        return meta === undefined ? [] : this.variantKeys(key, meta);
+      },
+    );
+    if (victims.length > 0) this.#events.evicted('bound', victims.length);
+    return victims;
+  }
+
+  /**
+   * One transaction: the puts with their index values and sizes, then the removals, then
+   * the evictions (which take their index values with them, store-bound.ts).
+   */
+  #write(puts: PreparedPut[], removals: string[], evictions: string[] = []): void {
+    if (evictions.length > 0) removals = removals.concat(evictions);
     const marks = removals.map((key) => {
       this.#pending.delete(key);
       this.#shared.forget(key);
+      this.#bound.forget(key);
       return this.#removed.add(key);
     });
+    const plainRemovals = removals.length - evictions.length;
     this.#root
       .transaction(() => {
-        for (const { key, entry, value } of puts) {
+        for (const { key, entry, value, bytes } of puts) {
           this.#entries.putSync(key, value);
           for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
           this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
+          this.#bound.recordSync(key, bytes);
         }
-        for (const key of removals) this.#entries.removeSync(key);
+        for (let i = 0; i < removals.length; i++) {
+          const key = removals[i] as string;
+          if (i < plainRemovals) {
+            this.#entries.removeSync(key);
+            this.#bound.dropSync(key);
+          } else {
+            this.#bound.evictSync(key);
+          }
+        }
       })
       .then(
         () => {
@@ -229,11 +275,13 @@ export class LmdbStore {
   async remove(key: string): Promise<void> {
     this.#pending.delete(key);
     this.#shared.forget(key);
+    this.#bound.forget(key);
     const mark = this.#removed.add(key);
     if (!this.#health.writable) return;
     try {
       await this.#root.transaction(() => {
         this.#entries.removeSync(key);
+        this.#bound.dropSync(key);
       });
       this.#removed.clear(key, mark);
     } catch (err) {
@@ -283,7 +331,9 @@ export class LmdbStore {
     if (decision === 'unindex') return 0;
     this.#pending.delete(key);
     this.#shared.forget(key);
+    this.#bound.forget(key);
     this.#entries.removeSync(key);
+    this.#bound.dropSync(key);
     return 1;
   }
 
@@ -331,6 +381,7 @@ export class LmdbStore {
     await this.#root.transaction(() => undefined);
     await this.#entries.clearAsync();
     await this.#index.clearAsync();
+    await this.#bound.clear();
     await this.#root.transaction(() => {
       this.#meta.putSync(META_INVALIDATIONS_STREAM, created);
       this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
@@ -341,6 +392,7 @@ export class LmdbStore {
   /** The probe: a pending reset, then a write as large as a typical fill, then tombstoned removals. */
   async #recover(): Promise<void> {
     if (this.#resetTo !== undefined) await this.#clear(this.#resetTo);
+    await this.#evictAfterFull();
     await this.#root.transaction(() => {
       this.#meta.putSync(META_WRITE_PROBE, Buffer.alloc(PROBE_BYTES));
     });
@@ -348,6 +400,39 @@ export class LmdbStore {
       this.#meta.removeSync(META_WRITE_PROBE);
     });
     await this.#commitRemovals();
+    // Failed commits left the in-memory total off: recount from the size records (metadata only).
+    this.#bound.load();
+  }
+
+  /**
+   * A commit failed, most likely a full map or disk (MDB_MAP_FULL, ENOSPC): the bound drops
+   * below what was stored then and the evictions that meet it commit before the probe, so
+   * the retried writes find free pages. Throws when even they cannot commit; the probe
+   * retries later, with the entries already hidden by their tombstones.
+   */
+  async #evictAfterFull(): Promise<void> {
+    const maxBytes = this.#bound.lowerAfterFull();
+    const victims = this.#bound.victims([], (key) => {
+      const meta = this.#storedMeta(key);
+      return meta === undefined ? [] : this.variantKeys(key, meta);
+    });
+    this.#events.boundLowered(maxBytes);
+    if (victims.length === 0) return;
+    const marks = victims.map((key) => {
+      this.#pending.delete(key);
+      this.#shared.forget(key);
+      return this.#removed.add(key);
+    });
+    await this.#root.transaction(() => {
+      for (const key of victims) this.#bound.evictSync(key);
+    });
+    victims.forEach((key, i) => this.#removed.clear(key, marks[i]));
+    this.#events.evicted('map-full', victims.length);
+  }
+
+  /** Stored bytes as the bound counts them (store-bound.ts), entries, and the bound in force. */
+  get bound(): { bytes: number; entries: number; maxBytes: number } {
+    return { bytes: this.#bound.bytes, entries: this.#bound.entries, maxBytes: this.#bound.maxBytes };
   }
 
   /** Commits the removals only tombstones hold so far (a failure leaves them for the next probe). */
@@ -355,7 +440,10 @@ export class LmdbStore {
     const removals = this.#removed.snapshot();
     if (removals.length === 0) return;
     await this.#root.transaction(() => {
-      for (const key of removals.keys) this.#entries.removeSync(key);
+      for (const key of removals.keys) {
+        this.#entries.removeSync(key);
+        this.#bound.dropSync(key);
+      }
     });
     this.#removed.clearAll(removals);
   }

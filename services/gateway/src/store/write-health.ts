@@ -4,6 +4,8 @@
  * exponential backoff, decides when it is writable again. It does not decide what a
  * write skipped while not writable means: the store does (lmdb-store.ts).
  */
+import type { EvictionReason } from './store-bound.js';
+
 export type StoreWriteOp = 'put' | 'remove' | 'delete-indexed' | 'reset' | 'reindex' | 'probe';
 
 export interface StoreEvents {
@@ -13,7 +15,14 @@ export interface StoreEvents {
   writableChanged(writable: boolean, err: unknown): void;
   /** A put was not attempted because the store is not writable. */
   writeSkipped(): void;
+  /** Entries evicted to stay under the bound, or to make room after a full map or disk. */
+  evicted(reason: EvictionReason, count: number): void;
+  /** The bound in force dropped after a full map or disk. */
+  boundLowered(maxBytes: number): void;
 }
+
+/** What write health itself reports. */
+type HealthEvents = Pick<StoreEvents, 'writeFailed' | 'writableChanged' | 'writeSkipped'>;
 
 export interface WriteHealthState {
   writable: boolean;
@@ -41,7 +50,7 @@ function describeError(err: unknown): string {
 
 export class WriteHealth {
   readonly #probe: () => Promise<void>;
-  readonly #events: StoreEvents;
+  readonly #events: HealthEvents;
   readonly #backoff: BackoffOptions;
   #writable = true;
   #since = Date.now();
@@ -51,7 +60,7 @@ export class WriteHealth {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(probe: () => Promise<void>, events: StoreEvents, backoff: BackoffOptions = DEFAULT_BACKOFF) {
+  constructor(probe: () => Promise<void>, events: HealthEvents, backoff: BackoffOptions = DEFAULT_BACKOFF) {
     this.#probe = probe;
     this.#events = events;
     this.#backoff = backoff;
