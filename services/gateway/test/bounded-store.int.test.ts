@@ -77,6 +77,24 @@ describe('a bounded store (#13)', () => {
     expect(store.bound).toEqual({ bytes: 0, entries: 0, maxBytes: MAX_BYTES });
   });
 
+  it('drops the index values of the tags an entry no longer has when it is stored again (#13)', async () => {
+    put('/retagged', ['old', 'kept']);
+    put('/retagged', ['kept', 'new']);
+    await store.close();
+
+    const root = open({ path, readOnly: true });
+    const index = root.openDB<string, string>({ name: 'index', encoding: 'string', dupSort: true });
+    expect(index.getValuesCount(indexKey('tag', 'old'))).toBe(0);
+    expect(index.getValuesCount(indexKey('tag', 'kept'))).toBe(1);
+    expect(index.getValuesCount(indexKey('tag', 'new'))).toBe(1);
+    expect(index.getValuesCount(indexKey('url', '/retagged'))).toBe(1);
+    await root.close();
+
+    store = new LmdbStore(path, { maxBytes: MAX_BYTES });
+    expect(await store.deleteIndexed('tag', 'old', () => 'delete')).toBe(0);
+    expect(store.get('/retagged')?.meta.tags).toEqual(['kept', 'new']);
+  });
+
   it('records the sizes of a store written before the bound once, at the first start (#13)', async () => {
     for (let i = 0; i < 20; i++) put(`/old/${i}`, ['tag']);
     const { bytes, entries } = store.bound;

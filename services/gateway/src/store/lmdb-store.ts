@@ -232,6 +232,7 @@ export class LmdbStore {
     this.#root
       .transaction(() => {
         for (const { key, entry, value, bytes } of puts) {
+          this.#unindexReplacedSync(key, entry.meta);
           this.#entries.putSync(key, value);
           for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
           this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
@@ -261,6 +262,19 @@ export class LmdbStore {
           this.#health.failed('put', err);
         },
       );
+  }
+
+  /**
+   * Inside a write: the index values of the entry being replaced that the new one does not
+   * have (a refill whose tags changed). Left behind, they would grow the index without bound
+   * and uncounted, and a tag purge would reach an entry that no longer carries the tag.
+   */
+  #unindexReplacedSync(key: string, meta: EntryMeta): void {
+    const stored = this.#entries.getBinaryFast(key);
+    if (stored === undefined) return;
+    const was = decodeEntry(stored).meta;
+    for (const tag of was.tags) if (!meta.tags.includes(tag)) this.#index.removeSync(indexKey('tag', tag), key);
+    if (was.urlPath !== meta.urlPath) this.#index.removeSync(indexKey('url', was.urlPath), key);
   }
 
   #settle(key: string, entry: CacheEntry): void {
