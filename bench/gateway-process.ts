@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeMessage, headers as cairnHeaders, subjects } from '@cairn/shared';
-import { startNatsServer, tempDir } from '@cairn/testing';
+import { freePort, startNatsServer, tempDir } from '@cairn/testing';
 import { connect } from 'nats';
 
 export interface BenchGateway {
@@ -23,13 +23,6 @@ export interface BenchGateway {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function startBenchGateway(options: { body: Buffer; contentType: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<BenchGateway> {
   const origin: Server = createServer((_req, res) => {

@@ -5,8 +5,6 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Tracked {
@@ -73,13 +71,7 @@ export async function stopAll(): Promise<void> {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '@cairn/testing';
 
 /** Polls `check` every 100 ms until it holds, the process exits, or `timeoutMs` passes. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: Tracked): Promise<void> {

@@ -9,11 +9,11 @@
  * pass it did not see.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from '@cairn/testing';
 import { dockerEngine, type DockerEngine } from './docker-engine.js';
 import { must, run } from './shell.js';
 import { provideImages } from './stand-in-images.js';
@@ -26,27 +26,9 @@ const log = (line: string) => process.stdout.write(`[compose ${elapsed()}] ${lin
 const admin = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 const viewer = `Basic ${Buffer.from('viewer:viewer').toString('base64')}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
-const ports = {
-  CAIRN_GATEWAY_1_PORT: await freePort(),
-  CAIRN_GATEWAY_1_ADMIN_PORT: await freePort(),
-  CAIRN_GATEWAY_2_PORT: await freePort(),
-  CAIRN_GATEWAY_2_ADMIN_PORT: await freePort(),
-  CAIRN_RULES_PORT: await freePort(),
-  CAIRN_INVALIDATION_PORT: await freePort(),
-  CAIRN_ORIGIN_PORT: await freePort(),
-  CAIRN_NATS_PORT: await freePort(),
-};
+const PORT_NAMES = ['CAIRN_GATEWAY_1_PORT', 'CAIRN_GATEWAY_1_ADMIN_PORT', 'CAIRN_GATEWAY_2_PORT', 'CAIRN_GATEWAY_2_ADMIN_PORT', 'CAIRN_RULES_PORT', 'CAIRN_INVALIDATION_PORT', 'CAIRN_ORIGIN_PORT', 'CAIRN_NATS_PORT'] as const;
+const ports = Object.fromEntries((await freePorts(PORT_NAMES.length)).map((port, i) => [PORT_NAMES[i], port])) as Record<(typeof PORT_NAMES)[number], number>;
 const composeEnv = { ...process.env, CAIRN_BIND: '127.0.0.1', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 const gateways = [
   { name: 'gateway-1', port: ports.CAIRN_GATEWAY_1_PORT },

@@ -7,3 +7,4 @@ export * from './eventually.js';
 export * from './seeded-random.js';
 export * from './nats-cluster.js';
 export * from './debian-packages.js';
+export * from './free-port.js';

@@ -4,9 +4,9 @@
  * this module does not simulate partitions or slow links.
  */
 import { writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from './free-port.js';
 import { launch, terminate, type Running } from './nats-process.js';
 import { NATS_INSTALL_HINT, natsServerAvailable } from './nats-server.js';
 import { tempDir, type TempDir } from './temp-dir.js';
@@ -41,23 +41,6 @@ export interface NatsClusterOptions {
 const CLUSTER_NAME = 'cairn-test';
 const META_LEADER_TIMEOUT_MS = 20_000;
 
-/**
- * Route ports must be known before any node starts (each lists all the others), so they are
- * taken from the OS and released just before launch. Client and monitoring ports are
- * random on the first start and read back from the ports file, as for a single server.
- */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 function nodeConfig(name: string, clusterPort: number, clusterPorts: number[]): string {
   const routes = clusterPorts.map((p) => `"nats://127.0.0.1:${p}"`).join(', ');
@@ -98,6 +81,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   try {
     const work = await tempDir('cairn-nats-cluster-');
     dirs.push(work);
+    // Route ports must be known before any node starts (each lists all the others).
     const clusterPorts = await freePorts(size);
     const nodes = [];
     // One after another, so a node that fails to start leaves nothing half-launched behind.
