@@ -3,7 +3,7 @@
  * `cacheConfiguration.<ENVIRONMENT>.json` from CONFIG_DIR. Any invalid value stops
  * startup with one line naming the variable or file and the field.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { authEnvShape, booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
@@ -73,6 +73,13 @@ export const gatewayEnvSchema = z.object({
    * disk has room for, rather than an unbounded default that fills the disk first.
    */
   CACHE_MAX_BYTES: byteSizeSchema('1GiB'),
+  /**
+   * The in-memory tier of hot entries in front of the store, for the whole gateway node
+   * (each worker holds its share); 0 turns it off. 256 MiB, as Varnish's default malloc storage.
+   */
+  MEMORY_CACHE_BYTES: byteSizeSchema('256MiB', { allowZero: true }),
+  /** Proxy worker processes sharing one store; 1 serves from the gateway's own process. */
+  WORKERS: z.coerce.number({ error: 'expected a positive integer' }).int('expected a positive integer').min(1, 'expected a positive integer').max(64, 'expected at most 64').default(availableParallelism()),
   /** Origin requests that may wait for a busy origin's connection (nginx `queue N`); more are refused with 503. */
   ORIGIN_QUEUE_LIMIT: positiveIntSchema(1000),
   /** How long an origin request waits for a free connection before it is answered 504 (nginx `queue … timeout=`). */

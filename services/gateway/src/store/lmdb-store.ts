@@ -506,6 +506,14 @@ export class LmdbStore {
     return walked;
   }
 
+  /**
+   * Resolves once every write issued so far has committed (transactions commit in order), so
+   * another process reading the same store sees them; rejects when one failed.
+   */
+  async flushed(): Promise<void> {
+    await this.#root.transaction(() => undefined);
+  }
+
   /** Resolves once every write issued so far has committed or failed (bounded; for shutdown). */
   async close(): Promise<void> {
     this.#health.stop();
