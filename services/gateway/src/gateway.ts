@@ -40,8 +40,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const metrics = createGatewayMetrics();
   // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
   const auth = createAuthenticator(env, { failed: (reason) => metrics.authFailures.inc({ reason }), refused: () => metrics.authRefused.inc() });
-  const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })), maxBytes: env.CACHE_MAX_BYTES });
+  // MEMORY_CACHE_BYTES bounds the whole node: each of WORKERS processes holds its share.
+  const memoryBytes = Math.floor(env.MEMORY_CACHE_BYTES / env.WORKERS);
+  const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })), maxBytes: env.CACHE_MAX_BYTES, memoryBytes });
   metrics.probes.store = () => store.bound;
+  metrics.probes.memory = () => store.memory;
   // A gateway owns no stream (README, NATS permissions): it waits for the ones it reads.
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log, { ownStreams: [] });
   const readStreams = [streamNames.rules, streamNames.invalidations];
@@ -94,6 +97,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // A store from before the current index key format: its long keys' index values are
     // added in the background (failures are counted by the store's write health).
     void store.reindex().then((entries) => log.info({ entries }, 'store reindexed'));
+  }
+  if (store.layoutOutdated) {
+    // A store from before #13 holds whole entries (read as they are meanwhile): split into
+    // heads and bodies in the background, so the sweep and eviction stop reading bodies.
+    log.info('store entries in the layout before #13: migrating in the background');
+    void store.migrate().then((entries) => log.info({ entries }, 'store migrated'));
   }
   const sweeper = new Sweeper(store, invalidations, rules, metrics, log.child({ component: 'sweeper' }));
   sweeper.start(env.SWEEP_INTERVAL_MS);

@@ -4,7 +4,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export function createGatewayMetrics() {
   const registry = new Registry();
   /** Read at scrape time; the gateway sets them once its parts exist. */
-  const probes = { feedLost: (): boolean => false, store: (): { bytes: number; entries: number; maxBytes: number } => ({ bytes: 0, entries: 0, maxBytes: 0 }) };
+  const probes = {
+    feedLost: (): boolean => false,
+    store: (): { bytes: number; entries: number; maxBytes: number } => ({ bytes: 0, entries: 0, maxBytes: 0 }),
+    memory: (): { bytes: number; entries: number; hits: number } => ({ bytes: 0, entries: 0, hits: 0 }),
+  };
+  /** Memory-tier hits counted so far: the tier counts with a plain number, the counter catches up at scrape. */
+  let memoryHitsSeen = 0;
   collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -125,7 +131,7 @@ export function createGatewayMetrics() {
     }),
     storeWriteFailures: new Counter({
       name: 'cairn_gateway_store_write_failures_total',
-      help: 'Store writes whose commit failed, by operation (put, remove, delete-indexed, reset, reindex, probe).',
+      help: 'Store writes whose commit failed, by operation (put, remove, delete-indexed, reset, reindex, migrate, probe).',
       labelNames: ['op'] as const,
       registers: [registry],
     }),
@@ -156,6 +162,32 @@ export function createGatewayMetrics() {
       registers: [registry],
       collect() {
         this.set(probes.store().maxBytes);
+      },
+    }),
+    memoryBytes: new Gauge({
+      name: 'cairn_gateway_memory_bytes',
+      help: 'Bytes the memory tier holds (bodies, heads and per-entry overhead), at most this process\'s share of MEMORY_CACHE_BYTES.',
+      registers: [registry],
+      collect() {
+        this.set(probes.memory().bytes);
+      },
+    }),
+    memoryEntries: new Gauge({
+      name: 'cairn_gateway_memory_entries',
+      help: 'Entries the memory tier holds.',
+      registers: [registry],
+      collect() {
+        this.set(probes.memory().entries);
+      },
+    }),
+    memoryHits: new Counter({
+      name: 'cairn_gateway_memory_hits_total',
+      help: 'Store reads answered by the memory tier, without reading LMDB (each still judged for freshness and invalidations).',
+      registers: [registry],
+      collect() {
+        const hits = probes.memory().hits;
+        if (hits > memoryHitsSeen) this.inc(hits - memoryHitsSeen);
+        memoryHitsSeen = hits;
       },
     }),
     evictions: new Counter({

@@ -23,6 +23,6 @@ export function gatewayReadiness(natsConnected: boolean, rules: RuleFeed, invali
     // `feed-lost`: every hit is being revalidated with the origin until the feed is back.
     invalidations: { caughtUp: invalidationsCaughtUp, appliedSeq: invalidations.appliedSeq, lag: invalidations.follower.lag, mode: feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' },
     // Stored bytes against the bound in force (CACHE_MAX_BYTES, or lower after a full disk).
-    store: { ...store.writeState, bytes: store.bound.bytes, maxBytes: store.bound.maxBytes },
+    store: { ...store.writeState, bytes: store.bound.bytes, maxBytes: store.bound.maxBytes, memoryBytes: store.memory.bytes },
   };
 }

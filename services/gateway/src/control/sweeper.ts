@@ -3,7 +3,7 @@
  * apply because the map decides on read, and entries expire without being touched, so a
  * periodic pass reclaims their space. It walks the store in batches, yielding between
  * them, and removes entries that can never be served again: hard-invalidated ones, and
- * expired ones past their rule's stale windows.
+ * expired ones past their rule's stale windows. It reads entry heads only (metadata, #13).
  */
 import type { Logger } from '@cairn/shared';
 import type { GatewayMetrics } from '../metrics.js';
@@ -48,7 +48,8 @@ export class Sweeper {
 
   #dead(key: string, meta: EntryMeta, now: number): boolean {
     // A variant marker serves nothing itself: it goes once every variant it lists is gone.
-    if (isVariantMarker(meta)) return this.#store.variantKeys(key, meta).every((variant) => this.#store.get(variant) === undefined);
+    // Heads only: the sweep never reads a body, nor fills the memory tier.
+    if (isVariantMarker(meta)) return this.#store.variantKeys(key, meta).every((variant) => !this.#store.has(variant));
     if (this.#invalidations.map.verdict(meta, meta.fillSeq) === Verdict.Hard) return true;
     if (meta.expiresAt === 0 || now <= meta.expiresAt) return false;
     const rule = this.#rules.rule(meta.ruleId);

@@ -9,6 +9,8 @@
  * window lasts (the rule's, else the origin's; flow/stale-windows.ts), unless the origin
  * forbade stale; otherwise it is a MISS that keeps the entry on the exchange, for a
  * conditional revalidation and for stale-if-error.
+ *
+ * Entries may come from the memory tier (store/memory-tier.ts): the same checks run on them.
  */
 import { headers } from '@cairn/shared';
 import type { GatewayContext } from '../context.js';
@@ -59,12 +61,34 @@ function variantFor(exchange: Exchange, context: GatewayContext, marker: EntryMe
 }
 
 function find(exchange: Exchange, context: GatewayContext, now: number): LookupResult {
-  const stored = context.store.get(exchange.key);
-  const entry = stored !== undefined && isVariantMarker(stored.meta) ? variantFor(exchange, context, stored.meta) : stored;
-  if (entry === undefined) {
-    exchange.decide('MISS', context.fills.isHitForMiss(exchange.key, now) ? 'hit-for-miss' : 'absent');
-    return MISS;
+  const store = context.store;
+  const key = exchange.key;
+  const stored = store.get(key);
+  let entry = stored !== undefined && isVariantMarker(stored.meta) ? variantFor(exchange, context, stored.meta) : stored;
+  if (entry === undefined && stored !== undefined && store.fromMemory(key, stored)) {
+    // A marker from memory: another worker process may have stored this request's variant since.
+    const current = store.reread(key);
+    entry = current !== undefined && isVariantMarker(current.meta) ? variantFor(exchange, context, current.meta) : current;
   }
+  if (entry === undefined) return absent(exchange, context, now);
+  const result = judge(exchange, context, entry, now);
+  // The memory tier holds what this process read, and another worker process may have
+  // refilled or removed the key since: what would not be a fresh HIT is decided again on
+  // what LMDB holds now, so no process fills a key another has refilled. A fresh HIT is
+  // served from memory: the invalidation map and the clocks judged it as they would on disk.
+  if (result === HIT || !store.fromMemory(exchange.key, entry)) return result;
+  const current = store.reread(exchange.key);
+  exchange.entry = undefined;
+  return current === undefined ? absent(exchange, context, now) : judge(exchange, context, current, now);
+}
+
+function absent(exchange: Exchange, context: GatewayContext, now: number): LookupResult {
+  exchange.decide('MISS', context.fills.isHitForMiss(exchange.key, now) ? 'hit-for-miss' : 'absent');
+  return MISS;
+}
+
+/** Whether a stored entry is a HIT, STALE or MISS; a servable one goes on the exchange. */
+function judge(exchange: Exchange, context: GatewayContext, entry: CacheEntry, now: number): LookupResult {
   const verdict = context.invalidations.map.verdict(entry.meta, entry.meta.fillSeq);
   if (verdict === Verdict.Hard) {
     exchange.decide('MISS', 'invalidated');

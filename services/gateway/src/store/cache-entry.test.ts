@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry, type EntryMeta } from './cache-entry.js';
+import { decodeMeta, decodeWholeEntry, encodeHead, encodeWholeEntry, isWholeEntry, type EntryMeta } from './cache-entry.js';
 
 describe('cache entry codec', () => {
   it('round-trips the metadata and the raw body bytes', () => {
@@ -20,10 +20,19 @@ describe('cache entry codec', () => {
       expiresAt: 0,
       fillSeq: 42,
     };
+    expect(decodeMeta(encodeHead(meta))).toEqual({ ...meta, groupCode: undefined });
+  });
+
+  it('reads the metadata of an entry stored whole, before #13, and its raw body bytes', () => {
     const body = Buffer.from([0, 1, 2, 255]);
-    const decoded = decodeEntry(encodeEntry(meta, body));
-    expect(decoded.meta).toEqual({ ...meta, groupCode: undefined });
-    expect(Buffer.compare(decoded.body, body)).toBe(0);
+    const whole = encodeWholeEntry(base, body);
+    expect(isWholeEntry(whole)).toBe(true);
+    expect(decodeMeta(whole)).toEqual(base);
+    expect(Buffer.compare(decodeWholeEntry(whole).body, body)).toBe(0);
+  });
+
+  it('tells a head from a whole entry by its first word (#13)', () => {
+    expect(isWholeEntry(encodeHead(base))).toBe(false);
   });
 
   it('round-trips the age, origin stale windows and withheld targeted fields of issue 10', () => {
@@ -34,11 +43,11 @@ describe('cache entry codec', () => {
       originStaleIfErrorMs: 86_400_000,
       targetedFields: { 'cairn-cache-control': 'max-age=60' },
     };
-    expect(decodeEntry(encodeEntry(meta, Buffer.alloc(0))).meta).toEqual(meta);
+    expect(decodeMeta(encodeHead(meta))).toEqual(meta);
   });
 
   it('reads an entry stored before issue 10 without the fields it added (#10)', () => {
-    const decoded = decodeEntry(encodeEntry(base, Buffer.from('old')));
+    const decoded = decodeWholeEntry(encodeWholeEntry(base, Buffer.from('old')));
     expect([decoded.meta.initialAgeMs ?? 0, decoded.meta.originStaleWhileRevalidateMs ?? 0, decoded.meta.originStaleIfErrorMs ?? 0]).toEqual([0, 0, 0]);
     expect(decoded.body.toString()).toBe('old');
   });
@@ -64,7 +73,7 @@ const base: EntryMeta = {
 
 describe('entry size', () => {
   it('leaves absent optional fields out of the stored value', () => {
-    const absent = encodeEntry(base, Buffer.alloc(0));
-    expect(encodeEntry({ ...base, targetedFields: undefined, varyOn: undefined }, Buffer.alloc(0)).length).toBe(absent.length);
+    const absent = encodeHead(base);
+    expect(encodeHead({ ...base, targetedFields: undefined, varyOn: undefined }).length).toBe(absent.length);
   });
 });

@@ -1,6 +1,11 @@
 /**
- * One cache entry as one LMDB value: `[u32 metaLength][msgpack meta][raw body]`
- * (measured with lmdb-js 3.5), so a hit decodes a small header and slices the body.
+ * How a cache entry is stored (#13): its metadata (the head) in the `entries` database and
+ * its raw body under the same key in `bodies`, written in one transaction. The sweep,
+ * eviction and index upkeep read heads only, never a body; a hit decodes the head once and
+ * copies the body once. A head is `[u32 0xFFFFFFFF][msgpack meta]`. Stores written before
+ * #13 hold `[u32 metaLength][msgpack meta][raw body]` in `entries`: a meta length can never
+ * be 0xFFFFFFFF, so the first word tells the two apart and such a value is still read
+ * (and migrated in the background, lmdb-store.ts).
  */
 import type { CacheName } from '@cairn/shared';
 import { Packr, type Options } from 'msgpackr';
@@ -57,20 +62,43 @@ export interface CacheEntry {
 
 // Absent optional fields are left out rather than written as undefined: a hit decodes fewer keys.
 const packr = new Packr({ useRecords: false, skipValues: [undefined] } as Options & { skipValues: unknown[] });
-const META_LENGTH_BYTES = 4;
+const WORD_BYTES = 4;
+const HEAD_MARK = 0xffffffff;
 
-export function encodeEntry(meta: EntryMeta, body: Buffer): Buffer {
+export function encodeHead(meta: EntryMeta): Buffer {
   const packed = packr.pack(meta);
-  const out = Buffer.allocUnsafe(META_LENGTH_BYTES + packed.length + body.length);
-  out.writeUInt32LE(packed.length, 0);
-  packed.copy(out, META_LENGTH_BYTES);
-  body.copy(out, META_LENGTH_BYTES + packed.length);
+  const out = Buffer.allocUnsafe(WORD_BYTES + packed.length);
+  out.writeUInt32LE(HEAD_MARK, 0);
+  packed.copy(out, WORD_BYTES);
   return out;
 }
 
-export function decodeEntry(value: Buffer): CacheEntry {
+/** Whether an `entries` value holds the body too (the layout before #13). */
+export function isWholeEntry(value: Buffer): boolean {
+  return value.readUInt32LE(0) !== HEAD_MARK;
+}
+
+/** The metadata of an `entries` value, in either layout. */
+export function decodeMeta(value: Buffer): EntryMeta {
+  const first = value.readUInt32LE(0);
+  const end = first === HEAD_MARK ? value.length : WORD_BYTES + first;
+  return packr.unpack(value.subarray(WORD_BYTES, end)) as EntryMeta;
+}
+
+/** The layout before #13: written only to test and measure how such stores are read. */
+export function encodeWholeEntry(meta: EntryMeta, body: Buffer): Buffer {
+  const packed = packr.pack(meta);
+  const out = Buffer.allocUnsafe(WORD_BYTES + packed.length + body.length);
+  out.writeUInt32LE(packed.length, 0);
+  packed.copy(out, WORD_BYTES);
+  body.copy(out, WORD_BYTES + packed.length);
+  return out;
+}
+
+/** A whole entry (the layout before #13); the body is a view of `value`. */
+export function decodeWholeEntry(value: Buffer): CacheEntry {
   const metaLength = value.readUInt32LE(0);
-  const bodyStart = META_LENGTH_BYTES + metaLength;
-  const meta = packr.unpack(value.subarray(META_LENGTH_BYTES, bodyStart)) as EntryMeta;
+  const bodyStart = WORD_BYTES + metaLength;
+  const meta = packr.unpack(value.subarray(WORD_BYTES, bodyStart)) as EntryMeta;
   return { meta, body: value.subarray(bodyStart) };
 }

@@ -1,15 +1,25 @@
 /**
- * The gateway's local LMDB store: cache entries (binary values), the tag and URL indexes,
- * and a little metadata (which invalidation stream the entries' fillSeqs refer to). Writes
+ * The gateway's local LMDB store: cache entries (heads and bodies apart, cache-entry.ts),
+ * the tag and URL indexes, and a little metadata (which invalidation stream the entries' fillSeqs refer to). Writes
  * are transactions that lmdb-js batches while its write thread is busy (measured with lmdb-js
  * 3.5); an entry is readable from the moment it is put (held in memory until its commit),
  * so no request waits for a disk commit. A store that cannot write (disk full) keeps
  * serving what it holds and stops writing until a probe succeeds (write-health.ts). Writes
- * that would pass CACHE_MAX_BYTES evict in their own transaction (store-bound.ts).
+ * that would pass CACHE_MAX_BYTES evict in their own transaction (store-bound.ts). Hot
+ * entries are also held in memory (MEMORY_CACHE_BYTES, memory-tier.ts).
+ *
+ * Several processes may open one store (WORKERS): LMDB serializes their write
+ * transactions, and the bound's total lives in LMDB (store-bound.ts). A process sees
+ * another's commit from its next event turn on: lmdb-js 3.5 keeps one read transaction per
+ * process and resets it with setTimeout(0) after its first read (read.js, renewReadTxn),
+ * so the next turn's first read starts a new snapshot. What this process holds in memory
+ * (the tier, shared entries) does not see another's writes: lookup re-reads an entry the
+ * tier answered before refusing it (`reread`).
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { decodeEntry, encodeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
+import { decodeMeta, decodeWholeEntry, encodeHead, isWholeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
 import { indexKey } from './index-key.js';
+import { MemoryTier } from './memory-tier.js';
 import { SharedEntries } from './shared-entries.js';
 import { entryBytes, initialMapSize, StoreBound } from './store-bound.js';
 import { Tombstones } from './tombstones.js';
@@ -27,6 +37,11 @@ const META_INDEX_FORMAT = 'indexFormat';
  */
 const INDEX_FORMAT = 2;
 const REINDEX_BATCH = 1000;
+const META_ENTRY_LAYOUT = 'entryLayout';
+/** 2: heads in `entries`, bodies in `bodies` (#13). A store written before holds whole entries: `migrate` splits them. */
+const ENTRY_LAYOUT = 2;
+/** Whole entries carry their bodies: fewer per migration transaction than index values. */
+const MIGRATE_BATCH = 200;
 /** The probe writes this much, so room for a probe is room for a typical fill. */
 const PROBE_BYTES = 256 * 1024;
 /** Index deletions commit in transactions of at most this many entries, between event turns. */
@@ -36,11 +51,11 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/** A put ready for its transaction: the entry readable meanwhile, its encoded value, the tombstone it lands after. */
+/** A put ready for its transaction: the entry readable meanwhile, its encoded head, the tombstone it lands after. */
 interface PreparedPut {
   key: string;
   entry: CacheEntry;
-  value: Buffer;
+  head: Buffer;
   bytes: number;
   removal: number | undefined;
 }
@@ -52,17 +67,43 @@ export interface LmdbStoreOptions {
   backoff?: BackoffOptions;
   /** CACHE_MAX_BYTES (store-bound.ts); unbounded when absent. */
   maxBytes?: number;
+  /** This process's share of MEMORY_CACHE_BYTES (memory-tier.ts); 0 or absent: no memory tier. */
+  memoryBytes?: number;
+}
+
+export interface MemoryTierState {
+  bytes: number;
+  entries: number;
+  hits: number;
+  maxBytes: number;
+}
+
+/**
+ * A value lmdb-js read into its reused buffer, copied into memory of its own: the tier or a
+ * slow reader may keep it without holding a pool slab, and allocUnsafeSlow skips the zero
+ * fill (getBinary zero-fills values over 32 KiB before copying). The reused buffer reports
+ * the value's length as its `length`, not its own size, hence the explicit end.
+ */
+function copyOf(value: Uint8Array): Buffer {
+  const length = value.length;
+  const copy = Buffer.allocUnsafeSlow(length);
+  copy.set(length === value.byteLength ? value : value.subarray(0, length));
+  return copy;
 }
 
 export class LmdbStore {
   readonly #root: RootDatabase;
+  /** Entry heads (metadata) by key; in a store not yet migrated, some whole entries. */
   readonly #entries: Database<Buffer, string>;
+  /** Raw bodies by key; none for an empty body. */
+  readonly #bodies: Database<Buffer, string>;
   readonly #meta: Database<unknown, string>;
   /** Secondary indexes, tag → entry keys and URL path → entry keys (duplicate values). */
   readonly #index: Database<string, string>;
   /** Entries put but not yet committed, by key. */
   readonly #pending = new Map<string, CacheEntry>();
   readonly #shared = new SharedEntries();
+  readonly #memory: MemoryTier;
   readonly #removed = new Tombstones();
   readonly #health: WriteHealth;
   readonly #events: StoreEvents;
@@ -80,10 +121,16 @@ export class LmdbStore {
     const mapSize = initialMapSize(maxBytes);
     this.#root = open({ path, compression: false, eventTurnBatching: false, ...(mapSize === undefined ? {} : { mapSize }) });
     this.#entries = this.#root.openDB<Buffer, string>({ name: 'entries', encoding: 'binary' });
+    this.#bodies = this.#root.openDB<Buffer, string>({ name: 'bodies', encoding: 'binary' });
     this.#meta = this.#root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
     this.#index = this.#root.openDB<string, string>({ name: 'index', encoding: 'string', dupSort: true });
-    this.#bound = new StoreBound(this.#root, { entries: this.#entries, index: this.#index, meta: this.#meta }, maxBytes);
+    this.#memory = new MemoryTier(options.memoryBytes ?? 0);
+    this.#bound = new StoreBound(this.#root, { entries: this.#entries, bodies: this.#bodies, index: this.#index, meta: this.#meta }, maxBytes);
     this.#bound.load();
+    // A new store starts in the current layout; one with entries waits for `migrate`.
+    if (this.#meta.get(META_ENTRY_LAYOUT) === undefined && this.entryCount === 0) {
+      this.#meta.transactionSync(() => this.#meta.putSync(META_ENTRY_LAYOUT, ENTRY_LAYOUT));
+    }
     const events = this.#events;
     this.#health = new WriteHealth(
       () => this.#recover(),
@@ -105,14 +152,60 @@ export class LmdbStore {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
     if (this.#resetTo !== undefined || this.#removed.has(key)) return undefined;
+    const memory = this.#memory.get(key);
+    if (memory !== undefined) return memory;
     const shared = this.#shared.get(key);
     if (shared !== undefined) return shared;
-    // getBinary copies the value, so the body may outlive the next read (unlike getBinaryFast).
-    const value = this.#entries.getBinary(key);
-    if (value === undefined) return undefined;
-    const entry = decodeEntry(value);
+    return this.#load(key);
+  }
+
+  /** Whether `entry` is what the memory tier answers for `key`: another process may have replaced it since. */
+  fromMemory(key: string, entry: CacheEntry): boolean {
+    return this.#memory.holds(key, entry);
+  }
+
+  /**
+   * The entry as LMDB holds it now, bypassing the memory tier and shared entries (and
+   * taking the tier's place): for an entry the tier answered that lookup would not serve
+   * as a fresh HIT, since another process may have refilled or removed it meanwhile.
+   */
+  reread(key: string): CacheEntry | undefined {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    if (this.#resetTo !== undefined || this.#removed.has(key)) return undefined;
+    this.#memory.forget(key);
+    this.#shared.forget(key);
+    return this.#load(key);
+  }
+
+  /** Reads an entry from LMDB: its head decoded once, its body copied once (not zero-filled). */
+  #load(key: string): CacheEntry | undefined {
+    // getBinaryFast answers in a buffer reused by the next read: decoded before that.
+    const head = this.#entries.getBinaryFast(key);
+    if (head === undefined) return undefined;
+    const headBytes = head.length;
+    // A whole entry (a store not yet migrated) is copied whole: its body is a view of the copy.
+    const entry: CacheEntry = isWholeEntry(head) ? decodeWholeEntry(copyOf(head)) : { meta: decodeMeta(head), body: this.#body(key) };
+    this.#bound.seen(key, headBytes + entry.body.length);
     this.#shared.offer(key, entry);
+    this.#memory.admit(key, entry, headBytes);
     return entry;
+  }
+
+  #body(key: string): Buffer {
+    const stored = this.#bodies.getBinaryFast(key);
+    return stored === undefined ? EMPTY_BODY : copyOf(stored);
+  }
+
+  /** Whether an entry is stored (or pending) under a key; reads its head only. */
+  has(key: string): boolean {
+    return this.#storedMeta(key) !== undefined;
+  }
+
+  /** The memory tier's size, entries and hits, and its bound. */
+  get memory(): MemoryTierState {
+    const memory = this.#memory;
+    return { bytes: memory.bytes, entries: memory.entries, hits: memory.hits, maxBytes: memory.maxBytes };
   }
 
   /** Whether writes are attempted; false after a failed commit, until the probe succeeds. */
@@ -142,8 +235,7 @@ export class LmdbStore {
     // A response that no longer varies replaces its URL's marker, and the variants go with it.
     const current = this.#storedMeta(key);
     const removals = current === undefined ? [] : this.variantKeys(key, current);
-    const puts = [this.#prepare(key, meta, body)];
-    this.#write(puts, removals, this.#victims(puts));
+    this.#write([this.#prepare(key, meta, body)], removals);
     return true;
   }
 
@@ -157,6 +249,7 @@ export class LmdbStore {
     const key = variantKey(urlKey, meta.variantId);
     if (!this.#canWrite(key)) return false;
     this.#shared.forget(urlKey);
+    this.#memory.forget(urlKey);
     const current = this.#storedMeta(urlKey);
     const previous = current !== undefined && isVariantMarker(current) ? current : undefined;
     const list = nextVariants(previous, meta.varyOn, meta.variantId, maxVariants);
@@ -165,7 +258,7 @@ export class LmdbStore {
     const marker: EntryMeta = { ...meta, tags: [], expiresAt: 0, variantId: undefined, variants: list.ids };
     const evicted = list.evicted.map((id) => variantKey(urlKey, id));
     const puts = [this.#prepare(urlKey, marker, EMPTY_BODY), this.#prepare(key, meta, body)];
-    this.#write(puts, evicted, this.#victims(puts));
+    this.#write(puts, evicted);
     return true;
   }
 
@@ -183,11 +276,12 @@ export class LmdbStore {
     if (pending !== undefined) return pending.meta;
     if (this.#resetTo !== undefined || this.#removed.has(key)) return undefined;
     const value = this.#entries.getBinaryFast(key);
-    return value === undefined ? undefined : decodeEntry(value).meta;
+    return value === undefined ? undefined : decodeMeta(value);
   }
 
   #canWrite(key: string): boolean {
     this.#shared.forget(key);
+    this.#memory.forget(key);
     if (this.#health.writable) return true;
     this.#events.writeSkipped();
     return false;
@@ -196,58 +290,81 @@ export class LmdbStore {
   #prepare(key: string, meta: EntryMeta, body: Buffer): PreparedPut {
     const entry = { meta, body };
     this.#pending.set(key, entry);
-    const value = encodeEntry(meta, body);
-    const bytes = entryBytes(key, value.length, meta);
+    const head = encodeHead(meta);
+    const bytes = entryBytes(key, head.length, body.length, meta);
     this.#bound.written(key, bytes);
-    return { key, entry, value, bytes, removal: this.#removed.mark(key) };
+    return { key, entry, head, bytes, removal: this.#removed.mark(key) };
   }
 
-  /** The entries to evict so these puts fit the bound (none while it has room). */
-  #victims(puts: PreparedPut[]): string[] {
-    if (this.#bound.bytes <= this.#bound.maxBytes) return [];
-    const victims = this.#bound.victims(
-      puts.map((put) => put.key),
-      (key) => {
-        const meta = this.#storedMeta(key);
-        return meta === undefined ? [] : this.variantKeys(key, meta);
-      },
+  /** Forgets a key in memory at issue time of its removal (the tombstone hides it on disk). */
+  #forget(key: string): void {
+    this.#pending.delete(key);
+    this.#shared.forget(key);
+    this.#memory.forget(key);
+    this.#bound.forget(key);
+  }
+
+  /** Inside a write transaction: its size accounting around `work` (store-bound.ts). */
+  #counted<T>(work: () => T): () => T {
+    return () => {
+      this.#bound.beginSync();
+      const result = work();
+      this.#bound.endSync();
+      return result;
+    };
+  }
+
+  /** Inside a write transaction: removes an entry's head, body and size (its index values stay until an invalidation's `unindex`). */
+  #removeSync(key: string): void {
+    this.#entries.removeSync(key);
+    this.#bodies.removeSync(key);
+    this.#bound.dropSync(key);
+  }
+
+  /**
+   * Inside a write transaction: evicts what the bound needs, never an entry pending (its
+   * put is queued), and hides each victim with a tombstone until the eviction commits.
+   */
+  #fitSync(): { keys: string[]; marks: number[] } {
+    const keys = this.#bound.fitSync(
+      (key) => this.#pending.has(key),
+      (key, meta) => this.variantKeys(key, meta),
     );
-    if (victims.length > 0) this.#events.evicted('bound', victims.length);
-    return victims;
+    const marks = keys.map((key) => {
+      this.#forget(key);
+      return this.#removed.add(key);
+    });
+    return { keys, marks };
   }
 
   /**
    * One transaction: the puts with their index values and sizes, then the removals, then
-   * the evictions (which take their index values with them, store-bound.ts).
+   * the evictions that keep the total under the bound (taking their index values with
+   * them, store-bound.ts).
    */
-  #write(puts: PreparedPut[], removals: string[], evictions: string[] = []): void {
-    if (evictions.length > 0) removals = removals.concat(evictions);
+  #write(puts: PreparedPut[], removals: string[]): void {
     const marks = removals.map((key) => {
-      this.#pending.delete(key);
-      this.#shared.forget(key);
-      this.#bound.forget(key);
+      this.#forget(key);
       return this.#removed.add(key);
     });
-    const plainRemovals = removals.length - evictions.length;
+    let evicted: { keys: string[]; marks: number[] } | undefined;
     this.#root
-      .transaction(() => {
-        for (const { key, entry, value, bytes } of puts) {
-          this.#unindexReplacedSync(key, entry.meta);
-          this.#entries.putSync(key, value);
-          for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
-          this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
-          this.#bound.recordSync(key, bytes);
-        }
-        for (let i = 0; i < removals.length; i++) {
-          const key = removals[i] as string;
-          if (i < plainRemovals) {
-            this.#entries.removeSync(key);
-            this.#bound.dropSync(key);
-          } else {
-            this.#bound.evictSync(key);
+      .transaction(
+        this.#counted(() => {
+          for (const { key, entry, head, bytes } of puts) {
+            this.#unindexReplacedSync(key, entry.meta);
+            this.#entries.putSync(key, head);
+            if (entry.body.length > 0) this.#bodies.putSync(key, entry.body);
+            else this.#bodies.removeSync(key);
+            for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
+            this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
+            this.#bound.recordSync(key, bytes);
           }
-        }
-      })
+          for (const key of removals) this.#removeSync(key);
+          evicted = this.#fitSync();
+          if (evicted.keys.length > 0) this.#events.evicted('bound', evicted.keys.length);
+        }),
+      )
       .then(
         () => {
           for (const { key, entry, removal } of puts) {
@@ -256,12 +373,17 @@ export class LmdbStore {
             this.#removed.clear(key, removal);
           }
           removals.forEach((key, i) => this.#removed.clear(key, marks[i]));
+          if (evicted !== undefined) this.#clearMarks(evicted);
         },
         (err: unknown) => {
           for (const { key, entry } of puts) this.#settle(key, entry);
           this.#health.failed('put', err);
         },
       );
+  }
+
+  #clearMarks({ keys, marks }: { keys: string[]; marks: number[] }): void {
+    keys.forEach((key, i) => this.#removed.clear(key, marks[i]));
   }
 
   /**
@@ -272,7 +394,7 @@ export class LmdbStore {
   #unindexReplacedSync(key: string, meta: EntryMeta): void {
     const stored = this.#entries.getBinaryFast(key);
     if (stored === undefined) return;
-    const was = decodeEntry(stored).meta;
+    const was = decodeMeta(stored);
     for (const tag of was.tags) if (!meta.tags.includes(tag)) this.#index.removeSync(indexKey('tag', tag), key);
     if (was.urlPath !== meta.urlPath) this.#index.removeSync(indexKey('url', was.urlPath), key);
   }
@@ -287,16 +409,11 @@ export class LmdbStore {
    * writable) leaves a tombstone that hides the stored entry until a removal commits.
    */
   async remove(key: string): Promise<void> {
-    this.#pending.delete(key);
-    this.#shared.forget(key);
-    this.#bound.forget(key);
+    this.#forget(key);
     const mark = this.#removed.add(key);
     if (!this.#health.writable) return;
     try {
-      await this.#root.transaction(() => {
-        this.#entries.removeSync(key);
-        this.#bound.dropSync(key);
-      });
+      await this.#root.transaction(this.#counted(() => this.#removeSync(key)));
       this.#removed.clear(key, mark);
     } catch (err) {
       this.#health.failed('remove', err);
@@ -326,9 +443,11 @@ export class LmdbStore {
       const keys = [...this.#index.getValues(indexed)];
       for (let start = 0; start < keys.length; start += DELETE_CHUNK) {
         const chunk = keys.slice(start, start + DELETE_CHUNK);
-        await this.#root.transaction(() => {
-          for (const key of chunk) deleted += this.#deleteOne(indexed, key, decide);
-        });
+        await this.#root.transaction(
+          this.#counted(() => {
+            for (const key of chunk) deleted += this.#deleteOne(indexed, key, decide);
+          }),
+        );
       }
     } catch (err) {
       this.#health.failed('delete-indexed', err);
@@ -336,28 +455,25 @@ export class LmdbStore {
     return deleted;
   }
 
-  /** Inside a write transaction: the entry's current state decides. */
+  /** Inside a write transaction: the entry's current state (its head, never its body) decides. */
   #deleteOne(indexed: string, key: string, decide: (meta: EntryMeta) => 'delete' | 'keep' | 'unindex'): number {
-    const entry = this.get(key);
-    const decision = entry === undefined ? 'unindex' : decide(entry.meta);
+    const meta = this.#storedMeta(key);
+    const decision = meta === undefined ? 'unindex' : decide(meta);
     if (decision === 'keep') return 0;
     this.#index.removeSync(indexed, key);
     if (decision === 'unindex') return 0;
-    this.#pending.delete(key);
-    this.#shared.forget(key);
-    this.#bound.forget(key);
-    this.#entries.removeSync(key);
-    this.#bound.dropSync(key);
+    this.#forget(key);
+    this.#removeSync(key);
     return 1;
   }
 
-  /** Up to `limit` entries' metadata in key order, starting after `afterKey` (for the sweep). */
+  /** Up to `limit` entries' metadata in key order, starting after `afterKey` (for the sweep); reads heads only. */
   scan(afterKey: string | undefined, limit: number): Array<{ key: string; meta: EntryMeta }> {
     const out: Array<{ key: string; meta: EntryMeta }> = [];
     for (const { key, value } of this.#entries.getRange({ ...(afterKey === undefined ? {} : { start: afterKey }), limit: limit + 1 })) {
       if (key === afterKey) continue;
       if (out.length === limit) break;
-      out.push({ key, meta: decodeEntry(value).meta });
+      out.push({ key, meta: decodeMeta(value) });
     }
     return out;
   }
@@ -379,6 +495,7 @@ export class LmdbStore {
   async resetForStream(created: string): Promise<void> {
     this.#pending.clear();
     this.#shared.clear();
+    this.#memory.clear();
     this.#removed.reset();
     this.#resetTo = created;
     if (!this.#health.writable) return;
@@ -394,12 +511,18 @@ export class LmdbStore {
     // transaction are not ordered with transactions).
     await this.#root.transaction(() => undefined);
     await this.#entries.clearAsync();
+    await this.#bodies.clearAsync();
     await this.#index.clearAsync();
     await this.#bound.clear();
-    await this.#root.transaction(() => {
-      this.#meta.putSync(META_INVALIDATIONS_STREAM, created);
-      this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
-    });
+    await this.#root.transaction(
+      this.#counted(() => {
+        // Recounted rather than zeroed: another process may have stored since the clear.
+        this.#bound.recountSync();
+        this.#meta.putSync(META_INVALIDATIONS_STREAM, created);
+        this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
+        this.#meta.putSync(META_ENTRY_LAYOUT, ENTRY_LAYOUT);
+      }),
+    );
     if (this.#resetTo === created) this.#resetTo = undefined;
   }
 
@@ -414,8 +537,6 @@ export class LmdbStore {
       this.#meta.removeSync(META_WRITE_PROBE);
     });
     await this.#commitRemovals();
-    // Failed commits left the in-memory total off: recount from the size records (metadata only).
-    this.#bound.load();
   }
 
   /**
@@ -426,39 +547,26 @@ export class LmdbStore {
    */
   async #evictAfterFull(): Promise<void> {
     const maxBytes = this.#bound.lowerAfterFull();
-    const victims = this.#bound.victims([], (key) => {
-      const meta = this.#storedMeta(key);
-      return meta === undefined ? [] : this.variantKeys(key, meta);
-    });
     this.#events.boundLowered(maxBytes);
-    if (victims.length === 0) return;
-    const marks = victims.map((key) => {
-      this.#pending.delete(key);
-      this.#shared.forget(key);
-      return this.#removed.add(key);
-    });
-    await this.#root.transaction(() => {
-      for (const key of victims) this.#bound.evictSync(key);
-    });
-    victims.forEach((key, i) => this.#removed.clear(key, marks[i]));
-    this.#events.evicted('map-full', victims.length);
+    const evicted = await this.#root.transaction(this.#counted(() => this.#fitSync()));
+    this.#clearMarks(evicted);
+    if (evicted.keys.length > 0) this.#events.evicted('map-full', evicted.keys.length);
   }
 
   /** Stored bytes as the bound counts them (store-bound.ts), entries, and the bound in force. */
   get bound(): { bytes: number; entries: number; maxBytes: number } {
-    return { bytes: this.#bound.bytes, entries: this.#bound.entries, maxBytes: this.#bound.maxBytes };
+    return { ...this.#bound.total, maxBytes: this.#bound.maxBytes };
   }
 
   /** Commits the removals only tombstones hold so far (a failure leaves them for the next probe). */
   async #commitRemovals(): Promise<void> {
     const removals = this.#removed.snapshot();
     if (removals.length === 0) return;
-    await this.#root.transaction(() => {
-      for (const key of removals.keys) {
-        this.#entries.removeSync(key);
-        this.#bound.dropSync(key);
-      }
-    });
+    await this.#root.transaction(
+      this.#counted(() => {
+        for (const key of removals.keys) this.#removeSync(key);
+      }),
+    );
     this.#removed.clearAll(removals);
   }
 
@@ -504,6 +612,62 @@ export class LmdbStore {
       this.#health.failed('reindex', err);
     }
     return walked;
+  }
+
+  /** Whether some entries are still stored whole, in the layout before #13. */
+  get layoutOutdated(): boolean {
+    return this.#meta.get(META_ENTRY_LAYOUT) !== ENTRY_LAYOUT;
+  }
+
+  /**
+   * Splits every whole entry (the layout before #13) into its head and body, a batch per
+   * transaction with event turns between, then records the layout. Until then whole
+   * entries are read as they are. Each entry is read again inside the transaction, so an
+   * entry replaced meanwhile (by this process or another) is left as it is. Returns the
+   * entries split; never rejects.
+   */
+  async migrate(): Promise<number> {
+    let moved = 0;
+    let after: string | undefined;
+    try {
+      for (;;) {
+        if (!this.#health.writable) return moved;
+        const keys: string[] = [];
+        for (const key of this.#entries.getKeys({ ...(after === undefined ? {} : { start: after }), limit: MIGRATE_BATCH + 1 })) {
+          if (key !== after && keys.length < MIGRATE_BATCH) keys.push(key);
+        }
+        if (keys.length === 0) break;
+        moved += await this.#root.transaction(this.#counted(() => this.#splitSync(keys)));
+        after = keys[keys.length - 1];
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await this.#root.transaction(() => {
+        this.#meta.putSync(META_ENTRY_LAYOUT, ENTRY_LAYOUT);
+      });
+    } catch (err) {
+      this.#health.failed('migrate', err);
+    }
+    return moved;
+  }
+
+  /** Inside a write transaction: splits the whole entries among `keys`; returns how many. */
+  #splitSync(keys: string[]): number {
+    let split = 0;
+    for (const key of keys) {
+      const value = this.#entries.getBinaryFast(key);
+      if (value === undefined || !isWholeEntry(value)) continue;
+      // Copied: the read buffer is reused by the reads below.
+      const { meta, body } = decodeWholeEntry(copyOf(value));
+      const head = encodeHead(meta);
+      this.#entries.putSync(key, head);
+      if (body.length > 0) this.#bodies.putSync(key, body);
+      this.#bound.recordSync(key, entryBytes(key, head.length, body.length, meta));
+      // Readers that hold the whole entry keep it; the next read finds the split one.
+      this.#shared.forget(key);
+      this.#memory.forget(key);
+      split++;
+    }
+    return split;
   }
 
   /**

@@ -1,12 +1,16 @@
 /**
- * The store's bound (CACHE_MAX_BYTES): what each entry occupies in LMDB, the running total,
- * and the evictions that keep it under the bound. Sizes are persisted per key in a small
- * `sizes` database, written in the same transactions as the entries, so a restart derives
- * the total from that metadata alone (recency starts cold). It decides what to evict; the
- * store (lmdb-store.ts) issues the removals, and `evictSync` runs inside them.
+ * The store's bound (CACHE_MAX_BYTES): what each entry occupies in LMDB, the total, and the
+ * evictions that keep it under the bound. Sizes are persisted per key in a small `sizes`
+ * database and the total (bytes and entries) in one `meta` record, both read and written
+ * inside the write transactions that change them. LMDB serializes write transactions across
+ * every process that opens the store (WORKERS), so the total is exact for all of them and
+ * no process's count can drift; a failed commit changes nothing. Victims come from this
+ * process's own CLOCK (the keys it wrote, read or loaded): one another process has
+ * removed already has no size record left and is skipped, uncounted. It decides what to
+ * evict inside the transaction; the store (lmdb-store.ts) does the in-memory bookkeeping.
  */
 import type { Database, RootDatabase } from 'lmdb';
-import { decodeEntry, type EntryMeta } from './cache-entry.js';
+import { decodeMeta, isWholeEntry, type EntryMeta } from './cache-entry.js';
 import { EvictionClock } from './eviction-clock.js';
 import { indexKey } from './index-key.js';
 
@@ -20,16 +24,21 @@ const SIZE_VALUE_BYTES = 9;
  */
 const FULL_SHRINK = 0.8;
 const META_SIZES_RECORDED = 'sizesRecorded';
+/** `[bytes, entries]` of every size record. */
+const META_TOTAL = 'boundTotal';
 
 export type EvictionReason = 'bound' | 'map-full';
 
 /**
- * Bytes an entry occupies: its key and value, its size record, and its index values (a
- * tag or URL index key with the entry key as duplicate value), each with record overhead.
+ * Bytes an entry occupies: its key with its head (`entries`) and with its body (`bodies`),
+ * its size record, and its index values (a tag or URL index key with the entry key as
+ * duplicate value), each with record overhead. An entry stored whole (before #13) has
+ * `bodyBytes` 0: its body is part of its value.
  */
-export function entryBytes(key: string, valueBytes: number, meta: EntryMeta): number {
+export function entryBytes(key: string, valueBytes: number, bodyBytes: number, meta: EntryMeta): number {
   const keyBytes = Buffer.byteLength(key);
   let bytes = keyBytes + valueBytes + keyBytes + SIZE_VALUE_BYTES + 2 * RECORD_OVERHEAD_BYTES;
+  if (bodyBytes > 0) bytes += keyBytes + bodyBytes + RECORD_OVERHEAD_BYTES;
   for (const tag of meta.tags) bytes += Buffer.byteLength(indexKey('tag', tag)) + keyBytes + RECORD_OVERHEAD_BYTES;
   bytes += Buffer.byteLength(indexKey('url', meta.urlPath)) + keyBytes + RECORD_OVERHEAD_BYTES;
   return bytes;
@@ -44,19 +53,31 @@ export function initialMapSize(maxBytes: number): number | undefined {
   return Number.isFinite(maxBytes) ? Math.min(2 * maxBytes + 64 * 1024 * 1024, 2 ** 40) : undefined;
 }
 
+interface Total {
+  bytes: number;
+  entries: number;
+}
+
+export interface BoundDatabases {
+  entries: Database<Buffer, string>;
+  bodies: Database<Buffer, string>;
+  index: Database<string, string>;
+  meta: Database<unknown, string>;
+}
+
 export class StoreBound {
+  /** Recency only: the sizes it holds are this process's view, never the total. */
   readonly #clock = new EvictionClock();
-  readonly #entries: Database<Buffer, string>;
-  readonly #index: Database<string, string>;
+  readonly #dbs: BoundDatabases;
   readonly #sizes: Database<number, string>;
-  readonly #meta: Database<unknown, string>;
   readonly configuredMaxBytes: number;
   #maxBytes: number;
+  /** The total inside the running write transaction, between `beginSync` and `endSync`. */
+  #txn: Total | undefined;
+  #txnChanged = false;
 
-  constructor(root: RootDatabase, dbs: { entries: Database<Buffer, string>; index: Database<string, string>; meta: Database<unknown, string> }, maxBytes: number) {
-    this.#entries = dbs.entries;
-    this.#index = dbs.index;
-    this.#meta = dbs.meta;
+  constructor(root: RootDatabase, dbs: BoundDatabases, maxBytes: number) {
+    this.#dbs = dbs;
     this.#sizes = root.openDB<number, string>({ name: 'sizes', encoding: 'msgpack' });
     this.configuredMaxBytes = this.#maxBytes = maxBytes;
   }
@@ -66,17 +87,24 @@ export class StoreBound {
     return this.#maxBytes;
   }
 
-  get bytes(): number {
-    return this.#clock.bytes;
+  /** The committed total, as this process's current read snapshot has it. */
+  get total(): Total {
+    return this.#readTotal();
   }
 
-  get entries(): number {
-    return this.#clock.size;
+  #readTotal(): Total {
+    const stored = this.#dbs.meta.get(META_TOTAL) as [number, number] | undefined;
+    return stored === undefined ? { bytes: 0, entries: 0 } : { bytes: stored[0], entries: stored[1] };
   }
 
   /** The hit path: one Map lookup. */
   touch(key: string): void {
     this.#clock.touch(key);
+  }
+
+  /** An entry read from LMDB joins the clock (written by another process, or before a restart). */
+  seen(key: string, bytes: number): void {
+    this.#clock.join(key, bytes);
   }
 
   /** At issue time: an entry about to be written with this many bytes. */
@@ -89,15 +117,63 @@ export class StoreBound {
     this.#clock.delete(key);
   }
 
+  /** Starts a write transaction's accounting: the committed total, read inside it. */
+  beginSync(): void {
+    this.#txn = this.#readTotal();
+    this.#txnChanged = false;
+  }
+
+  /** Ends it: writes the total back when the transaction changed it. */
+  endSync(): void {
+    const txn = this.#txn;
+    this.#txn = undefined;
+    if (txn !== undefined && this.#txnChanged) this.#dbs.meta.putSync(META_TOTAL, [txn.bytes, txn.entries]);
+  }
+
+  #total(): Total {
+    if (this.#txn === undefined) throw new Error('store bound: size changed outside beginSync/endSync');
+    this.#txnChanged = true;
+    return this.#txn;
+  }
+
+  /** Inside a write transaction: records a written entry's size, in place of any it had. */
+  recordSync(key: string, bytes: number): void {
+    const total = this.#total();
+    const was = this.#sizes.get(key);
+    if (was === undefined) total.entries++;
+    total.bytes += bytes - (was ?? 0);
+    this.#sizes.putSync(key, bytes);
+  }
+
+  /** Inside a write transaction: drops a removed entry's size; false when it had none (removed already). */
+  dropSync(key: string): boolean {
+    const was = this.#sizes.get(key);
+    if (was === undefined) return false;
+    const total = this.#total();
+    total.entries--;
+    total.bytes -= was;
+    this.#sizes.removeSync(key);
+    return true;
+  }
+
   /**
-   * The entries to evict so the store fits its bound, never the ones being written. A
-   * variant marker takes its variants with it: without the marker they are never served.
+   * Inside a write transaction: the evictions that bring the total under the bound, never
+   * of an entry `keep` accepts (one being written). A variant marker takes its variants
+   * with it: without the marker they are never served. Returns the keys evicted.
    */
-  victims(keep: readonly string[], variantsOf: (key: string) => string[]): string[] {
-    const victims = this.#clock.evict(this.#maxBytes, keep);
-    for (let i = 0, n = victims.length; i < n; i++) {
-      for (const variant of variantsOf(victims[i] as string)) {
-        if (this.#clock.delete(variant) !== undefined) victims.push(variant);
+  fitSync(keep: (key: string) => boolean, variantsOf: (key: string, meta: EntryMeta) => string[]): string[] {
+    const victims: string[] = [];
+    const total = this.#txn;
+    if (total === undefined) throw new Error('store bound: fitSync outside beginSync/endSync');
+    while (total.bytes > this.#maxBytes) {
+      const victim = this.#clock.evictOne(keep);
+      if (victim === undefined) break;
+      const meta = this.evictSync(victim);
+      if (meta === undefined) continue;
+      victims.push(victim);
+      for (const variant of variantsOf(victim, meta)) {
+        this.#clock.delete(variant);
+        if (this.evictSync(variant) !== undefined) victims.push(variant);
       }
     }
     return victims;
@@ -105,61 +181,76 @@ export class StoreBound {
 
   /**
    * A commit failed for room: hold less than is committed from now on (until restart).
-   * Counted again from the size records first, since the failed puts were counted when
-   * issued; recency starts cold, as after a restart.
+   * The committed total is exact (the failed transactions changed nothing).
    */
   lowerAfterFull(): number {
-    this.load();
-    this.#maxBytes = Math.min(this.#maxBytes, Math.floor(this.#clock.bytes * FULL_SHRINK));
+    this.#maxBytes = Math.min(this.#maxBytes, Math.floor(this.#readTotal().bytes * FULL_SHRINK));
     return this.#maxBytes;
   }
 
-  /** Inside a write transaction: records a written entry's size. */
-  recordSync(key: string, bytes: number): void {
-    this.#sizes.putSync(key, bytes);
-  }
-
-  /** Inside a write transaction: drops a removed entry's size. */
-  dropSync(key: string): void {
-    this.#sizes.removeSync(key);
-  }
-
   /**
-   * Inside a write transaction: removes an evicted entry with its index values and size,
-   * so no tag or URL invalidation finds it later. Reads its metadata for the index keys.
+   * Inside a write transaction: removes an entry with its body, index values and size,
+   * so no tag or URL invalidation finds it later. Reads its head for the index keys.
+   * Returns the metadata it had; undefined when it was gone already (removed by another
+   * process, say), nothing counted.
    */
-  evictSync(key: string): void {
-    const value = this.#entries.getBinaryFast(key);
+  evictSync(key: string): EntryMeta | undefined {
+    const value = this.#dbs.entries.getBinaryFast(key);
+    let meta: EntryMeta | undefined;
     if (value !== undefined) {
-      const meta = decodeEntry(value).meta;
-      for (const tag of meta.tags) this.#index.removeSync(indexKey('tag', tag), key);
-      this.#index.removeSync(indexKey('url', meta.urlPath), key);
-      this.#entries.removeSync(key);
+      meta = decodeMeta(value);
+      for (const tag of meta.tags) this.#dbs.index.removeSync(indexKey('tag', tag), key);
+      this.#dbs.index.removeSync(indexKey('url', meta.urlPath), key);
+      this.#dbs.entries.removeSync(key);
+      this.#dbs.bodies.removeSync(key);
     }
-    this.#sizes.removeSync(key);
+    return this.dropSync(key) ? meta : undefined;
   }
 
+  /** Drops every size record (with the entries, for a stream reset); the total is recounted after. */
   async clear(): Promise<void> {
     this.#clock.clear();
     await this.#sizes.clearAsync();
   }
 
+  /** Inside a write transaction: the total recounted from the size records (after a clear). */
+  recountSync(): void {
+    const total = this.#total();
+    total.bytes = 0;
+    total.entries = 0;
+    for (const { value } of this.#sizes.getRange()) {
+      total.bytes += value;
+      total.entries++;
+    }
+  }
+
   /**
-   * The total and the clock from the size records (metadata only). A store written before
-   * sizes were recorded gets them once, from a scan of its entries.
+   * The clock from the size records (metadata only). A store written before sizes were
+   * recorded gets them once, from a scan of its entries, and one written before the
+   * total was kept in LMDB gets it, counted from the sizes.
    */
   load(): void {
     this.#clock.clear();
-    if (this.#meta.get(META_SIZES_RECORDED) !== 1) this.#backfill();
+    if (this.#dbs.meta.get(META_SIZES_RECORDED) !== 1 || this.#dbs.meta.get(META_TOTAL) === undefined) {
+      this.#dbs.entries.transactionSync(() => this.#backfillSync());
+    }
     for (const { key, value } of this.#sizes.getRange()) this.#clock.set(key, value);
   }
 
-  #backfill(): void {
-    this.#entries.transactionSync(() => {
-      for (const { key, value } of this.#entries.getRange()) {
-        this.#sizes.putSync(key, entryBytes(key, value.length, decodeEntry(value).meta));
+  /** Checked again inside the transaction: another process may have done it meanwhile. */
+  #backfillSync(): void {
+    const { entries, bodies, meta } = this.#dbs;
+    if (meta.get(META_SIZES_RECORDED) !== 1) {
+      for (const { key, value } of entries.getRange()) {
+        const bodyBytes = isWholeEntry(value) ? 0 : (bodies.getBinaryFast(key)?.length ?? 0);
+        this.#sizes.putSync(key, entryBytes(key, value.length, bodyBytes, decodeMeta(value)));
       }
-      this.#meta.putSync(META_SIZES_RECORDED, 1);
-    });
+      meta.putSync(META_SIZES_RECORDED, 1);
+    }
+    if (meta.get(META_TOTAL) === undefined) {
+      this.beginSync();
+      this.recountSync();
+      this.endSync();
+    }
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { EvictionReason } from './store-bound.js';
 
-export type StoreWriteOp = 'put' | 'remove' | 'delete-indexed' | 'reset' | 'reindex' | 'probe';
+export type StoreWriteOp = 'put' | 'remove' | 'delete-indexed' | 'reset' | 'reindex' | 'migrate' | 'probe';
 
 export interface StoreEvents {
   /** A commit failed (counted once per failed write; `err` is lmdb-js's error). */
