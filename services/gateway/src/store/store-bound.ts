@@ -24,6 +24,8 @@ const SIZE_VALUE_BYTES = 9;
  */
 const FULL_SHRINK = 0.8;
 const META_SIZES_RECORDED = 'sizesRecorded';
+/** When this process's clock has no victim left, at most this many stored keys join it. */
+const JOIN_BATCH = 1000;
 /** `[bytes, entries]` of every size record. */
 const META_TOTAL = 'boundTotal';
 
@@ -165,8 +167,16 @@ export class StoreBound {
     const victims: string[] = [];
     const total = this.#txn;
     if (total === undefined) throw new Error('store bound: fitSync outside beginSync/endSync');
+    let joined = false;
     while (total.bytes > this.#maxBytes) {
-      const victim = this.#clock.evictOne(keep);
+      let victim = this.#clock.evictOne(keep);
+      if (victim === undefined && !joined) {
+        // This process's own keys are gone (another process evicted or replaced them): the
+        // entries other processes wrote join the clock, in key order, once per transaction.
+        joined = true;
+        this.#joinStoredSync();
+        victim = this.#clock.evictOne(keep);
+      }
       if (victim === undefined) break;
       const meta = this.evictSync(victim);
       if (meta === undefined) continue;
@@ -177,6 +187,15 @@ export class StoreBound {
       }
     }
     return victims;
+  }
+
+  #joinStoredSync(): void {
+    let joined = 0;
+    for (const { key, value } of this.#sizes.getRange()) {
+      if (this.#clock.has(key)) continue;
+      this.#clock.set(key, value);
+      if (++joined === JOIN_BATCH) break;
+    }
   }
 
   /**
