@@ -79,14 +79,16 @@ export interface MemoryTierState {
 }
 
 /**
- * A value lmdb-js read into its reused buffer, copied into memory of its own: the tier or a
- * slow reader may keep it without holding a pool slab, and allocUnsafeSlow skips the zero
- * fill (getBinary zero-fills values over 32 KiB before copying). The reused buffer reports
- * the value's length as its `length`, not its own size, hence the explicit end.
+ * A value lmdb-js read into its reused buffer, copied: neither copy is zero-filled (getBinary
+ * zero-fills values over 32 KiB before copying into them). One that will be `kept` long (in
+ * the memory tier) gets memory of its own, so it holds no 8 KiB pool slab alive and the
+ * tier's byte count is what it holds; others may come from the pool (measured for #13: for
+ * a 1 KiB body allocUnsafeSlow costs about 0.9 µs more). The reused buffer reports the
+ * value's length as its `length`, not its own size, hence the explicit end.
  */
-function copyOf(value: Uint8Array): Buffer {
+function copyOf(value: Uint8Array, kept: boolean): Buffer {
   const length = value.length;
-  const copy = Buffer.allocUnsafeSlow(length);
+  const copy = kept ? Buffer.allocUnsafeSlow(length) : Buffer.allocUnsafe(length);
   copy.set(length === value.byteLength ? value : value.subarray(0, length));
   return copy;
 }
@@ -185,16 +187,17 @@ export class LmdbStore {
     if (head === undefined) return undefined;
     const headBytes = head.length;
     // A whole entry (a store not yet migrated) is copied whole: its body is a view of the copy.
-    const entry: CacheEntry = isWholeEntry(head) ? decodeWholeEntry(copyOf(head)) : { meta: decodeMeta(head), body: this.#body(key) };
+    const entry: CacheEntry = isWholeEntry(head) ? decodeWholeEntry(copyOf(head, this.#memory.admits(head.length, 0))) : { meta: decodeMeta(head), body: this.#body(key, headBytes) };
     this.#bound.seen(key, headBytes + entry.body.length);
-    this.#shared.offer(key, entry);
-    this.#memory.admit(key, entry, headBytes);
+    // Shared only when the tier does not hold it: offering costs a WeakRef and a finalizer
+    // registration (about 20 µs a read at 100 KB, measured for #13), and the tier answers anyway.
+    if (!this.#memory.admit(key, entry, headBytes)) this.#shared.offer(key, entry);
     return entry;
   }
 
-  #body(key: string): Buffer {
+  #body(key: string, headBytes: number): Buffer {
     const stored = this.#bodies.getBinaryFast(key);
-    return stored === undefined ? EMPTY_BODY : copyOf(stored);
+    return stored === undefined ? EMPTY_BODY : copyOf(stored, this.#memory.admits(stored.length, headBytes));
   }
 
   /** Whether an entry is stored (or pending) under a key; reads its head only. */
@@ -657,7 +660,7 @@ export class LmdbStore {
       const value = this.#entries.getBinaryFast(key);
       if (value === undefined || !isWholeEntry(value)) continue;
       // Copied: the read buffer is reused by the reads below.
-      const { meta, body } = decodeWholeEntry(copyOf(value));
+      const { meta, body } = decodeWholeEntry(copyOf(value, false));
       const head = encodeHead(meta);
       this.#entries.putSync(key, head);
       if (body.length > 0) this.#bodies.putSync(key, body);

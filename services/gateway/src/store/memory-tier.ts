@@ -53,15 +53,21 @@ export class MemoryTier {
     return this.#clock.size !== 0 && this.#clock.get(key) === entry;
   }
 
+  /** Whether an entry of this size would be admitted (its body then gets memory of its own). */
+  admits(bodyBytes: number, headBytes: number): boolean {
+    return bodyBytes + headBytes + ENTRY_OVERHEAD_BYTES <= this.#admitBytes;
+  }
+
   /**
    * Holds an entry just read from LMDB; `headBytes` is its stored metadata's size. Too
-   * large an entry is not admitted; room is made by evicting the least recently hit.
+   * large an entry is not admitted (false); room is made by evicting the least recently hit.
    */
-  admit(key: string, entry: CacheEntry, headBytes: number): void {
+  admit(key: string, entry: CacheEntry, headBytes: number): boolean {
     const bytes = entry.body.length + headBytes + key.length + ENTRY_OVERHEAD_BYTES;
-    if (bytes > this.#admitBytes) return;
+    if (bytes > this.#admitBytes) return false;
     this.#clock.set(key, bytes, entry);
     if (this.#clock.bytes > this.maxBytes) this.#clock.evict(this.maxBytes, [key]);
+    return true;
   }
 
   forget(key: string): void {
