@@ -21,7 +21,7 @@ import { decodeMeta, decodeWholeEntry, encodeHead, isWholeEntry, type CacheEntry
 import { indexKey } from './index-key.js';
 import { MemoryTier } from './memory-tier.js';
 import { SharedEntries } from './shared-entries.js';
-import { entryBytes, initialMapSize, StoreBound } from './store-bound.js';
+import { entryBytes, initialMapSize, StoreBound, type EvictionReason } from './store-bound.js';
 import { Tombstones } from './tombstones.js';
 import { isVariantMarker, nextVariants, variantKey, type VariantMeta } from './variants.js';
 import { DEFAULT_BACKOFF, WriteHealth, type BackoffOptions, type StoreEvents, type StoreWriteOp, type WriteHealthState } from './write-health.js';
@@ -326,18 +326,27 @@ export class LmdbStore {
 
   /**
    * Inside a write transaction: evicts what the bound needs, never an entry pending (its
-   * put is queued), and hides each victim with a tombstone until the eviction commits.
+   * put is queued). No tombstone: until the commit the victims are still valid entries, and
+   * a transaction that does not commit evicted nothing. A read before the commit may hold
+   * a victim in memory again, so `#evicted` forgets them once more after it.
    */
-  #fitSync(): { keys: string[]; marks: number[] } {
+  #fitSync(): string[] {
     const keys = this.#bound.fitSync(
       (key) => this.#pending.has(key),
       (key, meta) => this.variantKeys(key, meta),
     );
-    const marks = keys.map((key) => {
-      this.#forget(key);
-      return this.#removed.add(key);
-    });
-    return { keys, marks };
+    for (const key of keys) this.#forget(key);
+    return keys;
+  }
+
+  /** After the commit of evictions: forgotten in memory for good, and counted. */
+  #evicted(keys: string[], reason: EvictionReason): void {
+    if (keys.length === 0) return;
+    for (const key of keys) {
+      this.#shared.forget(key);
+      this.#memory.forget(key);
+    }
+    this.#events.evicted(reason, keys.length);
   }
 
   /**
@@ -350,7 +359,7 @@ export class LmdbStore {
       this.#forget(key);
       return this.#removed.add(key);
     });
-    let evicted: { keys: string[]; marks: number[] } | undefined;
+    let evicted: string[] = [];
     this.#root
       .transaction(
         this.#counted(() => {
@@ -365,7 +374,6 @@ export class LmdbStore {
           }
           for (const key of removals) this.#removeSync(key);
           evicted = this.#fitSync();
-          if (evicted.keys.length > 0) this.#events.evicted('bound', evicted.keys.length);
         }),
       )
       .then(
@@ -376,17 +384,13 @@ export class LmdbStore {
             this.#removed.clear(key, removal);
           }
           removals.forEach((key, i) => this.#removed.clear(key, marks[i]));
-          if (evicted !== undefined) this.#clearMarks(evicted);
+          this.#evicted(evicted, 'bound');
         },
         (err: unknown) => {
           for (const { key, entry } of puts) this.#settle(key, entry);
           this.#health.failed('put', err);
         },
       );
-  }
-
-  #clearMarks({ keys, marks }: { keys: string[]; marks: number[] }): void {
-    keys.forEach((key, i) => this.#removed.clear(key, marks[i]));
   }
 
   /**
@@ -546,14 +550,13 @@ export class LmdbStore {
    * A commit failed, most likely a full map or disk (MDB_MAP_FULL, ENOSPC): the bound drops
    * below what was stored then and the evictions that meet it commit before the probe, so
    * the retried writes find free pages. Throws when even they cannot commit; the probe
-   * retries later, with the entries already hidden by their tombstones.
+   * retries later, and its evictions take the next victims (those of the failed try left
+   * the clock; they join it again when read).
    */
   async #evictAfterFull(): Promise<void> {
     const maxBytes = this.#bound.lowerAfterFull();
     this.#events.boundLowered(maxBytes);
-    const evicted = await this.#root.transaction(this.#counted(() => this.#fitSync()));
-    this.#clearMarks(evicted);
-    if (evicted.keys.length > 0) this.#events.evicted('map-full', evicted.keys.length);
+    this.#evicted(await this.#root.transaction(this.#counted(() => this.#fitSync())), 'map-full');
   }
 
   /** Stored bytes as the bound counts them (store-bound.ts), entries, and the bound in force. */
