@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       ['after, tier on', () => on.get(KEY)],
     ];
     const best = new Map<string, number>();
-    for (const [name, read] of variants) await nsPerRead(read); // warm-up
+    for (const [, read] of variants) await nsPerRead(read); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, read] of variants) best.set(name, Math.min(best.get(name) ?? Infinity, await nsPerRead(read)));
     }

@@ -1,13 +1,13 @@
 /**
  * Several processes on one store (WORKERS, #13): this process and a forked one open the
  * same LMDB directory. A commit by one is read by the other's next read, an entry one
- * holds in its memory tier is re-read from LMDB on request after the other replaced it,
- * and both writing under a small bound keep the one total, kept in LMDB, under it.
+ * holds in its memory tier is re-read from LMDB on request after the other replaced it
+ * and forgotten soon after the other removed it, and both writing under a small bound keep the one total, kept in LMDB, under it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, type TempDir } from '@cairn/testing';
+import { eventually, tempDir, type TempDir } from '@cairn/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { entryMeta } from './entry-meta.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
@@ -94,6 +94,15 @@ describe('a store shared by two processes (#13)', () => {
     expect(store.get('page:/a')?.body.toString()).toBe('v1');
     expect(store.reread('page:/a')?.body.toString()).toBe('v2');
     expect(store.get('page:/a')?.body.toString()).toBe('v2');
+  });
+
+  it('forgets an entry its memory tier holds soon after the other process removed it', async () => {
+    await other.ask({ op: 'put', key: 'page:/gone', body: 'v1' });
+    const held = store.get('page:/gone');
+    expect(store.fromMemory('page:/gone', held!)).toBe(true);
+
+    await other.ask({ op: 'remove', key: 'page:/gone' });
+    await eventually(() => expect(store.get('page:/gone')).toBeUndefined(), { timeoutMs: 2000 });
   });
 
   it('keeps one total under the bound while both processes write ten times more than fits', async () => {

@@ -9,6 +9,7 @@ import { entryMeta } from './entry-meta.js';
 export type StoreRequest =
   | { op: 'put'; key: string; body: string }
   | { op: 'get'; key: string }
+  | { op: 'remove'; key: string }
   | { op: 'burst'; prefix: string; count: number; bodyBytes: number; every: number }
   | { op: 'bound' }
   | { op: 'close' };
@@ -23,6 +24,9 @@ async function handle(request: StoreRequest): Promise<StoreReply> {
     case 'put':
       store.put(request.key, entryMeta(request.key), Buffer.from(request.body));
       await store.flushed();
+      return { ok: true };
+    case 'remove':
+      await store.remove(request.key);
       return { ok: true };
     case 'get':
       return { ok: true, body: store.get(request.key)?.body.toString() ?? null };

@@ -20,6 +20,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeMeta, decodeWholeEntry, encodeHead, isWholeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
 import { indexKey } from './index-key.js';
 import { MemoryTier } from './memory-tier.js';
+import { RemovalLog } from './removal-log.js';
 import { SharedEntries } from './shared-entries.js';
 import { entryBytes, initialMapSize, StoreBound, type EvictionReason } from './store-bound.js';
 import { Tombstones } from './tombstones.js';
@@ -46,6 +47,8 @@ const MIGRATE_BATCH = 200;
 const PROBE_BYTES = 256 * 1024;
 /** Index deletions commit in transactions of at most this many entries, between event turns. */
 const DELETE_CHUNK = 500;
+/** How often a process with a memory tier reads the removals other processes logged (removal-log.ts). */
+const REMOVAL_TAIL_MS = 50;
 /** How long close waits for lmdb-js: after a failed commit its flush promise never settles. */
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -106,6 +109,8 @@ export class LmdbStore {
   readonly #pending = new Map<string, CacheEntry>();
   readonly #shared = new SharedEntries();
   readonly #memory: MemoryTier;
+  /** With a memory tier only: what it must forget of other processes' removals. */
+  readonly #removals: RemovalLog | undefined;
   readonly #removed = new Tombstones();
   readonly #health: WriteHealth;
   readonly #events: StoreEvents;
@@ -127,6 +132,21 @@ export class LmdbStore {
     this.#meta = this.#root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
     this.#index = this.#root.openDB<string, string>({ name: 'index', encoding: 'string', dupSort: true });
     this.#memory = new MemoryTier(options.memoryBytes ?? 0);
+    if (this.#memory.maxBytes > 0) {
+      this.#removals = new RemovalLog(
+        this.#root,
+        this.#meta,
+        (key) => {
+          this.#shared.forget(key);
+          this.#memory.forget(key);
+        },
+        () => {
+          this.#shared.clear();
+          this.#memory.clear();
+        },
+      );
+      this.#removals.start(REMOVAL_TAIL_MS);
+    }
     this.#bound = new StoreBound(this.#root, { entries: this.#entries, bodies: this.#bodies, index: this.#index, meta: this.#meta }, maxBytes);
     this.#bound.load();
     // A new store starts in the current layout; one with entries waits for `migrate`.
@@ -322,6 +342,7 @@ export class LmdbStore {
     this.#entries.removeSync(key);
     this.#bodies.removeSync(key);
     this.#bound.dropSync(key);
+    this.#removals?.appendSync(key);
   }
 
   /**
@@ -525,6 +546,7 @@ export class LmdbStore {
       this.#counted(() => {
         // Recounted rather than zeroed: another process may have stored since the clear.
         this.#bound.recountSync();
+        this.#removals?.forgetAllSync();
         this.#meta.putSync(META_INVALIDATIONS_STREAM, created);
         this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
         this.#meta.putSync(META_ENTRY_LAYOUT, ENTRY_LAYOUT);
@@ -687,6 +709,7 @@ export class LmdbStore {
   /** Resolves once every write issued so far has committed or failed (bounded; for shutdown). */
   async close(): Promise<void> {
     this.#health.stop();
+    this.#removals?.stop();
     const bound = <T>(work: Promise<T>): Promise<unknown> =>
       Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
     await bound(this.#root.transaction(() => undefined));
