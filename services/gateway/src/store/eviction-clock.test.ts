@@ -58,4 +58,19 @@ describe('EvictionClock (#13)', () => {
     }
     expect(hot.every((key) => clock.has(key))).toBe(true);
   });
+
+  it('hands out one victim at a time, skipping what the caller keeps, and none once only kept ones are left', () => {
+    const clock = clockOf([['a', 10], ['b', 10], ['c', 10]]);
+    const keep = (key: string) => key === 'a';
+    expect([clock.evictOne(keep), clock.evictOne(keep), clock.evictOne(keep)]).toEqual(['b', 'c', undefined]);
+    expect([clock.has('a'), clock.bytes]).toEqual([true, 10]);
+  });
+
+  it('joins a key it does not hold behind the others, and leaves one it holds as it is', () => {
+    const clock = new EvictionClock<string>();
+    clock.set('a', 10, 'first');
+    clock.join('a', 99, 'other');
+    clock.join('b', 5, 'second');
+    expect([clock.get('a'), clock.get('b'), clock.bytes]).toEqual(['first', 'second', 15]);
+  });
 });
