@@ -18,6 +18,8 @@ export interface BenchGateway {
   adminUrl: string;
   originUrl: string;
   port: number;
+  /** The gateway process's PID (for its CPU time). */
+  pid: number;
   /** Requests `path` until the gateway answers it as a HIT (bounded). */
   warm(path: string, init?: RequestInit): Promise<void>;
   stop(): Promise<void>;
@@ -78,5 +80,5 @@ export async function startBenchGateway(options: { body: Buffer; contentType: st
       await sleep(100);
     }
   };
-  return { gatewayUrl, adminUrl, originUrl, port, warm, stop };
+  return { gatewayUrl, adminUrl, originUrl, port, pid: gateway.pid as number, warm, stop };
 }
