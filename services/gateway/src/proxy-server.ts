@@ -60,19 +60,23 @@ export function createProxyServer(context: GatewayContext): ProxyServer {
     const reply = new Reply(res, bodyFailed);
     const url = req.url ?? '';
     let exchange: Exchange | undefined;
+    let answered: Reply | Promise<Reply>;
+    // Errors are answered here, where the exchange says what the gateway had decided.
     try {
       // What fastify's router refused before the flow saw it; recv refuses the other bad targets.
       if (hasMalformedPathEscape(url)) throw new MalformedTargetError(url);
       exchange = new Exchange(req.method ?? '', url, req.headers, req, Date.now(), req.socket.remoteAddress ?? '');
       exchange.response = res;
       if (req.headers.expect !== undefined && awaitingContinue.has(req)) exchange.sendContinue = () => res.writeContinue();
+      answered = handleRequest(exchange, context, reply);
     } catch (err) {
       answerError(exchange, reply, err);
       return;
     }
-    const started = exchange;
-    // Errors are answered here, where the exchange says what the gateway had decided.
-    handleRequest(started, context, reply).catch((err: unknown) => answerError(started, reply, err));
+    if (answered instanceof Promise) {
+      const waited = exchange;
+      answered.catch((err: unknown) => answerError(waited, reply, err));
+    }
   };
 
   const server = createServer(proxy);

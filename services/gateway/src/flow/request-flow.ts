@@ -32,11 +32,25 @@ import { staleIfErrorMs } from './stale-windows.js';
 import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
 
 
-export async function handleRequest(exchange: Exchange, context: GatewayContext, reply: Reply): Promise<Reply> {
-  const now = exchange.startedAt;
+/**
+ * Answers the request. A hit is answered in this turn, without a promise (issue 13): the
+ * result is a Promise only when a stage had to wait (credentials checked, origin, PURGE).
+ * Errors are thrown, or rejected, to the proxy server, which answers them.
+ */
+export function handleRequest(exchange: Exchange, context: GatewayContext, reply: Reply): Reply | Promise<Reply> {
   const received = recv(exchange, context);
-  if (received.kind === 'pass') return pass(exchange, context, reply, now);
-  if (received.kind === 'authenticate') admit(exchange, await received.checked);
+  if (received.kind === 'pass') return pass(exchange, context, reply, exchange.startedAt);
+  if (received.kind === 'authenticate') {
+    return received.checked.then((result) => {
+      admit(exchange, result);
+      return afterRecv(exchange, context, reply);
+    });
+  }
+  return afterRecv(exchange, context, reply);
+}
+
+function afterRecv(exchange: Exchange, context: GatewayContext, reply: Reply): Reply | Promise<Reply> {
+  const now = exchange.startedAt;
   // The gateway's own method: a fleet-wide invalidation, never proxied nor looked up.
   if (exchange.method === PURGE_METHOD) return purge(exchange, context, reply);
   const route = exchange.route as Route;
