@@ -1,11 +1,11 @@
 /**
  * A hit's response fields as the flat `[name, value, name, value…]` list `writeHead` takes,
- * built once per stored entry: a hot key's entry is the same object hit after hit (the
- * in-memory tier), so its stored fields are walked once, not per answer. The list ends
- * with the fields the gateway sets on every hit, whose values are slots rewritten per
- * answer; Age and Cache-Status strings are kept per entry and rebuilt only when their
- * seconds change. Writing the list is synchronous, so entries shared by concurrent hits
- * never see another answer's slots.
+ * so a hit neither builds a field object nor calls setHeader per field. The list is one
+ * scratch array every hit refills: `writeHead` reads it synchronously, so no answer ever
+ * sees another's values. A list kept per entry (WeakMap) was measured against it
+ * (bench/hit-fields.ts): 130 ns faster per hit when the store hands out the same entry
+ * object each time, but 2 µs slower when it decodes a new one per read, as LMDB does (a
+ * WeakMap insert per hit, and the GC work of its ephemerons).
  */
 import { headers as cairnHeaders } from '@cairn/shared';
 import { formatCacheStatus } from '../http/cache-status.js';
@@ -17,49 +17,49 @@ import type { FieldValue } from './reply.js';
 /** Fields the hit sets itself, whatever an older entry may still hold. */
 const SET_PER_HIT: ReadonlySet<string> = new Set(['age', cairnHeaders.cache, CACHE_STATUS_HEADER, 'accept-ranges', 'content-length']);
 
-interface HitHead {
-  readonly fields: FieldValue[];
-  /** Index of the Age value; x-cairn-cache and Cache-Status follow it. */
-  readonly ageAt: number;
-  ageSeconds: number;
-  cacheStatusDetail: string;
-  cacheStatusTtl: number | undefined;
-}
-
-const heads = new WeakMap<CacheEntry, HitHead>();
-
-function buildHead(entry: CacheEntry): HitHead {
-  const stored = entry.meta.headers;
-  const fields: FieldValue[] = [];
-  for (const name in stored) if (!SET_PER_HIT.has(name)) fields.push(name, stored[name] as FieldValue);
-  // What the answer had before its fields were written in one list (fastify's default for a Buffer).
-  if (stored['content-type'] === undefined) fields.push('content-type', 'application/octet-stream');
-  // RFC 9110 §14.3: the gateway serves byte ranges of a complete 200.
-  if (entry.meta.status === 200) fields.push('accept-ranges', 'bytes');
-  fields.push('content-length', String(entry.body.length));
-  const ageAt = fields.length + 1;
-  fields.push('age', '', cairnHeaders.cache, '', CACHE_STATUS_HEADER, '');
-  return { fields, ageAt, ageSeconds: -1, cacheStatusDetail: '', cacheStatusTtl: undefined };
-}
+const scratch: FieldValue[] = [];
+let lastDetail = '';
+let lastTtl: number | undefined;
+let lastCacheStatus = '';
 
 /**
  * The fields of a hit answered from `entry` whole (no 304, no Range), Age and the
  * gateway's marks filled in. `ttlSeconds`: remaining freshness, undefined for `never`.
+ * The Cache-Status value is rebuilt only when its detail or ttl differs from the last hit's.
+ * The list is valid until the next call.
  */
 export function hitFields(entry: CacheEntry, outcome: CacheOutcome, detail: string, ageSeconds: number, ttlSeconds: number | undefined): readonly FieldValue[] {
-  let head = heads.get(entry);
-  if (head === undefined) heads.set(entry, (head = buildHead(entry)));
-  const fields = head.fields;
-  const at = head.ageAt;
-  if (head.ageSeconds !== ageSeconds) {
-    head.ageSeconds = ageSeconds;
-    fields[at] = String(ageSeconds);
+  const stored = entry.meta.headers;
+  const fields = scratch;
+  let n = 0;
+  for (const name in stored) {
+    if (SET_PER_HIT.has(name)) continue;
+    fields[n++] = name;
+    fields[n++] = stored[name] as FieldValue;
   }
-  fields[at + 2] = outcome;
-  if (head.cacheStatusDetail !== detail || head.cacheStatusTtl !== ttlSeconds || fields[at + 4] === '') {
-    head.cacheStatusDetail = detail;
-    head.cacheStatusTtl = ttlSeconds;
-    fields[at + 4] = formatCacheStatus({ hit: true, ttlSeconds, detail });
+  // As answers were typed before their fields were written in one list (fastify's default for a Buffer).
+  if (stored['content-type'] === undefined) {
+    fields[n++] = 'content-type';
+    fields[n++] = 'application/octet-stream';
   }
+  // RFC 9110 §14.3: the gateway serves byte ranges of a complete 200.
+  if (entry.meta.status === 200) {
+    fields[n++] = 'accept-ranges';
+    fields[n++] = 'bytes';
+  }
+  fields[n++] = 'content-length';
+  fields[n++] = String(entry.body.length);
+  fields[n++] = 'age';
+  fields[n++] = String(ageSeconds);
+  fields[n++] = cairnHeaders.cache;
+  fields[n++] = outcome;
+  if (lastDetail !== detail || lastTtl !== ttlSeconds || lastCacheStatus === '') {
+    lastDetail = detail;
+    lastTtl = ttlSeconds;
+    lastCacheStatus = formatCacheStatus({ hit: true, ttlSeconds, detail });
+  }
+  fields[n++] = CACHE_STATUS_HEADER;
+  fields[n++] = lastCacheStatus;
+  fields.length = n;
   return fields;
 }
