@@ -41,11 +41,6 @@ export class Reply {
     return this.raw.req.url ?? '';
   }
 
-  /** The answer is complete (as fastify's `sent`). */
-  get sent(): boolean {
-    return this.raw.writableEnded;
-  }
-
   /** Something of the answer is on its way: it can no longer be replaced. */
   get started(): boolean {
     return this.raw.headersSent || this.raw.writableEnded;
@@ -66,10 +61,6 @@ export class Reply {
     const own = (this.#fields ??= {});
     for (const name in fields) own[name] = fields[name] as FieldValue;
     return this;
-  }
-
-  getHeader(name: string): FieldValue | undefined {
-    return this.#fields?.[name];
   }
 
   removeHeader(name: string): this {
