@@ -29,6 +29,17 @@ export class BadRequestTargetError extends CairnError {
 }
 
 /**
+ * A target whose path is not valid percent-encoded UTF-8 (`/%zz`, a cut `%E0%A4`). The
+ * code and message are those fastify's router answered with before the proxy port left
+ * fastify, so clients and dashboards see the same 400.
+ */
+export class MalformedTargetError extends CairnError {
+  constructor(target: string) {
+    super('FST_ERR_BAD_URL', `'${target.slice(0, 200)}' is not a valid url component`, { status: 400 });
+  }
+}
+
+/**
  * The origin failure of a fill, as seen by a request that waited for it: the same answer
  * (code and status), but not another origin error to count.
  */

@@ -87,7 +87,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   log.info({ durationMs: Math.round(performance.now() - replayStarted), rules: rules.ruleCount, appliedSeq: invalidations.appliedSeq }, 'feeds caught up');
 
   const proxy = createProxyServer(context);
-  const url = await proxy.listen({ port: env.PORT, host: env.HOST });
+  const url = await proxy.listen(env.PORT, env.HOST);
   log.info({ url, adminUrl }, 'listening');
   // Announced only once serving: the invalidation service waits for live gateways' acks.
   const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }));

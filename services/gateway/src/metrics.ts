@@ -1,5 +1,7 @@
 /** Every gateway metric, declared once with its help text (as Varnish's VSC files). */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CounterCells } from './counter-cells.js';
+import type { CacheOutcome, DecisionReason, ErrorReason } from './flow/outcome.js';
 
 export function createGatewayMetrics() {
   const registry = new Registry();
@@ -12,14 +14,20 @@ export function createGatewayMetrics() {
   /** Memory-tier hits counted so far: the tier counts with a plain number, the counter catches up at scrape. */
   let memoryHitsSeen = 0;
   collectDefaultMetrics({ register: registry });
+  /** Every answer is counted here (hits included): `requests.inc(outcome, reason)`, summed into the counter when scraped. */
+  const requests = new CounterCells<CacheOutcome, DecisionReason | ErrorReason>(['outcome', 'reason']);
   return {
     registry,
     probes,
-    requests: new Counter({
+    requests,
+    requestsCounter: new Counter({
       name: 'cairn_gateway_requests_total',
       help: 'Proxied requests by cache outcome and the reason for it.',
       labelNames: ['outcome', 'reason'] as const,
       registers: [registry],
+      collect() {
+        requests.flushInto(this);
+      },
     }),
     originFetchSeconds: new Histogram({
       name: 'cairn_gateway_origin_fetch_seconds',

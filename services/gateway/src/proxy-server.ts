@@ -1,61 +1,116 @@
 /**
- * The proxy listener on PORT: hands every request, any method node's parser accepts, to the
- * request flow, and marks every answer it makes itself (errors included) as the flow's are.
- * Bodies are not parsed: an unsafe method's body streams to the origin as it arrives.
+ * The proxy listener on PORT: a plain node:http server (the REST ports keep fastify) that
+ * hands every request, any method node's parser accepts, to the request flow, and marks
+ * every answer it makes itself (errors included) as the flow's are. Bodies are not
+ * parsed: an unsafe method's body streams to the origin as it arrives. Nothing is
+ * allocated per request beyond the exchange, its reply and the flow's promise; the log
+ * is the gateway's logger, written to only when something is logged (issue 13).
  */
-import { METHODS, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createHttpServer } from '@cairn/shared';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayEnv } from './config.js';
 import type { GatewayContext } from './context.js';
+import { MalformedTargetError } from './errors.js';
 import { deliverError, rawErrorAnswer } from './flow/deliver.js';
 import { clientErrorAnswer } from './flow/error-answer.js';
 import { Exchange } from './flow/exchange.js';
+import { Reply, type BodyFailure } from './flow/reply.js';
 import { handleRequest } from './flow/request-flow.js';
+import { hasMalformedPathEscape } from './http/percent-encoding.js';
 
-export function createProxyServer(context: GatewayContext): FastifyInstance {
-  const answerError = (err: unknown, _request: FastifyRequest, reply: FastifyReply) => deliverError(undefined, context, reply, err);
-  const app = createHttpServer(context.logger.child({ component: 'proxy' }), {
-    errorHandler: answerError,
-    frameworkErrors: answerError,
-    clientErrorHandler: (err, socket) => answerClientError(context, err, socket),
-  });
-  applyClientTimeouts(app.server, context.env);
-  // Every method node's parser knows is proxied (extension methods too: PROPFIND, REPORT,
-  // M-SEARCH, PURGE …). Fastify is told none has a body for it to parse: the gateway never
-  // parses one, so fastify never refuses a Content-Type it dislikes (415) or a QUERY
-  // without one (400); the origin judges the body, which streams from the raw request.
-  for (const method of METHODS) if (method !== 'CONNECT') app.addHttpMethod(method, { hasBody: false, overrideExisting: true });
-  // CONNECT asks for a tunnel, which a gateway in front of its origins does not open (node
-  // emits it apart from requests): 501, as for a method it does not implement.
-  app.server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    const { body } = clientErrorAnswer('HPE_INVALID_METHOD');
-    socket.end(rawErrorAnswer(context, 501, body, 'method-not-implemented'));
-  });
+export interface ProxyServer {
+  readonly server: Server;
+  /** Resolves with the URL it listens on (`http://host:port`). */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting; resolves once every connection has closed. Answers still in flight end with `Connection: close`. */
+  close(): Promise<void>;
+}
+
+export function createProxyServer(context: GatewayContext): ProxyServer {
+  const log = context.logger.child({ component: 'proxy' });
+  let closing = false;
+
+  /** An answer that cannot be given any more (its head went out): the response is cut, never given a second head. */
+  const cut = (reply: Reply, err: unknown, exchange: Exchange | undefined): void => {
+    reply.raw.destroy();
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE') log.debug({ url: reply.url, key: exchange?.key }, 'response closed before its body ended');
+    else log.warn({ err, url: reply.url, method: exchange?.method, key: exchange?.key }, 'response cut: failed after its head was sent');
+  };
+  const answerError = (exchange: Exchange | undefined, reply: Reply, err: unknown): void => {
+    if (reply.started || reply.raw.destroyed) return cut(reply, err, exchange);
+    try {
+      deliverError(exchange, context, reply, err);
+    } catch (failed) {
+      cut(reply, failed, exchange);
+    }
+  };
+  // A streamed origin body that fails before its first byte is answered as the error it is.
+  const bodyFailed: BodyFailure = (reply, err) => answerError(undefined, reply, err);
+
   // `Expect: 100-continue`: node would answer 100 at once; the gateway answers it when it
   // starts forwarding the body (RFC 9110 §10.1.1, as nginx and Varnish do), so a request
   // refused first is never sent. Other expectations get node's 417.
   const awaitingContinue = new WeakSet<IncomingMessage>();
-  app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    awaitingContinue.add(req);
-    app.server.emit('request', req, res);
-  });
-  // Should fastify ever take a method to have a body, nothing reads it before the origin does.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  const proxy = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const exchange = new Exchange(request.method, request.url, request.headers, request.raw, Date.now(), request.raw.socket.remoteAddress ?? '');
-    exchange.response = reply.raw;
-    if (request.headers.expect !== undefined && awaitingContinue.has(request.raw)) exchange.sendContinue = () => reply.raw.writeContinue();
+
+  const proxy = (req: IncomingMessage, res: ServerResponse): void => {
+    // Close begun: this answer is the connection's last, so close is not held by a busy keep-alive client.
+    if (closing) res.shouldKeepAlive = false;
+    const reply = new Reply(res, bodyFailed);
+    const url = req.url ?? '';
+    let exchange: Exchange | undefined;
+    let answered: Reply | Promise<Reply>;
     // Errors are answered here, where the exchange says what the gateway had decided.
-    return handleRequest(exchange, context, reply).catch((err: unknown) => deliverError(exchange, context, reply, err));
+    try {
+      // What fastify's router refused before the flow saw it; recv refuses the other bad targets.
+      if (hasMalformedPathEscape(url)) throw new MalformedTargetError(url);
+      exchange = new Exchange(req.method ?? '', url, req.headers, req, Date.now(), req.socket.remoteAddress ?? '');
+      exchange.response = res;
+      if (req.headers.expect !== undefined && awaitingContinue.has(req)) exchange.sendContinue = () => res.writeContinue();
+      answered = handleRequest(exchange, context, reply);
+    } catch (err) {
+      answerError(exchange, reply, err);
+      return;
+    }
+    if (answered instanceof Promise) {
+      const waited = exchange;
+      answered.catch((err: unknown) => answerError(waited, reply, err));
+    }
   };
-  app.all('*', proxy);
-  // A target the router does not match (`*`, absolute-form) still goes to recv, which refuses it with 400.
-  app.setNotFoundHandler(proxy);
-  return app;
+
+  const server = createServer(proxy);
+  applyClientTimeouts(server, context.env);
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerClientError(context, err, socket));
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    awaitingContinue.add(req);
+    proxy(req, res);
+  });
+  // CONNECT asks for a tunnel, which a gateway in front of its origins does not open (node
+  // emits it apart from requests): 501, as for a method it does not implement.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    const { body } = clientErrorAnswer('HPE_INVALID_METHOD');
+    socket.end(rawErrorAnswer(context, 501, body, 'method-not-implemented'));
+  });
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise<string>((resolve, reject) => {
+        const failed = (err: Error) => reject(err);
+        server.once('error', failed);
+        server.listen(port, host, () => {
+          server.off('error', failed);
+          const { address, port: bound } = server.address() as AddressInfo;
+          resolve(`http://${address.includes(':') ? `[${address}]` : address}:${bound}`);
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing = true;
+        server.close((err) => (err === undefined ? resolve() : reject(err)));
+      }),
+  };
 }
 
 /**

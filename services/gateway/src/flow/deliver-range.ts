@@ -4,7 +4,7 @@
  * semantics (§14.2), so HEAD and every other answer are sent whole. The caller has set
  * the response's fields and the gateway's own; Cache-Status is not changed by a range.
  */
-import type { FastifyReply } from 'fastify';
+import type { Reply } from './reply.js';
 import type { GatewayContext } from '../context.js';
 import { contentRange, selectRange, unsatisfiedRange, type RangeValidators } from '../http/range.js';
 import type { Exchange } from './exchange.js';
@@ -25,7 +25,7 @@ function validators(fields: Fields): RangeValidators {
 }
 
 /** Sends `body`, the complete content of a `status` answer with `fields`, honouring a Range on a 200. */
-export function sendBody(exchange: Exchange, context: GatewayContext, reply: FastifyReply, status: number, fields: Fields, body: Buffer): FastifyReply {
+export function sendBody(exchange: Exchange, context: GatewayContext, reply: Reply, status: number, fields: Fields, body: Buffer): Reply {
   if (status !== 200) return reply.code(status).send(body);
   // §14.3: the gateway serves byte ranges of whatever it holds whole.
   reply.header('accept-ranges', 'bytes');

@@ -8,7 +8,6 @@
  */
 import type { Readable } from 'node:stream';
 import { BASIC_CHALLENGE, headers as cairnHeaders, type ErrorBody } from '@cairn/shared';
-import type { FastifyReply } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { AuthRefusedError, OriginBusyError, originErrorReason, UnauthorizedError } from '../errors.js';
 import { currentAgeMs } from '../http/age.js';
@@ -21,7 +20,9 @@ import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
 import { errorAnswer, rawAnswer } from './error-answer.js';
+import { hitFields } from './hit-fields.js';
 import type { DecisionReason, ErrorReason } from './outcome.js';
+import type { Reply } from './reply.js';
 
 /**
  * Headers a 304 repeats from the full response (RFC 9110 §15.4.5), and Set-Cookie: stored
@@ -81,7 +82,7 @@ function cacheStatus(exchange: Exchange, entry: CacheEntry | undefined, now: num
 }
 
 /** Paths, keys and rule text are admin- or client-supplied: sent as http/field-value.ts encodes them. */
-function debugHeaders(exchange: Exchange, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
+function debugHeaders(exchange: Exchange, reply: Reply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.debugPath, safeFieldValue(exchange.path));
   reply.header(cairnHeaders.debugKey, safeFieldValue(exchange.key));
   const match = exchange.match;
@@ -104,12 +105,32 @@ function mayDebug(exchange: Exchange, context: GatewayContext): boolean {
   return context.auth === undefined || exchange.principal?.admin === true;
 }
 
-function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry | undefined, now: number): void {
+function debugAsked(exchange: Exchange, context: GatewayContext): boolean {
+  return context.env.DEBUG_HEADERS && exchange.headers[cairnHeaders.debug] === 'true' && mayDebug(exchange, context);
+}
+
+function count(exchange: Exchange, context: GatewayContext): void {
+  context.metrics.requests.inc(exchange.outcome, exchange.reason);
+  if (exchange.collapsed) context.metrics.collapsed.inc();
+}
+
+function finish(exchange: Exchange, context: GatewayContext, reply: Reply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.cache, exchange.outcome);
   reply.header(CACHE_STATUS_HEADER, formatCacheStatus(cacheStatus(exchange, entry, now)));
-  if (context.env.DEBUG_HEADERS && exchange.headers[cairnHeaders.debug] === 'true' && mayDebug(exchange, context)) debugHeaders(exchange, reply, entry, now);
-  context.metrics.requests.inc({ outcome: exchange.outcome, reason: exchange.reason });
-  if (exchange.collapsed) context.metrics.collapsed.inc();
+  if (debugAsked(exchange, context)) debugHeaders(exchange, reply, entry, now);
+  count(exchange, context);
+}
+
+/**
+ * A HIT or STALE sent whole, on a reply nothing was set on yet: its fields are the
+ * entry's precomputed list (flow/hit-fields.ts), the same fields as the general path
+ * below writes, without building them per answer.
+ */
+function isPlainHit(exchange: Exchange, context: GatewayContext, reply: Reply, entry: CacheEntry): boolean {
+  if (exchange.outcome !== 'HIT' && exchange.outcome !== 'STALE') return false;
+  if (exchange.notStoredReason !== undefined || !reply.bare) return false;
+  if (entry.meta.status === 200 && exchange.headers.range !== undefined && exchange.method === 'GET') return false;
+  return !debugAsked(exchange, context);
 }
 
 /**
@@ -117,17 +138,22 @@ function finish(exchange: Exchange, context: GatewayContext, reply: FastifyReply
  * Stored headers were cleaned when stored (http/stored-fields.ts), so the hit copies them
  * as they are; the gateway's own follow and replace any an older entry may still hold.
  */
-export function deliverEntry(exchange: Exchange, context: GatewayContext, reply: FastifyReply, entry: CacheEntry, now: number): FastifyReply {
+export function deliverEntry(exchange: Exchange, context: GatewayContext, reply: Reply, entry: CacheEntry, now: number): Reply {
   const headers = entry.meta.headers;
   const etag = headers.etag;
   const lastModified = headers['last-modified'];
   const unchanged = entry.meta.status === 200 && typeof etag === 'string' && typeof lastModified === 'string' && notModified(exchange.headers, { etag, lastModified });
+  const ageSeconds = Math.floor(currentAgeMs(entry.meta, now) / 1000);
+  if (!unchanged && isPlainHit(exchange, context, reply, entry)) {
+    count(exchange, context);
+    return reply.sendFields(entry.meta.status, hitFields(entry, exchange.outcome, exchange.reason, ageSeconds, remainingSeconds(entry, now)), entry.body);
+  }
   if (unchanged) {
     for (const name of NOT_MODIFIED_HEADERS) if (headers[name] !== undefined) reply.header(name, headers[name]);
   } else {
     reply.headers(headers);
   }
-  reply.header('age', String(Math.floor(currentAgeMs(entry.meta, now) / 1000)));
+  reply.header('age', String(ageSeconds));
   finish(exchange, context, reply, entry, now);
   // RFC 9110 §13.2.2: a matching If-None-Match / If-Modified-Since wins before Range.
   return unchanged ? reply.code(304).send() : sendBody(exchange, context, reply, entry.meta.status, headers, entry.body);
@@ -142,16 +168,16 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
 export function deliverResponse(
   exchange: Exchange,
   context: GatewayContext,
-  reply: FastifyReply,
+  reply: Reply,
   status: number,
   headers: Record<string, string | string[]>,
   body: Readable | Buffer,
   now: number,
-): FastifyReply {
+): Reply {
   const synthetic = context.env.LOAD_TEST_MODE;
   const forwardCdn = context.env.FORWARD_CDN_CACHE_CONTROL;
   // Targeted Cache-Control addressed to this gateway (or withheld by configuration) stays here (RFC 9213).
-  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !isWithheldField(name, forwardCdn)) reply.header(name, headers[name]);
+  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !isWithheldField(name, forwardCdn)) reply.header(name, headers[name] as string | string[]);
   // A buffer's length is set from the buffer itself.
   if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);
@@ -160,12 +186,12 @@ export function deliverResponse(
 }
 
 /** `Cache-Control: only-if-cached` and nothing usable stored: 504, origin untouched (RFC 9111 §5.2.1.7). */
-export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): FastifyReply {
+export function deliverNotCached(exchange: Exchange, context: GatewayContext, reply: Reply, now: number): Reply {
   return deliverOwnAnswer(exchange, context, reply, 504, { error: 'CAIRN_NOT_CACHED', message: 'only-if-cached: no fresh stored response' }, now);
 }
 
 /** A successful answer the gateway made itself (a PURGE's report, only-if-cached's 504): marked and counted like every answer. */
-export function deliverOwnAnswer(exchange: Exchange, context: GatewayContext, reply: FastifyReply, status: number, body: unknown, now: number): FastifyReply {
+export function deliverOwnAnswer(exchange: Exchange, context: GatewayContext, reply: Reply, status: number, body: object, now: number): Reply {
   finish(exchange, context, reply, undefined, now);
   return reply.code(status).send(body);
 }
@@ -175,20 +201,21 @@ export function deliverOwnAnswer(exchange: Exchange, context: GatewayContext, re
  * 504. Marked like every other answer (`x-cairn-cache` with the exchange's outcome, or PASS
  * before there is one; Cache-Status with the error's reason as `detail`) and counted; its
  * body never names the origin, whose address goes to the log. An answer already under way
- * cannot be replaced: the error goes back to fastify, which ends the response.
+ * cannot be replaced: the error is thrown back to the proxy server, which destroys the response.
  */
-export function deliverError(exchange: Exchange | undefined, context: GatewayContext, reply: FastifyReply, err: unknown): FastifyReply {
-  if (reply.sent || reply.raw.headersSent) throw err;
+export function deliverError(exchange: Exchange | undefined, context: GatewayContext, reply: Reply, err: unknown): Reply {
+  if (reply.started) throw err;
   const answer = errorAnswer(err);
   const outcome = exchange?.outcome ?? 'PASS';
   const origin = originErrorReason(err);
   if (origin !== undefined) context.metrics.originErrors.inc({ reason: origin });
-  if (answer.reason === 'internal-error') reply.log.error({ err, url: reply.request.url }, 'request failed');
+  const log = context.logger;
+  if (answer.reason === 'internal-error') log.error({ err, url: reply.url, method: exchange?.method }, 'request failed');
   // Paired with cairn_gateway_origin_errors_total / _origin_queue_rejections_total; a waiter's copy of a failure is not logged again.
-  else if (origin !== undefined || err instanceof OriginBusyError) reply.log.warn({ err, origin: answer.origin, reason: answer.reason }, 'origin request failed');
-  else reply.log.debug({ err, origin: answer.origin, reason: answer.reason }, 'request answered by the gateway');
+  else if (origin !== undefined || err instanceof OriginBusyError) log.warn({ err, url: reply.url, key: exchange?.key, origin: answer.origin, reason: answer.reason }, 'origin request failed');
+  else log.debug({ err, url: reply.url, origin: answer.origin, reason: answer.reason }, 'request answered by the gateway');
   // Whatever an origin answer had set before it failed is not part of this one.
-  for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+  reply.clearHeaders();
   // RFC 9110 §11.6.1: a 401 carries the challenge; RFC 6585 §4: a 429 says when to retry.
   if (err instanceof UnauthorizedError) reply.header('www-authenticate', BASIC_CHALLENGE);
   else if (err instanceof AuthRefusedError) reply.header('retry-after', String(err.retryAfterSeconds));
@@ -203,13 +230,13 @@ export function deliverError(exchange: Exchange | undefined, context: GatewayCon
       detail: answer.reason,
     }),
   );
-  context.metrics.requests.inc({ outcome, reason: answer.reason });
+  context.metrics.requests.inc(outcome, answer.reason);
   return reply.code(answer.status).send(answer.body);
 }
 
-/** The same for a connection fastify has no reply for (node's parser refused it, or CONNECT): the raw bytes to write. */
+/** The same for a connection with no reply (node's parser refused it, or CONNECT): the raw bytes to write. */
 export function rawErrorAnswer(context: GatewayContext, status: number, body: ErrorBody, reason: ErrorReason): string {
-  context.metrics.requests.inc({ outcome: 'PASS', reason });
+  context.metrics.requests.inc('PASS', reason);
   return rawAnswer(status, body, [
     [cairnHeaders.cache, 'PASS'],
     [CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: reason })],

@@ -71,7 +71,7 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   };
 }
 
-/** A request node's HTTP parser refused, before fastify saw it (the `clientError` event). */
+/** A request node's HTTP parser refused, before the proxy saw it (the `clientError` event). */
 export function clientErrorAnswer(code: string | undefined): { status: number; body: ErrorBody; reason: ErrorReason } {
   switch (code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
@@ -86,7 +86,7 @@ export function clientErrorAnswer(code: string | undefined): { status: number; b
   }
 }
 
-/** The raw HTTP/1.1 answer for a socket fastify never made a reply for; the connection closes after it. */
+/** The raw HTTP/1.1 answer for a socket no reply was made for; the connection closes after it. */
 export function rawAnswer(status: number, body: ErrorBody, gatewayHeaders: ReadonlyArray<readonly [string, string]>): string {
   const payload = JSON.stringify(body);
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n`;

@@ -9,7 +9,7 @@
  * never reaches an origin. Who may purge is recv's decision (cache_admin).
  */
 import { invalidationCommandSchema, validateInput, type InvalidationCommand } from '@cairn/shared';
-import type { FastifyReply } from 'fastify';
+import type { Reply } from './reply.js';
 import type { GatewayContext } from '../context.js';
 import { PurgeFailedError, PurgeTimeoutError } from '../errors.js';
 import { deliverError, deliverOwnAnswer } from './deliver.js';
@@ -23,7 +23,7 @@ export function purgeCommand(exchange: Exchange): InvalidationCommand {
   return validateInput(invalidationCommandSchema, { type: 'url', url: exchange.url });
 }
 
-export async function purge(exchange: Exchange, context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
+export async function purge(exchange: Exchange, context: GatewayContext, reply: Reply): Promise<Reply> {
   exchange.decide('PASS', 'purge');
   const command = purgeCommand(exchange);
   const requestedBy = exchange.principal?.username;

@@ -12,7 +12,7 @@
  *   recv: no or wrong credentials ─► 401; too many failures ─► 429; PURGE without an admin role ─► 403
  *   recv ─► PURGE ─► purge (url invalidation for the fleet, confirmed) ──────────► 200 / 502 / 504
  */
-import type { FastifyReply } from 'fastify';
+import type { Reply } from './reply.js';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason, SharedOriginFailure } from '../errors.js';
 import { abandonBody } from '../origin/origin-pool.js';
@@ -32,11 +32,25 @@ import { staleIfErrorMs } from './stale-windows.js';
 import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
 
 
-export async function handleRequest(exchange: Exchange, context: GatewayContext, reply: FastifyReply): Promise<FastifyReply> {
-  const now = exchange.startedAt;
+/**
+ * Answers the request. A hit is answered in this turn, without a promise (issue 13): the
+ * result is a Promise only when a stage had to wait (credentials checked, origin, PURGE).
+ * Errors are thrown, or rejected, to the proxy server, which answers them.
+ */
+export function handleRequest(exchange: Exchange, context: GatewayContext, reply: Reply): Reply | Promise<Reply> {
   const received = recv(exchange, context);
-  if (received.kind === 'pass') return pass(exchange, context, reply, now);
-  if (received.kind === 'authenticate') admit(exchange, await received.checked);
+  if (received.kind === 'pass') return pass(exchange, context, reply, exchange.startedAt);
+  if (received.kind === 'authenticate') {
+    return received.checked.then((result) => {
+      admit(exchange, result);
+      return afterRecv(exchange, context, reply);
+    });
+  }
+  return afterRecv(exchange, context, reply);
+}
+
+function afterRecv(exchange: Exchange, context: GatewayContext, reply: Reply): Reply | Promise<Reply> {
+  const now = exchange.startedAt;
   // The gateway's own method: a fleet-wide invalidation, never proxied nor looked up.
   if (exchange.method === PURGE_METHOD) return purge(exchange, context, reply);
   const route = exchange.route as Route;
@@ -63,7 +77,7 @@ export async function handleRequest(exchange: Exchange, context: GatewayContext,
   }
 }
 
-async function miss(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number): Promise<FastifyReply> {
+async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number): Promise<Reply> {
   // A hit-for-miss key, or a client that forbids storing, does not queue behind a fill.
   const shared = !exchange.directives.noStore && exchange.reason !== 'hit-for-miss';
   const inflight = shared ? context.fills.inflight(exchange.key) : undefined;
@@ -90,7 +104,7 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: FastifyR
 }
 
 /** This request fetches for its key; `register`: others that miss meanwhile wait for it. */
-async function lead(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number, register: boolean): Promise<FastifyReply> {
+async function lead(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, register: boolean): Promise<Reply> {
   const { settle, inflight } = newInflight(context);
   if (register) context.fills.lead(exchange.key, inflight);
   let answer;
@@ -136,7 +150,7 @@ function canServeStaleOnError(exchange: Exchange, now: number): boolean {
 }
 
 /** The origin failed: the stored entry if the stale-if-error window (rule's, else origin's) allows, else the error (502 / 504). */
-function serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: FastifyReply, err: unknown, now: number): FastifyReply {
+function serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: Reply, err: unknown, now: number): Reply {
   if (!canServeStaleOnError(exchange, now)) throw err;
   // Thrown errors are counted by the proxy's error hook; this one is answered, so count it here.
   const reason = originErrorReason(err);
@@ -164,7 +178,7 @@ function refreshInBackground(exchange: Exchange, context: GatewayContext, route:
   );
 }
 
-async function pass(exchange: Exchange, context: GatewayContext, reply: FastifyReply, now: number): Promise<FastifyReply> {
+async function pass(exchange: Exchange, context: GatewayContext, reply: Reply, now: number): Promise<Reply> {
   const fetched = await fetchOrigin(exchange, context, exchange.route as Route, 'pass');
   try {
     // A non-error answer to an unsafe method changed the resource: its stored answers must
