@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   onCleanup(() => dir.remove());
   const origin = await startBenchOrigin();
   onCleanup(() => origin.close());
-  const proxies = [loadTarget(await startCairn(origin.url)), loadTarget(await startNginx(origin.port)), loadTarget(await startVarnish(origin.port))];
+  // Both process models in the same run, so their ratio is measured on the same machine state.
+  const proxies = [loadTarget(await startCairn(origin.url, 1)), loadTarget(await startCairn(origin.url, 2)), loadTarget(await startNginx(origin.port)), loadTarget(await startVarnish(origin.port))];
   const bare = await startBareNode(dir.path);
   const direct: LoadTarget = { name: 'origin direct', url: origin.url, pid: process.pid };
   const distinct = Array.from({ length: DISTINCT_KEYS }, (_, i) => `/d/${i}`);

@@ -19,7 +19,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FORWARD_HEADERS = ['user-agent', 'accept-language'];
 const RULE = { id: 'all', pathPatterns: ['^/.*$'], ttl: 'origin_expires' };
 
-async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward: boolean): Promise<{ proc: Tracked; url: string; adminUrl: string }> {
+async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward: boolean, workers: number | undefined): Promise<{ proc: Tracked; url: string; adminUrl: string }> {
   const cacheConfiguration = {
     defaultOrigin: originUrl,
     defaultCacheKey: { includeQueryParams: 'ALL' },
@@ -41,6 +41,8 @@ async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward:
       DATA_DIR: join(dir.path, 'data'),
       GATEWAY_ID: 'conformance',
       LOG_LEVEL: 'error',
+      // Unset: the gateway's default (one worker per core).
+      ...(workers === undefined ? {} : { WORKERS: String(workers) }),
     },
   });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
@@ -63,7 +65,8 @@ async function publishRule(natsUrl: string): Promise<number> {
   }
 }
 
-export async function startCairn(originUrl: string): Promise<Started> {
+/** `workers`: WORKERS for the gateway (its default when undefined); named in the target's name. */
+export async function startCairn(originUrl: string, workers?: number): Promise<Started> {
   try {
     const nats = await startNatsServer();
     onCleanup(() => nats.stop());
@@ -71,11 +74,11 @@ export async function startCairn(originUrl: string): Promise<Started> {
     onCleanup(() => dir.remove());
     const notes: string[] = [];
     let forward = true;
-    let gateway = await launch(dir, nats.url, originUrl, true).catch((err: Error) => err);
+    let gateway = await launch(dir, nats.url, originUrl, true, workers).catch((err: Error) => err);
     if (gateway instanceof Error) {
       notes.push(`defaultForwardHeaders refused at startup (${gateway.message.split('\n').find((line) => /forward/i.test(line))?.trim() ?? 'see gateway log'}): started without it`);
       forward = false;
-      gateway = await launch(dir, nats.url, originUrl, false);
+      gateway = await launch(dir, nats.url, originUrl, false, workers);
     }
     const { proc, url, adminUrl } = gateway;
     const seq = await publishRule(nats.url);
@@ -91,7 +94,7 @@ export async function startCairn(originUrl: string): Promise<Started> {
     await waitUntil('gateway', answersThrough(url), 10_000, proc);
     const commit = spawnSync('git', ['-C', REPO_ROOT, 'log', '-1', '--format=%h %s'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim() || 'commit unknown';
     notes.push(`gateway from ${REPO_ROOT} source at ${commit}; rule {id:'all', pathPatterns:['^/.*$'], ttl:'origin_expires'}`);
-    return { ok: true, target: { name: 'cairn', url, notes, forwardsRequestHeaders: forward, pid: proc.child.pid ?? -1 } };
+    return { ok: true, target: { name: workers === undefined ? 'cairn' : `cairn WORKERS=${workers}`, url, notes, forwardsRequestHeaders: forward, pid: proc.child.pid ?? -1 } };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }

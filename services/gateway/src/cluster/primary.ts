@@ -156,7 +156,22 @@ function slotReady(slot: Slot, now: number): boolean {
   return slot.worker !== undefined && slot.state !== undefined && slot.state.readiness.ready && now - slot.state.at <= STATE_STALE_MS;
 }
 
-/** `/ready` of the node: a worker's sections (the first's), ready only when every worker is, with each worker's own. */
+interface Positions {
+  rules?: { revision?: number };
+  invalidations?: { appliedSeq?: number };
+}
+
+/** How far a worker's feeds are: its rule revision, then its applied invalidation sequence. */
+function behind(a: Readiness, b: Readiness): number {
+  const [x, y] = [a as Positions, b as Positions];
+  return (x.rules?.revision ?? 0) - (y.rules?.revision ?? 0) || (x.invalidations?.appliedSeq ?? 0) - (y.invalidations?.appliedSeq ?? 0);
+}
+
+/**
+ * `/ready` of the node: today's sections as the least advanced worker reports them (so a
+ * caller waiting for a rule revision waits for every worker), ready only when every worker
+ * is, and each worker's own answer under `workers`.
+ */
 function nodeReadiness(slots: readonly Slot[], natsConnected: boolean, now: number): Readiness {
   const workers = slots.map((slot) => ({
     index: slot.index,
@@ -164,8 +179,9 @@ function nodeReadiness(slots: readonly Slot[], natsConnected: boolean, now: numb
     ...(slot.state?.readiness ?? { ready: false }),
     ready: slotReady(slot, now),
   }));
-  const first = slots.find((slot) => slot.state !== undefined)?.state?.readiness ?? {};
-  return { ...first, ready: natsConnected && workers.every((w) => w.ready), nats: natsConnected, workers };
+  const reports = slots.flatMap((slot) => (slot.state === undefined ? [] : [slot.state.readiness]));
+  const least = reports.sort(behind)[0] ?? {};
+  return { ...least, ready: natsConnected && workers.every((w) => w.ready), nats: natsConnected, workers };
 }
 
 /** SIGTERM: the worker stops accepting and finishes its responses (main.ts); killed past WORKER_CLOSE_MS. */
