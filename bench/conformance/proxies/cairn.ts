@@ -81,7 +81,18 @@ export async function startCairn(originUrl: string, workers?: number): Promise<S
       gateway = await launch(dir, nats.url, originUrl, false, workers);
     }
     const { proc, url, adminUrl } = gateway;
-    const seq = await publishRule(nats.url);
+    // The gateway creates the streams it reads once it runs; with WORKERS > 1 its workers do,
+    // after the primary's /health already answers: publish once the rules stream exists.
+    let seq = 0;
+    await waitUntil(
+      'rules stream',
+      async () => {
+        seq = await publishRule(nats.url);
+        return true;
+      },
+      15_000,
+      proc,
+    );
     await waitUntil(
       'gateway rule feed',
       async () => {
