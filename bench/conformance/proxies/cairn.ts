@@ -65,7 +65,7 @@ async function publishRule(natsUrl: string): Promise<number> {
   }
 }
 
-/** `workers`: WORKERS for the gateway (its default when undefined); named in the target's name. */
+/** `workers`: WORKERS for the gateway (its default, one per core, when undefined). */
 export async function startCairn(originUrl: string, workers?: number): Promise<Started> {
   try {
     const nats = await startNatsServer();
@@ -105,7 +105,7 @@ export async function startCairn(originUrl: string, workers?: number): Promise<S
     await waitUntil('gateway', answersThrough(url), 10_000, proc);
     const commit = spawnSync('git', ['-C', REPO_ROOT, 'log', '-1', '--format=%h %s'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim() || 'commit unknown';
     notes.push(`gateway from ${REPO_ROOT} source at ${commit}; rule {id:'all', pathPatterns:['^/.*$'], ttl:'origin_expires'}`);
-    return { ok: true, target: { name: workers === undefined ? 'cairn' : `cairn WORKERS=${workers}`, url, notes, forwardsRequestHeaders: forward, pid: proc.child.pid ?? -1 } };
+    return { ok: true, target: { name: 'cairn', url, notes, forwardsRequestHeaders: forward, pid: proc.child.pid ?? -1 } };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
