@@ -84,7 +84,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const adminUrl = admin === undefined ? '' : await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
   // A worker is ready for its primary once its proxy listens, not merely once its feeds caught up.
   let serving = false;
-  worker?.start(() => ({ readiness: workerReadiness(readiness(), serving), appliedSeq: invalidations.appliedSeq, feedLost: context.feedHealth.lost(Date.now()) }));
+  let url = '';
+  worker?.start(() => ({ readiness: workerReadiness(readiness(), serving), appliedSeq: invalidations.appliedSeq, feedLost: context.feedHealth.lost(Date.now()), url }));
   await awaitStreams(await nats.nc.jetstreamManager(), streamOptionsOf(env), readStreams, log, {
     onMissing: (missing) => {
       streamsMissing = missing;
@@ -97,9 +98,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   log.info({ durationMs: Math.round(performance.now() - replayStarted), rules: rules.ruleCount, appliedSeq: invalidations.appliedSeq }, 'feeds caught up');
 
   const proxy = createProxyServer(context);
-  const url = await proxy.listen({ port: env.PORT, host: env.HOST });
+  url = await proxy.listen({ port: env.PORT, host: env.HOST });
   serving = true;
-  log.info({ url, adminUrl }, 'listening');
+  // A node's `listening` line, with both URLs, is its primary's once every worker serves.
+  log.info({ url, adminUrl }, worker === undefined ? 'listening' : 'worker listening');
   // Announced only once serving: the invalidation service waits for live gateways' acks.
   // A worker's acks go to its primary, which acks for the node once every worker applied.
   const presence =

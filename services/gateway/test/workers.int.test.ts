@@ -90,6 +90,7 @@ describe('a gateway node with WORKERS=2', () => {
   let invalidation: InvalidationService;
   let primary: ChildProcess;
   let stderr = '';
+  let stdout = '';
   let url: string;
   let adminUrl: string;
   let env: Record<string, string>;
@@ -127,10 +128,11 @@ describe('a gateway node with WORKERS=2', () => {
       GATEWAY_ID,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     };
-    primary = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    primary = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    primary.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     primary.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await eventually(async () => expect((await ready(adminUrl)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 }).catch((err: unknown) => {
-      throw new Error(`the node did not become ready: ${String(err)}\n${stderr}`);
+      throw new Error(`the node did not become ready: ${String(err)}\n${stdout.slice(-2000)}\n${stderr}`);
     });
   }, 300_000);
 
@@ -150,6 +152,14 @@ describe('a gateway node with WORKERS=2', () => {
     const text = await (await fetch(`${adminUrl}/metrics`)).text();
     return Number(text.split('\n').find((line) => line.startsWith('cairn_gateway_worker_restarts_total '))?.split(' ')[1]);
   };
+
+  it('logs one `listening` line naming both URLs, from the primary once both workers serve', async () => {
+    const listening = stdout
+      .split('\n')
+      .filter((line) => line.includes('"listening"'))
+      .map((line) => JSON.parse(line) as { url: string; adminUrl: string; workers: number });
+    expect(listening).toEqual([expect.objectContaining({ url, adminUrl, workers: 2 })]);
+  });
 
   it('lists both workers ready in /ready', async () => {
     const { status, workers } = await ready(adminUrl);

@@ -16,7 +16,7 @@ export type WorkerMessage =
   | { cairn: 'lease'; id: number; key: string; fillSeq: number }
   | { cairn: 'release'; lease: number; stored: boolean }
   | { cairn: 'applied'; eventId: string; seq: number; deleted: number }
-  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean };
+  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string };
 
 export type PrimaryMessage = { cairn: 'lease-answer'; id: number; answer: 'lead' | LeaseEnd; lease: number };
 

@@ -67,6 +67,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   let presence: GatewayPresence | undefined;
   const acks = new NodeAcks((eventId, seq, deleted) => presence?.ack(eventId, seq, deleted));
   let stopping = false;
+  let adminUrl = '';
 
   const answer = (slot: Slot, id: number) => (result: 'lead' | 'stored' | 'not-stored', lease: number) => {
     if (slot.worker?.isConnected() === true) slot.worker.send({ cairn: 'lease-answer', id, answer: result, lease });
@@ -86,7 +87,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
         if (presence === undefined && slots.every((s) => slotReady(s, Date.now()))) {
           presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => acks.heartbeat(), log.child({ component: 'presence' }));
           presence.start();
-          log.info({ workers: slots.length }, 'all workers serving');
+          log.info({ url: message.url, adminUrl, workers: slots.length }, 'listening');
         }
         return;
       }
@@ -135,7 +136,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
     leaseCount.set(leases.size);
     return reply.header('content-type', registry.contentType).send(`${workers}\n${await registry.metrics()}`);
   });
-  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
+  adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
   log.info({ adminUrl }, 'admin listening');
 
   return {

@@ -14,6 +14,8 @@ export type LeaseGrant = { kind: 'lead'; lease: number } | { kind: 'ended'; end:
 
 export interface WorkerState {
   readiness: Readiness;
+  /** The proxy URL once listening, else ''. */
+  url: string;
   appliedSeq: number;
   feedLost: boolean;
 }
