@@ -21,7 +21,7 @@ if (cluster.isPrimary) {
   worker.on('message', (message: unknown) => {
     if (!isWorkerMessage(message)) return;
     if (message.cairn === 'lease') leases.acquire(message.key, 1, message.fillSeq, (answer, lease) => worker.send({ cairn: 'lease-answer', id: message.id, answer, lease }));
-    else if (message.cairn === 'release') leases.release(message.lease, 1, message.stored);
+    else if (message.cairn === 'release') leases.release(message.lease, 1, message.end, message.failure);
   });
   worker.on('exit', (code) => process.exit(code ?? 1));
 } else {
@@ -36,7 +36,7 @@ if (cluster.isPrimary) {
         const t0 = performance.now();
         const grant = await link.acquire(`/k/${concurrency}/${i}`, 0);
         took.push(performance.now() - t0);
-        if (grant.kind === 'lead') link.release(grant.lease, true);
+        if (grant.kind === 'lead') link.release(grant.lease, 'stored');
       }
     };
     await Promise.all(Array.from({ length: concurrency }, run));

@@ -181,6 +181,13 @@ describe('a gateway node with WORKERS=2', () => {
     expect(answers.filter((a) => a.cacheStatus?.includes('collapsed')).length).toBeGreaterThanOrEqual(8);
   });
 
+  it('answers concurrent misses on both workers with the one failed fill\'s error, asking the origin once', async () => {
+    origin.route('/broken', { handle: (_request, response) => void setTimeout(() => response.socket?.destroy(), 400) });
+    const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/broken`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(16).fill(502));
+    expect(origin.count('/broken')).toBe(1);
+  });
+
   it('counts collapsed answers in /metrics summed over the workers', async () => {
     const text = await (await fetch(`${adminUrl}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith('cairn_gateway_collapsed_total'));

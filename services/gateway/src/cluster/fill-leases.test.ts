@@ -26,7 +26,7 @@ describe('FillLeases', () => {
     const waiter = asker();
     leases.acquire('k', 0, 5, () => undefined);
     leases.acquire('k', 1, 5, waiter.answer);
-    leases.release(1, 0, true);
+    leases.release(1, 0, 'stored');
     expect(waiter.answers).toEqual([['stored', 1]]);
     expect(leases.size).toBe(0);
   });
@@ -36,7 +36,7 @@ describe('FillLeases', () => {
     const waiter = asker();
     leases.acquire('k', 0, 5, () => undefined);
     leases.acquire('k', 1, 5, waiter.answer);
-    leases.release(1, 0, false);
+    leases.release(1, 0, 'not-stored');
     expect(waiter.answers).toEqual([['not-stored', 1]]);
   });
 
@@ -55,7 +55,7 @@ describe('FillLeases', () => {
     leases.acquire('k', 1, 5, oldWaiter.answer);
     leases.acquire('k', 1, 6, () => undefined);
     expect(oldWaiter.answers).toEqual([]);
-    leases.release(1, 0, true);
+    leases.release(1, 0, 'stored');
     expect(oldWaiter.answers).toEqual([['stored', 1]]);
     expect(leases.size).toBe(1);
   });
@@ -73,7 +73,7 @@ describe('FillLeases', () => {
     const waiter = asker();
     leases.acquire('k', 0, 5, () => undefined);
     leases.acquire('k', 1, 5, waiter.answer);
-    leases.release(1, 1, true);
+    leases.release(1, 1, 'stored');
     expect(waiter.answers).toEqual([]);
   });
 
@@ -100,7 +100,7 @@ describe('FillLeases', () => {
     vi.advanceTimersByTime(1);
     expect(waiter.answers).toEqual([['not-stored', 1]]);
     expect(timedOut).toEqual(['k']);
-    leases.release(1, 0, true);
+    leases.release(1, 0, 'stored');
     expect(waiter.answers).toHaveLength(1);
   });
 });

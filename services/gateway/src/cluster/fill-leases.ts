@@ -1,14 +1,15 @@
 /**
  * The primary's fill leases (README, Workers): one origin fill per key per gateway node, not
  * per worker. A worker about to fill a key asks for its lease; the first gets `lead`, later
- * askers wait until the leader releases it (its entry committed, or nothing stored) and
- * then read the store themselves. A lease taken before the latest invalidation an asker
+ * askers wait until the leader releases it (its entry committed, nothing stored, or the
+ * origin's failure, which they answer with as the leader did) and then read the store
+ * themselves. A lease taken before the latest invalidation an asker
  * applied is not joined: the asker leads a new one. Leases end when their leader dies or
  * after `timeoutMs`, so no waiter waits forever.
  */
-import type { LeaseEnd } from './ipc.js';
+import type { LeaseEnd, SharedFailure } from './ipc.js';
 
-type Answer = (answer: 'lead' | LeaseEnd, lease: number) => void;
+type Answer = (answer: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure) => void;
 
 interface Lease {
   id: number;
@@ -56,9 +57,9 @@ export class FillLeases {
   }
 
   /** Only the leader releases; a release after the lease ended (timed out) does nothing. */
-  release(leaseId: number, worker: number, stored: boolean): void {
+  release(leaseId: number, worker: number, end: LeaseEnd, failure?: SharedFailure): void {
     const lease = this.#byId.get(leaseId);
-    if (lease !== undefined && lease.worker === worker) this.#end(lease, stored ? 'stored' : 'not-stored');
+    if (lease !== undefined && lease.worker === worker) this.#end(lease, end, failure);
   }
 
   /** A worker died: its leases end with nothing stored, so their waiters lead. */
@@ -78,10 +79,12 @@ export class FillLeases {
     for (const lease of [...this.#byId.values()]) this.#end(lease, 'not-stored');
   }
 
-  #end(lease: Lease, end: LeaseEnd): void {
+  #end(lease: Lease, end: LeaseEnd, failure?: SharedFailure): void {
     clearTimeout(lease.timer);
     this.#byId.delete(lease.id);
     if (this.#byKey.get(lease.key) === lease) this.#byKey.delete(lease.key);
-    for (const waiter of lease.waiters) waiter(end, lease.id);
+    // A failure without its description cannot be answered with: the waiters lead instead.
+    const sent = end === 'failed' && failure === undefined ? 'not-stored' : end;
+    for (const waiter of lease.waiters) waiter(sent, lease.id, failure);
   }
 }

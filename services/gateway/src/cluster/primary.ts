@@ -12,7 +12,7 @@ import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { GatewayPresence } from '../control/presence.js';
 import { FillLeases } from './fill-leases.js';
-import { isWorkerMessage, WORKER_INDEX_ENV, type WorkerMessage } from './ipc.js';
+import { isWorkerMessage, WORKER_INDEX_ENV, type LeaseEnd, type PrimaryMessage, type SharedFailure, type WorkerMessage } from './ipc.js';
 import { NodeAcks } from './node-acks.js';
 
 /** A worker whose last report is older than this counts as not ready (it reports every 250 ms). */
@@ -69,15 +69,16 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   let stopping = false;
   let adminUrl = '';
 
-  const answer = (slot: Slot, id: number) => (result: 'lead' | 'stored' | 'not-stored', lease: number) => {
-    if (slot.worker?.isConnected() === true) slot.worker.send({ cairn: 'lease-answer', id, answer: result, lease });
+  const answer = (slot: Slot, id: number) => (result: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure) => {
+    const message: PrimaryMessage = { cairn: 'lease-answer', id, answer: result, lease, ...(failure === undefined ? {} : { failure }) };
+    if (slot.worker?.isConnected() === true) slot.worker.send(message);
   };
   const handle = (slot: Slot, message: WorkerMessage): void => {
     switch (message.cairn) {
       case 'lease':
         return leases.acquire(message.key, slot.index, message.fillSeq, answer(slot, message.id));
       case 'release':
-        return leases.release(message.lease, slot.index, message.stored);
+        return leases.release(message.lease, slot.index, message.end, message.failure);
       case 'applied':
         return acks.applied(slot.index, message.eventId, message.seq, message.deleted);
       case 'state': {

@@ -5,12 +5,12 @@
  */
 import type { Logger, Readiness } from '@cairn/shared';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { isPrimaryMessage, WORKER_INDEX_ENV, type LeaseEnd, type WorkerMessage } from './ipc.js';
+import { isPrimaryMessage, WORKER_INDEX_ENV, type LeaseEnd, type SharedFailure, type WorkerMessage } from './ipc.js';
 
 /** How often a worker tells the primary its readiness and applied sequence. */
 const STATE_INTERVAL_MS = 250;
 
-export type LeaseGrant = { kind: 'lead'; lease: number } | { kind: 'ended'; end: LeaseEnd };
+export type LeaseGrant = { kind: 'lead'; lease: number } | { kind: 'ended'; end: LeaseEnd; failure: SharedFailure | undefined };
 
 export interface WorkerState {
   readiness: Readiness;
@@ -38,7 +38,7 @@ export class WorkerLink {
       const answer = this.#pending.get(message.id);
       if (answer === undefined) return;
       this.#pending.delete(message.id);
-      answer(message.answer === 'lead' ? { kind: 'lead', lease: message.lease } : { kind: 'ended', end: message.answer });
+      answer(message.answer === 'lead' ? { kind: 'lead', lease: message.lease } : { kind: 'ended', end: message.answer, failure: message.failure });
     });
   }
 
@@ -80,8 +80,8 @@ export class WorkerLink {
     });
   }
 
-  release(lease: number, stored: boolean): void {
-    if (lease !== 0) this.#send({ cairn: 'release', lease, stored });
+  release(lease: number, end: LeaseEnd, failure?: SharedFailure): void {
+    if (lease !== 0) this.#send({ cairn: 'release', lease, end, ...(failure === undefined ? {} : { failure }) });
   }
 
   applied(eventId: string, seq: number, deleted: number): void {

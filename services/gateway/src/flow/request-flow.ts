@@ -71,7 +71,7 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: FastifyR
   // A fill that began before the latest invalidation may bring an answer it removed.
   const joinable = inflight !== undefined && inflight.fillSeq === context.invalidations.appliedSeq && inflight.epoch === context.invalidations.epoch;
   // Several workers (WORKERS > 1): the node's other workers may be filling the key (flow/shared-fill.ts).
-  if (!joinable && shared && context.workerLink !== undefined) return missAcrossWorkers(exchange, context, reply, route, now, newInflight(context), lead);
+  if (!joinable && shared && context.workerLink !== undefined) return missAcrossWorkers(exchange, context, reply, route, now, newInflight(context), { lead, serveStaleOrFail });
   if (!joinable) return lead(exchange, context, reply, route, now, shared);
   const result = await inflight.result;
   switch (result.kind) {

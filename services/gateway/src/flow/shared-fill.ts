@@ -3,16 +3,20 @@
  * shared fill registers it locally first (so this worker's later misses join it without
  * asking), then asks the primary for the key's fill lease:
  * - `lead`: it fills; once the fill settled and the store committed it (`flushed`, so
- *   another process reads it), it releases the lease saying whether an entry was stored.
+ *   another process reads it), it releases the lease saying how the fill ended.
  * - the lease of another worker ended `stored`: it reads the key from the store again and
  *   delivers that entry as a collapsed answer. The read goes through lookup, so this
  *   worker's own invalidation map judges the entry (a fill from before an invalidation it
  *   applied is never served, whatever the other worker knew).
- * - it ended with nothing usable stored (unshared, not storable, an origin error, a leader
- *   that died, a lease past its bound): it leads itself, without a lease.
+ * - it ended `failed`: the origin failed the leader's fill; this request fails the same way
+ *   (or serves stale), as a waiter in the leader's process does.
+ * - it ended with nothing usable stored (unshared, not storable, a leader that died, a
+ *   lease past its bound): it leads itself, without a lease.
  */
 import type { FastifyReply } from 'fastify';
+import { fromSharedFailure, toSharedFailure, type LeaseEnd } from '../cluster/ipc.js';
 import type { GatewayContext, Route } from '../context.js';
+import { SharedOriginFailure } from '../errors.js';
 import { deliverEntry } from './deliver.js';
 import type { Exchange } from './exchange.js';
 import type { FillResult, Inflight } from './fill-registry.js';
@@ -23,10 +27,19 @@ export interface PendingFill {
   inflight: Inflight;
 }
 
-/** request-flow's lead, handed in so this module does not import its caller. */
-export type Lead = (exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number, register: boolean, pending?: PendingFill) => Promise<FastifyReply>;
+/** request-flow's steps, handed in so this module does not import its caller. */
+export interface FlowSteps {
+  lead(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number, register: boolean, pending?: PendingFill): Promise<FastifyReply>;
+  /** The stored entry if its stale-if-error window allows, else throws `err`. */
+  serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: FastifyReply, err: unknown, now: number): FastifyReply;
+}
 
-export async function missAcrossWorkers(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number, pending: PendingFill, lead: Lead): Promise<FastifyReply> {
+function leaseEnd(result: FillResult): LeaseEnd {
+  if (result.kind === 'error') return 'failed';
+  return result.kind === 'entry' && result.stored ? 'stored' : 'not-stored';
+}
+
+export async function missAcrossWorkers(exchange: Exchange, context: GatewayContext, reply: FastifyReply, route: Route, now: number, pending: PendingFill, steps: FlowSteps): Promise<FastifyReply> {
   const link = context.workerLink!;
   context.fills.lead(exchange.key, pending.inflight);
   const grant = await link.acquire(exchange.key, pending.inflight.fillSeq);
@@ -36,17 +49,24 @@ export async function missAcrossWorkers(exchange: Exchange, context: GatewayCont
       pending.settle(result);
       if (released) return;
       released = true;
-      const stored = result.kind === 'entry' && result.stored;
+      const end = leaseEnd(result);
+      if (result.kind === 'error') return link.release(grant.lease, end, toSharedFailure(result.error));
       // Released only once committed: a waiter in another process then reads the entry.
       context.store.flushed().then(
-        () => link.release(grant.lease, stored),
+        () => link.release(grant.lease, end),
         (err: unknown) => {
           context.logger.warn({ err, key: exchange.key }, 'store commit failed before a fill lease release');
-          link.release(grant.lease, false);
+          link.release(grant.lease, 'not-stored');
         },
       );
     };
-    return lead(exchange, context, reply, route, now, false, { settle, inflight: pending.inflight });
+    return steps.lead(exchange, context, reply, route, now, false, { settle, inflight: pending.inflight });
+  }
+  if (grant.end === 'failed' && grant.failure !== undefined) {
+    const error = fromSharedFailure(grant.failure);
+    pending.settle({ kind: 'error', error });
+    exchange.collapsed = true;
+    return steps.serveStaleOrFail(exchange, context, reply, new SharedOriginFailure(error), now);
   }
   if (grant.end === 'stored') {
     const { outcome, reason } = exchange;
@@ -61,5 +81,5 @@ export async function missAcrossWorkers(exchange: Exchange, context: GatewayCont
     }
     exchange.decide(outcome, reason);
   }
-  return lead(exchange, context, reply, route, now, false, pending);
+  return steps.lead(exchange, context, reply, route, now, false, pending);
 }
