@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FillLeases } from './fill-leases.js';
+import type { SharedFailure } from './ipc.js';
 
-type Answer = [string, number];
+type Answer = [string, number] | [string, number, SharedFailure];
 
-function asker(): { answers: Answer[]; answer: (answer: string, lease: number) => void } {
+function asker(): { answers: Answer[]; answer: (answer: string, lease: number, failure?: SharedFailure) => void } {
   const answers: Answer[] = [];
-  return { answers, answer: (answer, lease) => answers.push([answer, lease]) };
+  return { answers, answer: (answer, lease, failure) => answers.push(failure === undefined ? [answer, lease] : [answer, lease, failure]) };
 }
 
 describe('FillLeases', () => {
@@ -37,6 +38,25 @@ describe('FillLeases', () => {
     leases.acquire('k', 0, 5, () => undefined);
     leases.acquire('k', 1, 5, waiter.answer);
     leases.release(1, 0, 'not-stored');
+    expect(waiter.answers).toEqual([['not-stored', 1]]);
+  });
+
+  it('hands waiters the origin failure the leader released with', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    const failure: SharedFailure = { code: 'CAIRN_ORIGIN_TIMEOUT', message: 'origin timed out (headers)', status: 504, details: { timeout: 'headers' } };
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 0, 'failed', failure);
+    expect(waiter.answers).toEqual([['failed', 1, failure]]);
+  });
+
+  it('makes waiters lead when a failure comes without its description', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 0, 'failed');
     expect(waiter.answers).toEqual([['not-stored', 1]]);
   });
 
