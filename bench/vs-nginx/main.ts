@@ -1,5 +1,5 @@
 /**
- * `npm run bench:vs-nginx [-- --rounds 3 --seconds 5 --connections 50]`: Cairn's gateway,
+ * `npm run bench:vs-nginx [-- --rounds 3 --seconds 5 --connections 50]`: Cairn's gateway (WORKERS=1 and WORKERS=2),
  * nginx (proxy_cache) and Varnish (builtin VCL) in front of one origin on loopback, loaded by
  * wrk (-t1) in interleaved rounds: hot 1 KB hits, 10,000 distinct 1 KB hits, hot 100 KB hits,
  * and the miss path (never-seen 1 KB keys). A bare node:http server answering the same bytes
@@ -84,9 +84,9 @@ server.listen(${port}, '127.0.0.1');
   return { name: 'bare node:http', url, pid: proc.child.pid ?? -1 };
 }
 
-function loadTarget(started: Started): LoadTarget {
+function loadTarget(started: Started, name?: string): LoadTarget {
   if (!started.ok) throw new Error(`could not start a proxy: ${started.reason}`);
-  return { name: started.target.name, url: started.target.url, pid: started.target.pid };
+  return { name: name ?? started.target.name, url: started.target.url, pid: started.target.pid };
 }
 
 /** Fills `paths` into a proxy's cache with 50 requests in flight, each path twice. */
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   onCleanup(() => dir.remove());
   const origin = await startBenchOrigin();
   onCleanup(() => origin.close());
-  const proxies = [loadTarget(await startCairn(origin.url)), loadTarget(await startNginx(origin.port)), loadTarget(await startVarnish(origin.port))];
+  // Both process models in the same run, so their ratio is measured on the same machine state.
+  const proxies = [loadTarget(await startCairn(origin.url, 1), 'cairn WORKERS=1'), loadTarget(await startCairn(origin.url, 2), 'cairn WORKERS=2'), loadTarget(await startNginx(origin.port)), loadTarget(await startVarnish(origin.port))];
   const bare = await startBareNode(dir.path);
   const direct: LoadTarget = { name: 'origin direct', url: origin.url, pid: process.pid };
   const distinct = Array.from({ length: DISTINCT_KEYS }, (_, i) => `/d/${i}`);

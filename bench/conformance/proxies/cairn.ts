@@ -19,7 +19,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FORWARD_HEADERS = ['user-agent', 'accept-language'];
 const RULE = { id: 'all', pathPatterns: ['^/.*$'], ttl: 'origin_expires' };
 
-async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward: boolean): Promise<{ proc: Tracked; url: string; adminUrl: string }> {
+async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward: boolean, workers: number | undefined): Promise<{ proc: Tracked; url: string; adminUrl: string }> {
   const cacheConfiguration = {
     defaultOrigin: originUrl,
     defaultCacheKey: { includeQueryParams: 'ALL' },
@@ -41,6 +41,8 @@ async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward:
       DATA_DIR: join(dir.path, 'data'),
       GATEWAY_ID: 'conformance',
       LOG_LEVEL: 'error',
+      // Unset: the gateway's default (one worker per core).
+      ...(workers === undefined ? {} : { WORKERS: String(workers) }),
     },
   });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
@@ -63,7 +65,8 @@ async function publishRule(natsUrl: string): Promise<number> {
   }
 }
 
-export async function startCairn(originUrl: string): Promise<Started> {
+/** `workers`: WORKERS for the gateway (its default, one per core, when undefined). */
+export async function startCairn(originUrl: string, workers?: number): Promise<Started> {
   try {
     const nats = await startNatsServer();
     onCleanup(() => nats.stop());
@@ -71,14 +74,25 @@ export async function startCairn(originUrl: string): Promise<Started> {
     onCleanup(() => dir.remove());
     const notes: string[] = [];
     let forward = true;
-    let gateway = await launch(dir, nats.url, originUrl, true).catch((err: Error) => err);
+    let gateway = await launch(dir, nats.url, originUrl, true, workers).catch((err: Error) => err);
     if (gateway instanceof Error) {
       notes.push(`defaultForwardHeaders refused at startup (${gateway.message.split('\n').find((line) => /forward/i.test(line))?.trim() ?? 'see gateway log'}): started without it`);
       forward = false;
-      gateway = await launch(dir, nats.url, originUrl, false);
+      gateway = await launch(dir, nats.url, originUrl, false, workers);
     }
     const { proc, url, adminUrl } = gateway;
-    const seq = await publishRule(nats.url);
+    // The gateway creates the streams it reads once it runs; with WORKERS > 1 its workers do,
+    // after the primary's /health already answers: publish once the rules stream exists.
+    let seq = 0;
+    await waitUntil(
+      'rules stream',
+      async () => {
+        seq = await publishRule(nats.url);
+        return true;
+      },
+      15_000,
+      proc,
+    );
     await waitUntil(
       'gateway rule feed',
       async () => {

@@ -10,6 +10,7 @@ import type { RuleFeed } from './control/rule-feed.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { FeedHealth } from './control/feed-health.js';
 import type { FillRegistry } from './flow/fill-registry.js';
+import type { WorkerLink } from './cluster/worker-link.js';
 import { OriginPool, slotMetrics, type Origin } from './origin/origin-pool.js';
 import { SyntheticOrigin } from './origin/synthetic-origin.js';
 import { forNormalizedPath } from './origin/upstream-target.js';
@@ -46,6 +47,8 @@ export interface GatewayContext {
   feedHealth: FeedHealth;
   /** Fills in flight (coalescing) and hit-for-miss marks. */
   fills: FillRegistry;
+  /** With WORKERS > 1: the primary's fill leases (coalescing across workers); undefined in a single process. */
+  workerLink: WorkerLink | undefined;
   metrics: GatewayMetrics;
   logger: Logger;
   /** Fleet-wide invalidations the gateway asks for (PURGE). */

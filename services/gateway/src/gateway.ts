@@ -4,7 +4,7 @@
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
 import { mkdirSync } from 'node:fs';
-import { awaitStreams, connectNats, createAuthenticator, createLogger, streamNames, streamOptionsOf, type Logger } from '@cairn/shared';
+import { awaitStreams, connectNats, createAuthenticator, createLogger, streamNames, streamOptionsOf, type Logger, type Readiness } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
@@ -20,6 +20,7 @@ import { FillRegistry } from './flow/fill-registry.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { storeEvents } from './store/store-events.js';
+import type { WorkerLink } from './cluster/worker-link.js';
 
 /** How long close lets responses in flight finish before it cuts their connections. */
 const CLOSE_GRACE_MS = 10_000;
@@ -33,11 +34,18 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.env.LOG_LEVEL)): Promise<Gateway> {
+/**
+ * `worker`: this process is one of a node's workers (WORKERS > 1, cluster/primary.ts). The
+ * primary then serves ADMIN_PORT and the node's presence; the worker reports to it, asks it
+ * for fill leases, and takes the store duties (sweep, reindex, deletions) only if told to.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.env.LOG_LEVEL), worker?: WorkerLink): Promise<Gateway> {
   const { env } = config;
-  const log = logger.child({ gatewayId: env.GATEWAY_ID });
+  const log = logger.child({ gatewayId: env.GATEWAY_ID, ...(worker === undefined ? {} : { worker: worker.index }) });
+  const storeDuties = worker?.storeDuties ?? true;
   mkdirSync(env.DATA_DIR, { recursive: true });
   const metrics = createGatewayMetrics();
+  worker?.serveMetrics(metrics.registry);
   // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
   const auth = createAuthenticator(env, { failed: (reason) => metrics.authFailures.inc({ reason }), refused: () => metrics.authRefused.inc() });
   // MEMORY_CACHE_BYTES bounds the whole node: each of WORKERS processes holds its share.
@@ -51,7 +59,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   let streamsMissing: string[] = [];
 
   const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
-  const invalidations = new InvalidationFeed(nats.nc, store, metrics, log.child({ component: 'invalidation-feed' }));
+  const invalidations = new InvalidationFeed(nats.nc, store, metrics, log.child({ component: 'invalidation-feed' }), storeDuties);
   const context: GatewayContext = {
     env,
     cacheConfig: config.cache,
@@ -61,6 +69,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     rules,
     invalidations,
     fills: new FillRegistry(env.HIT_FOR_MISS_MS),
+    workerLink: worker,
     feedHealth: new FeedHealth(nats.nc, invalidations.follower, env.INVALIDATION_FEED_GRACE_MS, log.child({ component: 'feed-health' })),
     metrics,
     logger: log,
@@ -70,11 +79,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
   context.feedHealth.start();
   metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
-  const admin = createAdminServer(context, () => {
-    const readiness = gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store);
-    return streamsMissing.length === 0 ? readiness : { ...readiness, streamsMissing };
-  });
-  const adminUrl = await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
+  const readiness = () => {
+    const ready = gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store);
+    return streamsMissing.length === 0 ? ready : { ...ready, streamsMissing };
+  };
+  const admin = worker === undefined ? createAdminServer(context, readiness) : undefined;
+  const adminUrl = admin === undefined ? '' : await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
+  // A worker is ready for its primary once its proxy listens, not merely once its feeds caught up.
+  let serving = false;
+  let url = '';
+  worker?.start(() => ({ readiness: workerReadiness(readiness(), serving), appliedSeq: invalidations.appliedSeq, feedLost: context.feedHealth.lost(Date.now()), url }));
   await awaitStreams(await nats.nc.jetstreamManager(), streamOptionsOf(env), readStreams, log, {
     onMissing: (missing) => {
       streamsMissing = missing;
@@ -87,13 +101,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   log.info({ durationMs: Math.round(performance.now() - replayStarted), rules: rules.ruleCount, appliedSeq: invalidations.appliedSeq }, 'feeds caught up');
 
   const proxy = createProxyServer(context);
-  const url = await proxy.listen(env.PORT, env.HOST);
-  log.info({ url, adminUrl }, 'listening');
+  url = await proxy.listen(env.PORT, env.HOST);
+  serving = true;
+  // A node's `listening` line, with both URLs, is its primary's once every worker serves.
+  log.info({ url, adminUrl }, worker === undefined ? 'listening' : 'worker listening');
   // Announced only once serving: the invalidation service waits for live gateways' acks.
-  const presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }));
-  invalidations.onApplied = (eventId, seq, deleted) => presence.ack(eventId, seq, deleted);
-  presence.start();
-  if (store.indexOutdated) {
+  // A worker's acks go to its primary, which acks for the node once every worker applied.
+  const presence =
+    worker === undefined
+      ? new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }))
+      : undefined;
+  invalidations.onApplied = (eventId, seq, deleted) => (presence === undefined ? worker?.applied(eventId, seq, deleted) : presence.ack(eventId, seq, deleted));
+  presence?.start();
+  if (storeDuties && store.indexOutdated) {
     // A store from before the current index key format: its long keys' index values are
     // added in the background (failures are counted by the store's write health).
     void store.reindex().then((entries) => log.info({ entries }, 'store reindexed'));
@@ -105,7 +125,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     void store.migrate().then((entries) => log.info({ entries }, 'store migrated'));
   }
   const sweeper = new Sweeper(store, invalidations, rules, metrics, log.child({ component: 'sweeper' }));
-  sweeper.start(env.SWEEP_INTERVAL_MS);
+  if (storeDuties) sweeper.start(env.SWEEP_INTERVAL_MS);
 
   return {
     id: env.GATEWAY_ID,
@@ -113,7 +133,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     adminUrl,
     reloadUsers: () => auth?.reload(),
     async close() {
-      presence.stop();
+      presence?.stop();
+      worker?.stop();
       await sweeper.stop();
       // Responses still streaming when close begins end later on keep-alive connections,
       // which node closes only if idle when asked: ask until the last one is done, and cut
@@ -124,7 +145,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         clearInterval(closeIdle);
         clearTimeout(cut);
       });
-      await admin.close();
+      await admin?.close();
       await rules.follower.stop();
       await invalidations.follower.stop();
       await nats.nc.drain();
@@ -132,4 +153,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       await store.close();
     },
   };
+}
+
+function workerReadiness(readiness: Readiness, serving: boolean): Readiness {
+  return serving ? readiness : { ...readiness, ready: false, serving };
 }

@@ -1,4 +1,10 @@
-/** Every gateway metric, declared once with its help text (as Varnish's VSC files). */
+/**
+ * Every gateway metric, declared once with its help text (as Varnish's VSC files). With
+ * WORKERS > 1 the primary's /metrics merges the workers' registries: counters, histograms and
+ * per-worker gauges (origin connections, queue) are summed; a gauge describing something the
+ * workers share (the store, the feeds) says how it merges (`aggregator`), so it is not
+ * counted once per worker.
+ */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CounterCells } from './counter-cells.js';
 import type { CacheOutcome, DecisionReason, ErrorReason } from './flow/outcome.js';
@@ -67,6 +73,7 @@ export function createGatewayMetrics() {
     feedLost: new Gauge({
       name: 'cairn_gateway_invalidation_feed_lost',
       help: '1 while the invalidation feed has been lost past its grace period and every hit is revalidated.',
+      aggregator: 'max',
       registers: [registry],
       collect() {
         this.set(probes.feedLost() ? 1 : 0);
@@ -77,6 +84,7 @@ export function createGatewayMetrics() {
       name: 'cairn_gateway_invalidations_applied_total',
       help: 'Invalidation events applied to the invalidation map, by kind.',
       labelNames: ['kind'] as const,
+      aggregator: 'max',
       registers: [registry],
     }),
     malformedMessages: new Counter({
@@ -135,6 +143,7 @@ export function createGatewayMetrics() {
     storeWritable: new Gauge({
       name: 'cairn_gateway_store_writable',
       help: '1 while the store commits writes; 0 after a failed commit (disk full), until a backoff probe succeeds.',
+      aggregator: 'min',
       registers: [registry],
     }),
     storeWriteFailures: new Counter({
@@ -151,6 +160,7 @@ export function createGatewayMetrics() {
     storedBytes: new Gauge({
       name: 'cairn_gateway_store_bytes',
       help: 'Bytes the stored entries occupy in LMDB as CACHE_MAX_BYTES counts them: keys, values, size records and index values.',
+      aggregator: 'max',
       registers: [registry],
       collect() {
         this.set(probes.store().bytes);
@@ -159,6 +169,7 @@ export function createGatewayMetrics() {
     storedEntries: new Gauge({
       name: 'cairn_gateway_store_entries',
       help: 'Entries in the store (responses, variants and variant markers).',
+      aggregator: 'max',
       registers: [registry],
       collect() {
         this.set(probes.store().entries);
@@ -167,6 +178,7 @@ export function createGatewayMetrics() {
     storeMaxBytes: new Gauge({
       name: 'cairn_gateway_store_max_bytes',
       help: 'The bound in force: CACHE_MAX_BYTES, or lower after a full LMDB map or disk (until restart).',
+      aggregator: 'min',
       registers: [registry],
       collect() {
         this.set(probes.store().maxBytes);
@@ -220,6 +232,7 @@ export function createGatewayMetrics() {
       name: 'cairn_gateway_streams_missing',
       help: '1 while the gateway waits for a stream it reads (CACHE_RULES, CACHE_INVALIDATIONS) to be created by its owner.',
       labelNames: ['stream'] as const,
+      aggregator: 'max',
       registers: [registry],
     }),
     authFailures: new Counter({

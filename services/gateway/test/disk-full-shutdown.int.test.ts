@@ -85,6 +85,8 @@ describe.skipIf(!canMountTmpfs)(`a gateway process on a full disk${canMountTmpfs
       CONFIG_DIR: dir.path,
       DATA_DIR: join(disk, 'data'),
       GATEWAY_ID: 'full-disk',
+      // One process, whose `listening` line names both URLs (WORKERS > 1 is workers.int.test.ts's).
+      WORKERS: '1',
       LOG_LEVEL: 'info',
       AUTH_REQUIRED: 'false',
     });

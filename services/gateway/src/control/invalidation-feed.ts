@@ -24,12 +24,15 @@ export class InvalidationFeed {
   readonly follower: StreamFollower;
   readonly #store: LmdbStore;
   readonly #sink: FeedSink;
+  /** Whether this feed deletes hard-invalidated entries (one worker of a node does: README, Workers). */
+  readonly #reclaims: boolean;
   #epoch = 0;
   /** Called for each event applied once caught up (acknowledgements). */
   onApplied: ((eventId: string, seq: number, deleted: number) => void) | undefined;
 
-  constructor(nc: NatsConnection, store: LmdbStore, metrics: GatewayMetrics, logger: Logger) {
+  constructor(nc: NatsConnection, store: LmdbStore, metrics: GatewayMetrics, logger: Logger, reclaims = true) {
     this.#store = store;
+    this.#reclaims = reclaims;
     this.#sink = { stream: streamNames.invalidations, logger, metrics };
     this.follower = new StreamFollower({
       nc,
@@ -71,7 +74,7 @@ export class InvalidationFeed {
     let deleted = 0;
     const epoch = this.#epoch;
     try {
-      if (event.mode === 'hard' && (event.kind === 'tag' || event.kind === 'url')) {
+      if (this.#reclaims && event.mode === 'hard' && (event.kind === 'tag' || event.kind === 'url')) {
         const key = event.key as string;
         const q = key.indexOf('?');
         const path = q === -1 ? key : key.slice(0, q);

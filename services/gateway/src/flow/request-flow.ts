@@ -21,13 +21,14 @@ import { deliverEntry, deliverNotCached, deliverResponse } from './deliver.js';
 import type { Exchange } from './exchange.js';
 import { fetchOrigin } from './fetch.js';
 import { fill } from './fill.js';
-import type { FillResult, Inflight } from './fill-registry.js';
+import type { FillResult } from './fill-registry.js';
 import { key } from './key.js';
 import { lookup } from './lookup.js';
 import { purge, PURGE_METHOD } from './purge.js';
 import { assertNever } from './outcome.js';
 import { admit, recv } from './recv.js';
 import { rule } from './rule.js';
+import { missAcrossWorkers, type PendingFill } from './shared-fill.js';
 import { staleIfErrorMs } from './stale-windows.js';
 import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
 
@@ -83,6 +84,8 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, r
   const inflight = shared ? context.fills.inflight(exchange.key) : undefined;
   // A fill that began before the latest invalidation may bring an answer it removed.
   const joinable = inflight !== undefined && inflight.fillSeq === context.invalidations.appliedSeq && inflight.epoch === context.invalidations.epoch;
+  // Several workers (WORKERS > 1): the node's other workers may be filling the key (flow/shared-fill.ts).
+  if (!joinable && shared && context.workerLink !== undefined) return missAcrossWorkers(exchange, context, reply, route, now, newInflight(context), { lead, serveStaleOrFail });
   if (!joinable) return lead(exchange, context, reply, route, now, shared);
   const result = await inflight.result;
   switch (result.kind) {
@@ -103,9 +106,12 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, r
   }
 }
 
-/** This request fetches for its key; `register`: others that miss meanwhile wait for it. */
-async function lead(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, register: boolean): Promise<Reply> {
-  const { settle, inflight } = newInflight(context);
+/**
+ * This request fetches for its key; `register`: others that miss meanwhile wait for it.
+ * `pending`: the fill was registered already (shared-fill.ts).
+ */
+async function lead(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, register: boolean, pending?: PendingFill): Promise<Reply> {
+  const { settle, inflight } = pending ?? newInflight(context);
   if (register) context.fills.lead(exchange.key, inflight);
   let answer;
   try {
@@ -137,7 +143,7 @@ async function lead(exchange: Exchange, context: GatewayContext, reply: Reply, r
 }
 
 /** A fill about to start: read in the same turn as its fetch reads fillSeq, so they agree. */
-function newInflight(context: GatewayContext): { settle: (result: FillResult) => void; inflight: Inflight } {
+function newInflight(context: GatewayContext): PendingFill {
   let settle: (result: FillResult) => void = () => undefined;
   const result = new Promise<FillResult>((resolve) => (settle = resolve));
   return { settle, inflight: { result, fillSeq: context.invalidations.appliedSeq, epoch: context.invalidations.epoch } };

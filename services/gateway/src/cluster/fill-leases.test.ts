@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FillLeases } from './fill-leases.js';
+import type { SharedFailure } from './ipc.js';
+
+type Answer = [string, number] | [string, number, SharedFailure];
+
+function asker(): { answers: Answer[]; answer: (answer: string, lease: number, failure?: SharedFailure) => void } {
+  const answers: Answer[] = [];
+  return { answers, answer: (answer, lease, failure) => answers.push(failure === undefined ? [answer, lease] : [answer, lease, failure]) };
+}
+
+describe('FillLeases', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('grants the first asker the lead and makes a later asker from another worker wait', () => {
+    const leases = new FillLeases(1000);
+    const first = asker();
+    const second = asker();
+    leases.acquire('k', 0, 5, first.answer);
+    leases.acquire('k', 1, 5, second.answer);
+    expect(first.answers).toEqual([['lead', 1]]);
+    expect(second.answers).toEqual([]);
+  });
+
+  it('tells waiters the entry was stored when the leader releases with one', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 0, 'stored');
+    expect(waiter.answers).toEqual([['stored', 1]]);
+    expect(leases.size).toBe(0);
+  });
+
+  it('tells waiters nothing was stored when the leader releases without an entry', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 0, 'not-stored');
+    expect(waiter.answers).toEqual([['not-stored', 1]]);
+  });
+
+  it('hands waiters the origin failure the leader released with', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    const failure: SharedFailure = { code: 'CAIRN_ORIGIN_TIMEOUT', message: 'origin timed out (headers)', status: 504, details: { timeout: 'headers' } };
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 0, 'failed', failure);
+    expect(waiter.answers).toEqual([['failed', 1, failure]]);
+  });
+
+  it('makes waiters lead when a failure comes without its description', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 0, 'failed');
+    expect(waiter.answers).toEqual([['not-stored', 1]]);
+  });
+
+  it('does not let an asker that applied a later invalidation join an older lease', () => {
+    const leases = new FillLeases(1000);
+    const later = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 6, later.answer);
+    expect(later.answers).toEqual([['lead', 2]]);
+  });
+
+  it('keeps the waiters of a replaced lease until its own leader releases it', () => {
+    const leases = new FillLeases(1000);
+    const oldWaiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, oldWaiter.answer);
+    leases.acquire('k', 1, 6, () => undefined);
+    expect(oldWaiter.answers).toEqual([]);
+    leases.release(1, 0, 'stored');
+    expect(oldWaiter.answers).toEqual([['stored', 1]]);
+    expect(leases.size).toBe(1);
+  });
+
+  it('grants the same worker a new lead rather than making it wait for itself', () => {
+    const leases = new FillLeases(1000);
+    const again = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 0, 5, again.answer);
+    expect(again.answers).toEqual([['lead', 2]]);
+  });
+
+  it('ignores a release by a worker that does not hold the lease', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    leases.release(1, 1, 'stored');
+    expect(waiter.answers).toEqual([]);
+  });
+
+  it('ends a dead leader\'s leases with nothing stored, so their waiters lead', () => {
+    const leases = new FillLeases(1000);
+    const waiter = asker();
+    leases.acquire('a', 0, 5, () => undefined);
+    leases.acquire('b', 0, 5, () => undefined);
+    leases.acquire('a', 1, 5, waiter.answer);
+    expect(leases.leaderGone(0)).toBe(2);
+    expect(waiter.answers).toEqual([['not-stored', 1]]);
+    expect(leases.size).toBe(0);
+  });
+
+  it('ends a lease past its bound with nothing stored and says so', () => {
+    vi.useFakeTimers();
+    const timedOut: string[] = [];
+    const leases = new FillLeases(1000, (key) => timedOut.push(key));
+    const waiter = asker();
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, waiter.answer);
+    vi.advanceTimersByTime(999);
+    expect(waiter.answers).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(waiter.answers).toEqual([['not-stored', 1]]);
+    expect(timedOut).toEqual(['k']);
+    leases.release(1, 0, 'stored');
+    expect(waiter.answers).toHaveLength(1);
+  });
+});

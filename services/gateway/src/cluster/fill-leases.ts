@@ -1,0 +1,90 @@
+/**
+ * The primary's fill leases (README, Workers): one origin fill per key per gateway node, not
+ * per worker. A worker about to fill a key asks for its lease; the first gets `lead`, later
+ * askers wait until the leader releases it (its entry committed, nothing stored, or the
+ * origin's failure, which they answer with as the leader did) and then read the store
+ * themselves. A lease taken before the latest invalidation an asker
+ * applied is not joined: the asker leads a new one. Leases end when their leader dies or
+ * after `timeoutMs`, so no waiter waits forever.
+ */
+import type { LeaseEnd, SharedFailure } from './ipc.js';
+
+type Answer = (answer: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure) => void;
+
+interface Lease {
+  id: number;
+  key: string;
+  worker: number;
+  fillSeq: number;
+  waiters: Answer[];
+  timer: NodeJS.Timeout;
+}
+
+export class FillLeases {
+  /** The newest lease per key: the one later askers join. */
+  readonly #byKey = new Map<string, Lease>();
+  /** Every lease not yet ended, replaced ones too (their waiters are still waiting). */
+  readonly #byId = new Map<number, Lease>();
+  readonly #timeoutMs: number;
+  readonly #onTimeout: (key: string, worker: number) => void;
+  #nextId = 1;
+
+  constructor(timeoutMs: number, onTimeout: (key: string, worker: number) => void = () => undefined) {
+    this.#timeoutMs = timeoutMs;
+    this.#onTimeout = onTimeout;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  acquire(key: string, worker: number, fillSeq: number, answer: Answer): void {
+    const current = this.#byKey.get(key);
+    // The same worker asking again already decided locally not to join its own fill.
+    if (current !== undefined && current.worker !== worker && current.fillSeq >= fillSeq) {
+      current.waiters.push(answer);
+      return;
+    }
+    const lease: Lease = { id: this.#nextId++, key, worker, fillSeq, waiters: [], timer: undefined as unknown as NodeJS.Timeout };
+    lease.timer = setTimeout(() => {
+      this.#onTimeout(key, worker);
+      this.#end(lease, 'not-stored');
+    }, this.#timeoutMs);
+    lease.timer.unref();
+    this.#byKey.set(key, lease);
+    this.#byId.set(lease.id, lease);
+    answer('lead', lease.id);
+  }
+
+  /** Only the leader releases; a release after the lease ended (timed out) does nothing. */
+  release(leaseId: number, worker: number, end: LeaseEnd, failure?: SharedFailure): void {
+    const lease = this.#byId.get(leaseId);
+    if (lease !== undefined && lease.worker === worker) this.#end(lease, end, failure);
+  }
+
+  /** A worker died: its leases end with nothing stored, so their waiters lead. */
+  leaderGone(worker: number): number {
+    let ended = 0;
+    for (const lease of [...this.#byId.values()]) {
+      if (lease.worker === worker) {
+        this.#end(lease, 'not-stored');
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  /** Ends every lease (shutdown). */
+  clear(): void {
+    for (const lease of [...this.#byId.values()]) this.#end(lease, 'not-stored');
+  }
+
+  #end(lease: Lease, end: LeaseEnd, failure?: SharedFailure): void {
+    clearTimeout(lease.timer);
+    this.#byId.delete(lease.id);
+    if (this.#byKey.get(lease.key) === lease) this.#byKey.delete(lease.key);
+    // A failure without its description cannot be answered with: the waiters lead instead.
+    const sent = end === 'failed' && failure === undefined ? 'not-stored' : end;
+    for (const waiter of lease.waiters) waiter(sent, lease.id, failure);
+  }
+}

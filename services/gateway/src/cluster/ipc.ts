@@ -1,0 +1,51 @@
+/**
+ * The messages a gateway node's primary and its workers exchange over the cluster IPC
+ * channel (README, Workers). Every one carries `cairn`, so prom-client's own metric
+ * requests on the same channel are told apart.
+ */
+import { CairnError, type Readiness } from '@cairn/shared';
+
+/** What a waiter learns when the lease it joined ends. */
+export type LeaseEnd =
+  /** The leader committed an entry for the key: read it from the store. */
+  | 'stored'
+  /** The leader's fill stored nothing (unshared, not storable), died, or ran past the bound: lead yourself. */
+  | 'not-stored'
+  /** The origin failed the leader's fill: answer with the same failure (the `failure` sent along). */
+  | 'failed';
+
+/** An origin failure as it crosses processes: what a waiter's answer is made of. */
+export interface SharedFailure {
+  code: string;
+  message: string;
+  status: number | undefined;
+  details: Record<string, unknown>;
+}
+
+export function toSharedFailure(err: unknown): SharedFailure {
+  if (err instanceof CairnError) return { code: err.code, message: err.message, status: err.status, details: err.details };
+  return { code: 'CAIRN_ORIGIN_UNAVAILABLE', message: 'origin fetch failed', status: 502, details: {} };
+}
+
+export function fromSharedFailure(failure: SharedFailure): CairnError {
+  return new CairnError(failure.code, failure.message, { status: failure.status, details: failure.details });
+}
+
+export type WorkerMessage =
+  | { cairn: 'lease'; id: number; key: string; fillSeq: number }
+  | { cairn: 'release'; lease: number; end: LeaseEnd; failure?: SharedFailure }
+  | { cairn: 'applied'; eventId: string; seq: number; deleted: number }
+  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string };
+
+export type PrimaryMessage = { cairn: 'lease-answer'; id: number; answer: 'lead' | LeaseEnd; lease: number; failure?: SharedFailure };
+
+export function isWorkerMessage(message: unknown): message is WorkerMessage {
+  return typeof message === 'object' && message !== null && typeof (message as { cairn?: unknown }).cairn === 'string';
+}
+
+export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
+  return typeof message === 'object' && message !== null && (message as { cairn?: unknown }).cairn === 'lease-answer';
+}
+
+/** The environment variable the primary tells each worker its index in (0 takes the store duties). */
+export const WORKER_INDEX_ENV = 'CAIRN_WORKER_INDEX';

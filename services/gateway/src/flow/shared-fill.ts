@@ -1,0 +1,85 @@
+/**
+ * Coalescing across the workers of a node (README, Workers). A miss that would lead a
+ * shared fill registers it locally first (so this worker's later misses join it without
+ * asking), then asks the primary for the key's fill lease:
+ * - `lead`: it fills; once the fill settled and the store committed it (`flushed`, so
+ *   another process reads it), it releases the lease saying how the fill ended.
+ * - the lease of another worker ended `stored`: it reads the key from the store again and
+ *   delivers that entry as a collapsed answer. The read goes through lookup, so this
+ *   worker's own invalidation map judges the entry (a fill from before an invalidation it
+ *   applied is never served, whatever the other worker knew).
+ * - it ended `failed`: the origin failed the leader's fill; this request fails the same way
+ *   (or serves stale), as a waiter in the leader's process does.
+ * - it ended with nothing usable stored (unshared, not storable, a leader that died, a
+ *   lease past its bound): it leads itself, without a lease.
+ */
+import type { Reply } from './reply.js';
+import { fromSharedFailure, toSharedFailure, type LeaseEnd } from '../cluster/ipc.js';
+import type { GatewayContext, Route } from '../context.js';
+import { SharedOriginFailure } from '../errors.js';
+import { deliverEntry } from './deliver.js';
+import type { Exchange } from './exchange.js';
+import type { FillResult, Inflight } from './fill-registry.js';
+import { lookup } from './lookup.js';
+
+export interface PendingFill {
+  settle: (result: FillResult) => void;
+  inflight: Inflight;
+}
+
+/** request-flow's steps, handed in so this module does not import its caller. */
+export interface FlowSteps {
+  lead(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, register: boolean, pending?: PendingFill): Promise<Reply>;
+  /** The stored entry if its stale-if-error window allows, else throws `err`. */
+  serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: Reply, err: unknown, now: number): Reply;
+}
+
+function leaseEnd(result: FillResult): LeaseEnd {
+  if (result.kind === 'error') return 'failed';
+  return result.kind === 'entry' && result.stored ? 'stored' : 'not-stored';
+}
+
+export async function missAcrossWorkers(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, pending: PendingFill, steps: FlowSteps): Promise<Reply> {
+  const link = context.workerLink!;
+  context.fills.lead(exchange.key, pending.inflight);
+  const grant = await link.acquire(exchange.key, pending.inflight.fillSeq);
+  if (grant.kind === 'lead') {
+    let released = false;
+    const settle = (result: FillResult): void => {
+      pending.settle(result);
+      if (released) return;
+      released = true;
+      const end = leaseEnd(result);
+      if (result.kind === 'error') return link.release(grant.lease, end, toSharedFailure(result.error));
+      // Released only once committed: a waiter in another process then reads the entry.
+      context.store.flushed().then(
+        () => link.release(grant.lease, end),
+        (err: unknown) => {
+          context.logger.warn({ err, key: exchange.key }, 'store commit failed before a fill lease release');
+          link.release(grant.lease, 'not-stored');
+        },
+      );
+    };
+    return steps.lead(exchange, context, reply, route, now, false, { settle, inflight: pending.inflight });
+  }
+  if (grant.end === 'failed' && grant.failure !== undefined) {
+    const error = fromSharedFailure(grant.failure);
+    pending.settle({ kind: 'error', error });
+    exchange.collapsed = true;
+    return steps.serveStaleOrFail(exchange, context, reply, new SharedOriginFailure(error), now);
+  }
+  if (grant.end === 'stored') {
+    const { outcome, reason } = exchange;
+    if (lookup(exchange, context, Date.now()).kind === 'hit') {
+      const entry = exchange.entry!;
+      exchange.decide(outcome, reason);
+      exchange.collapsed = true;
+      exchange.storing = true;
+      exchange.forwardStatus = entry.meta.status;
+      pending.settle({ kind: 'entry', entry, stored: true });
+      return deliverEntry(exchange, context, reply, entry, now);
+    }
+    exchange.decide(outcome, reason);
+  }
+  return steps.lead(exchange, context, reply, route, now, false, pending);
+}

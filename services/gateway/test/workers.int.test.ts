@@ -1,0 +1,283 @@
+/**
+ * WORKERS > 1 (README, Workers): the built gateway runs as a real node — a primary and its
+ * worker processes on one proxy port and one DATA_DIR — against a real nats-server, a real
+ * invalidation service and a counting origin. Requests go over separate connections, which
+ * the cluster hands to the workers in turn.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, encodeMessage, ensureStreams, headers as cairnHeaders, ruleSchema, subjects } from '@cairn/shared';
+import { loadInvalidationConfig, startInvalidationService, type InvalidationService } from '@cairn/invalidation';
+import { eventually, freePorts, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
+import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(REPO_ROOT, 'services/gateway/dist/main.js');
+const GATEWAY_ID = 'node-a';
+
+interface Answer {
+  status: number;
+  body: string;
+  cache: string | undefined;
+  cacheStatus: string | undefined;
+}
+
+/** One request on its own connection (no keep-alive pool), so the cluster may hand it to any worker. */
+function get(url: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString(),
+          cache: res.headers[cairnHeaders.cache] as string | undefined,
+          cacheStatus: res.headers['cache-status'] as string | undefined,
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer from ${url}`)));
+    req.end();
+  });
+}
+
+interface WorkerReadiness {
+  index: number;
+  pid: number | undefined;
+  ready: boolean;
+}
+
+async function ready(adminUrl: string): Promise<{ status: number; workers: WorkerReadiness[] }> {
+  const response = await fetch(`${adminUrl}/ready`, { signal: AbortSignal.timeout(2000) });
+  const body = (await response.json()) as { workers: WorkerReadiness[] };
+  return { status: response.status, workers: body.workers };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** The PID of the local process whose TCP socket has this port (ss(8)). */
+function processOnPort(port: number): number {
+  const line = execFileSync('ss', ['-tnpH', 'src', `127.0.0.1:${port}`], { encoding: 'utf8' });
+  const pid = /pid=(\d+)/.exec(line)?.[1];
+  if (pid === undefined) throw new Error(`no process on port ${port}: ${line}`);
+  return Number(pid);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a gateway node with WORKERS=2', () => {
+  let nats: NatsServer;
+  let nc: NatsConnection;
+  let origin: Origin;
+  let dir: TempDir;
+  let invalidation: InvalidationService;
+  let primary: ChildProcess;
+  let stderr = '';
+  let stdout = '';
+  let url: string;
+  let adminUrl: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    // The node runs the built entry point, as an operator runs it.
+    execFileSync('npx', ['tsc', '-b'], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 240_000 });
+    dir = await tempDir('cairn-workers-');
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+    origin = await startOrigin();
+    invalidation = await startInvalidationService(
+      loadInvalidationConfig({ NATS_URL: nats.url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0', ACK_TIMEOUT_MS: '5000' }),
+      createLogger('invalidation', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    );
+    // The rules service owns CACHE_RULES (the invalidation service made its own stream).
+    await ensureStreams(await nc.jetstreamManager(), { replicas: 1, invalidationRetentionMs: 24 * 3600_000 }, createLogger('test', 'silent'));
+    const h = natsHeaders();
+    h.set(cairnHeaders.natsOp, 'upsert');
+    await nc.jetstream().publish(subjects.rule('all'), encodeMessage({ op: 'upsert', rule: ruleSchema.parse({ id: 'all', pathPatterns: ['^/.*$'], ttl: '1h' }) }), { headers: h });
+    writeFileSync(join(dir.path, 'cacheConfiguration.test.json'), JSON.stringify({ defaultOrigin: origin.url, defaultCacheKey: { includeQueryParams: 'ALL' } }));
+    const [port, adminPort] = await freePorts(2);
+    url = `http://127.0.0.1:${port}`;
+    adminUrl = `http://127.0.0.1:${adminPort}`;
+    env = {
+      PATH: process.env.PATH ?? '',
+      NATS_URL: nats.url,
+      AUTH_REQUIRED: 'false',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ADMIN_PORT: String(adminPort),
+      ENVIRONMENT: 'test',
+      CONFIG_DIR: dir.path,
+      DATA_DIR: join(dir.path, 'data'),
+      GATEWAY_ID,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    };
+    primary = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    primary.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    primary.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await eventually(async () => expect((await ready(adminUrl)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 }).catch((err: unknown) => {
+      throw new Error(`the node did not become ready: ${String(err)}\n${stdout.slice(-2000)}\n${stderr}`);
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    if (primary !== undefined && primary.exitCode === null) {
+      primary.kill('SIGKILL');
+      await exited(primary);
+    }
+    await invalidation?.close();
+    await nc?.close();
+    await origin?.close();
+    await nats?.stop();
+    await dir?.remove();
+  });
+
+  const restartsTotal = async (): Promise<number> => {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    return Number(text.split('\n').find((line) => line.startsWith('cairn_gateway_worker_restarts_total '))?.split(' ')[1]);
+  };
+
+  it('logs one `listening` line naming both URLs, from the primary once both workers serve', async () => {
+    const listening = stdout
+      .split('\n')
+      .filter((line) => line.includes('"listening"'))
+      .map((line) => JSON.parse(line) as { url: string; adminUrl: string; workers: number });
+    expect(listening).toEqual([expect.objectContaining({ url, adminUrl, workers: 2 })]);
+  });
+
+  it('lists both workers ready in /ready', async () => {
+    const { status, workers } = await ready(adminUrl);
+    expect(status).toBe(200);
+    expect(workers.map((w) => [w.index, w.ready])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    expect(new Set(workers.map((w) => w.pid)).size).toBe(2);
+  });
+
+  it('makes one origin request for concurrent misses of one key arriving at both workers', async () => {
+    origin.route('/slow', { delayMs: 400, headers: { 'cache-control': 'max-age=60' }, body: 'slow answer' });
+    const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/slow`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(16).fill(200));
+    expect(answers.every((a) => a.body === 'slow answer')).toBe(true);
+    expect(origin.count('/slow')).toBe(1);
+    // Both workers waited: the one that did not fill answered from the store, marked collapsed.
+    expect(answers.filter((a) => a.cacheStatus?.includes('collapsed')).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('answers concurrent misses on both workers with the one failed fill\'s error, asking the origin once', async () => {
+    origin.route('/broken', { handle: (_request, response) => void setTimeout(() => response.socket?.destroy(), 400) });
+    const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/broken`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(16).fill(502));
+    expect(origin.count('/broken')).toBe(1);
+  });
+
+  it('counts collapsed answers in /metrics summed over the workers', async () => {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('cairn_gateway_collapsed_total'));
+    expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(8);
+    expect(await restartsTotal()).toBe(0);
+  });
+
+  it('acknowledges a REST invalidation only once every worker applied it', async () => {
+    let version = 1;
+    origin.route('/page', { delayMs: 300, headers: { 'cache-control': 'max-age=60' }, body: () => `page v${version}` });
+    await get(`${url}/page`);
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/page`)));
+      expect(answers.map((a) => a.cache)).toEqual(Array(6).fill('HIT'));
+    });
+    version = 2;
+    const response = await fetch(`${invalidation.url}/cache/invalidate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'url', url: '/page' }) });
+    const report = (await response.json()) as { acknowledgedBy: string[]; pending: string[]; deleted: number };
+    // One ack for the node; the entry deleted once (by the worker with the store duties).
+    expect(report).toMatchObject({ acknowledgedBy: [GATEWAY_ID], pending: [], deleted: 1 });
+    // Arriving during the refill, on both workers: none serves the invalidated entry.
+    const answers = await Promise.all(Array.from({ length: 10 }, () => get(`${url}/page`)));
+    expect(answers.map((a) => a.cache)).toEqual(Array(10).fill('MISS'));
+    expect(answers.every((a) => a.body === 'page v2')).toBe(true);
+  });
+
+  it('restarts a killed worker, unready meanwhile, while the other keeps serving', async () => {
+    const restartsBefore = await restartsTotal();
+    const before = await ready(adminUrl);
+    const victim = before.workers[1]!.pid!;
+    const survivor = before.workers[0]!.pid!;
+    origin.route('/during', { headers: { 'cache-control': 'max-age=60' }, body: 'still served' });
+    process.kill(victim, 'SIGKILL');
+    await eventually(async () => expect((await ready(adminUrl)).status).toBe(503), { timeoutMs: 5000, intervalMs: 10 });
+    const during = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/during`)));
+    expect(during.map((a) => a.status)).toEqual(Array(6).fill(200));
+    const after = await eventually(
+      async () => {
+        const state = await ready(adminUrl);
+        expect(state.status).toBe(200);
+        return state;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(after.workers[0]!.pid).toBe(survivor);
+    expect(after.workers[1]!.pid).not.toBe(victim);
+    expect(await restartsTotal()).toBe(restartsBefore + 1);
+  });
+
+  it('ends the fill leases of a worker that dies while filling, so the other worker\'s waiters fill themselves', async () => {
+    const restartsBefore = await restartsTotal();
+    // The origin holds the first fill, and says which gateway process asked (its socket's port).
+    const askedFrom: number[] = [];
+    origin.route('/held', {
+      handle: (_request, response) => {
+        askedFrom.push(response.socket?.remotePort ?? 0);
+        setTimeout(() => response.writeHead(200, { 'cache-control': 'max-age=60' }).end('held answer'), askedFrom.length === 1 ? 60_000 : 0).unref();
+      },
+    });
+    const answers = Array.from({ length: 12 }, () => get(`${url}/held`).catch(() => undefined));
+    await eventually(() => expect(askedFrom).toHaveLength(1));
+    const leader = processOnPort(askedFrom[0]!);
+    const { workers } = await ready(adminUrl);
+    expect(workers.map((w) => w.pid)).toContain(leader);
+    process.kill(leader, 'SIGKILL');
+    // Without the lease ending with its leader, they would wait past REQUEST_TIMEOUT_MS (30 s).
+    const served = (await Promise.all(answers)).filter((a) => a !== undefined);
+    expect(served.length).toBeGreaterThan(0);
+    expect(served.every((a) => a.status === 200 && a.body === 'held answer')).toBe(true);
+    expect(askedFrom).toHaveLength(2);
+    await eventually(async () => expect((await ready(adminUrl)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 });
+    expect(await restartsTotal()).toBe(restartsBefore + 1);
+  });
+
+  it('stops every worker and exits 0 on SIGTERM', async () => {
+    const pids = (await ready(adminUrl)).workers.map((w) => w.pid!);
+    primary.kill('SIGTERM');
+    expect(await exited(primary)).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
+  for (const value of ['0', 'x']) {
+    it(`refuses WORKERS=${value} at startup with one line naming WORKERS`, async () => {
+      const child = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: value }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let output = '';
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      expect(await exited(child)).toBe(1);
+      const lines = output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('WORKERS');
+    });
+  }
+});
