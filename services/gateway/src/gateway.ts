@@ -48,11 +48,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   worker?.serveMetrics(metrics.registry);
   // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
   const auth = createAuthenticator(env, { failed: (reason) => metrics.authFailures.inc({ reason }), refused: () => metrics.authRefused.inc() });
-  // MEMORY_CACHE_BYTES bounds the whole node: each of WORKERS processes holds its share.
-  const memoryBytes = Math.floor(env.MEMORY_CACHE_BYTES / env.WORKERS);
+  // MEMORY_CACHE_BYTES bounds the whole node: each of its WORKERS workers holds its share.
+  const memoryBytes = worker === undefined ? env.MEMORY_CACHE_BYTES : Math.floor(env.MEMORY_CACHE_BYTES / env.WORKERS);
   const store = new LmdbStore(env.DATA_DIR, { events: storeEvents(metrics, log.child({ component: 'store' })), maxBytes: env.CACHE_MAX_BYTES, memoryBytes });
   metrics.probes.store = () => store.bound;
   metrics.probes.memory = () => store.memory;
+  if (worker !== undefined) worker.tailRemovals = () => store.tailRemovals();
   // A gateway owns no stream (README, NATS permissions): it waits for the ones it reads.
   const nats = await connectNats(env, `cairn-gateway-${env.GATEWAY_ID}`, log, { ownStreams: [] });
   const readStreams = [streamNames.rules, streamNames.invalidations];

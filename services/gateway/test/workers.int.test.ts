@@ -214,6 +214,30 @@ describe('a gateway node with WORKERS=2', () => {
     expect(answers.every((a) => a.body === 'page v2')).toBe(true);
   });
 
+  it('answers no worker from memory with what a successful POST through another removed', async () => {
+    let version = 1;
+    origin.route('/doc', { headers: { 'cache-control': 'max-age=60' }, body: () => `doc v${version}` });
+    await get(`${url}/doc`);
+    // Both workers hold it in memory: each has answered it as a HIT.
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/doc`)));
+      expect(answers.map((a) => a.cache)).toEqual(Array(6).fill('HIT'));
+    });
+    version = 2;
+    const posted = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${url}/doc`, { method: 'POST', agent: false, headers: { connection: 'close', 'content-length': '0' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(posted).toBe(200);
+    // At once, on both workers: the old answer is gone from memory as from the store.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/doc`)));
+    expect(answers.map((a) => a.body)).toEqual(Array(6).fill('doc v2'));
+  });
+
   it('restarts a killed worker, unready meanwhile, while the other keeps serving', async () => {
     const restartsBefore = await restartsTotal();
     const before = await ready(adminUrl);

@@ -35,16 +35,26 @@ export type WorkerMessage =
   | { cairn: 'lease'; id: number; key: string; fillSeq: number }
   | { cairn: 'release'; lease: number; end: LeaseEnd; failure?: SharedFailure }
   | { cairn: 'applied'; eventId: string; seq: number; deleted: number }
-  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string };
+  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string }
+  /** This worker removed entries (an unsafe method's invalidation): every other worker must forget them before it answers. */
+  | { cairn: 'sync-removals'; id: number }
+  /** The answer to `tail-removals`: this worker's memory no longer holds what the log names. */
+  | { cairn: 'removals-tailed'; id: number };
 
-export type PrimaryMessage = { cairn: 'lease-answer'; id: number; answer: 'lead' | LeaseEnd; lease: number; failure?: SharedFailure };
+export type PrimaryMessage =
+  | { cairn: 'lease-answer'; id: number; answer: 'lead' | LeaseEnd; lease: number; failure?: SharedFailure }
+  /** Read the store's removal log now (another worker waits on it). */
+  | { cairn: 'tail-removals'; id: number }
+  /** Every serving worker has read the removal log since `sync-removals` `id`. */
+  | { cairn: 'removals-synced'; id: number };
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   return typeof message === 'object' && message !== null && typeof (message as { cairn?: unknown }).cairn === 'string';
 }
 
 export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
-  return typeof message === 'object' && message !== null && (message as { cairn?: unknown }).cairn === 'lease-answer';
+  const kind = typeof message === 'object' && message !== null ? (message as { cairn?: unknown }).cairn : undefined;
+  return kind === 'lease-answer' || kind === 'tail-removals' || kind === 'removals-synced';
 }
 
 /** The environment variable the primary tells each worker its index in (0 takes the store duties). */

@@ -73,8 +73,28 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
     const message: PrimaryMessage = { cairn: 'lease-answer', id, answer: result, lease, ...(failure === undefined ? {} : { failure }) };
     if (slot.worker?.isConnected() === true) slot.worker.send(message);
   };
+  // sync-removals in progress: the asking worker and the workers yet to answer, by the id the primary gave it.
+  const syncs = new Map<number, { slot: Slot; id: number; waiting: Set<number> }>();
+  let nextSync = 1;
+  const syncDone = (syncId: number) => {
+    const sync = syncs.get(syncId);
+    if (sync === undefined || sync.waiting.size > 0) return;
+    syncs.delete(syncId);
+    if (sync.slot.worker?.isConnected() === true) sync.slot.worker.send({ cairn: 'removals-synced', id: sync.id } satisfies PrimaryMessage);
+  };
   const handle = (slot: Slot, message: WorkerMessage): void => {
     switch (message.cairn) {
+      case 'sync-removals': {
+        const syncId = nextSync++;
+        const others = slots.filter((other) => other !== slot && other.worker?.isConnected() === true);
+        syncs.set(syncId, { slot, id: message.id, waiting: new Set(others.map((other) => other.index)) });
+        for (const other of others) other.worker?.send({ cairn: 'tail-removals', id: syncId } satisfies PrimaryMessage);
+        return syncDone(syncId);
+      }
+      case 'removals-tailed': {
+        syncs.get(message.id)?.waiting.delete(slot.index);
+        return syncDone(message.id);
+      }
       case 'lease':
         return leases.acquire(message.key, slot.index, message.fillSeq, answer(slot, message.id));
       case 'release':
@@ -110,6 +130,8 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
       slot.worker = undefined;
       slot.state = undefined;
       const ended = leases.leaderGone(slot.index);
+      // A worker gone holds nothing in memory: syncs waiting on it need not.
+      for (const [syncId, sync] of syncs) if (sync.waiting.delete(slot.index)) syncDone(syncId);
       acks.gone(slot.index);
       if (stopping) return;
       const uptimeMs = Date.now() - slot.startedAt;

@@ -23,6 +23,9 @@ export interface WorkerState {
 export class WorkerLink {
   readonly index: number;
   readonly #pending = new Map<number, (grant: LeaseGrant) => void>();
+  readonly #syncing = new Map<number, () => void>();
+  /** Set by the gateway: forget in memory what other workers removed (the store's removal log). */
+  tailRemovals: () => void = () => undefined;
   readonly #waitMs: number;
   readonly #logger: Logger;
   #nextId = 1;
@@ -35,6 +38,15 @@ export class WorkerLink {
     this.#logger = logger;
     process.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message)) return;
+      if (message.cairn === 'tail-removals') {
+        this.tailRemovals();
+        this.#send({ cairn: 'removals-tailed', id: message.id });
+        return;
+      }
+      if (message.cairn === 'removals-synced') {
+        this.#syncing.get(message.id)?.();
+        return;
+      }
       const answer = this.#pending.get(message.id);
       if (answer === undefined) return;
       this.#pending.delete(message.id);
@@ -82,6 +94,26 @@ export class WorkerLink {
 
   release(lease: number, end: LeaseEnd, failure?: SharedFailure): void {
     if (lease !== 0) this.#send({ cairn: 'release', lease, end, ...(failure === undefined ? {} : { failure }) });
+  }
+
+  /**
+   * Resolves once every other serving worker has read the removal log, so none of them
+   * answers from memory an entry this worker just removed; after `waitMs` at most (the
+   * log's timer then does it within its interval).
+   */
+  syncRemovals(waitMs: number): Promise<void> {
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#syncing.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      timer.unref();
+      this.#syncing.set(id, done);
+      if (!this.#send({ cairn: 'sync-removals', id })) done();
+    });
   }
 
   applied(eventId: string, seq: number, deleted: number): void {

@@ -70,6 +70,8 @@ export async function invalidateAfterUnsafe(exchange: Exchange, context: Gateway
   }
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, DELETE_WAIT_MS)));
-  await Promise.race([Promise.all(deletions), bound]);
+  // With WORKERS > 1 the other workers' memory tiers must drop what was removed before the answer goes out.
+  const link = context.workerLink;
+  await Promise.race([Promise.all(deletions).then(() => link?.syncRemovals(DELETE_WAIT_MS)), bound]);
   clearTimeout(timer);
 }

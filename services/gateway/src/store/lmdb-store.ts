@@ -226,6 +226,11 @@ export class LmdbStore {
   }
 
   /** The memory tier's size, entries and hits, and its bound. */
+  /** Forgets in memory, now, what other processes removed (otherwise done on a timer; removal-log.ts). */
+  tailRemovals(): void {
+    this.#removals?.tail();
+  }
+
   get memory(): MemoryTierState {
     const memory = this.#memory;
     return { bytes: memory.bytes, entries: memory.entries, hits: memory.hits, maxBytes: memory.maxBytes };
