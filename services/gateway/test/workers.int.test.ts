@@ -293,6 +293,17 @@ describe('a gateway node with WORKERS=2', () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
+  it('stops the node with exit 1 when its workers cannot start, instead of restarting them', async () => {
+    // DATA_DIR names a file: no worker can open its store.
+    const notADirectory = join(dir.path, 'not-a-directory');
+    writeFileSync(notADirectory, '');
+    const child = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', DATA_DIR: notADirectory }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    expect(await exited(child)).toBe(1);
+    expect(output).toContain('worker failed to start, stopping the node');
+  });
+
   for (const value of ['0', 'x']) {
     it(`refuses WORKERS=${value} at startup with one line naming WORKERS`, async () => {
       const child = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: value }, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -7,7 +7,7 @@
  * (`/ready` over every worker, `/metrics` aggregated), and restarts a worker that dies.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { connectNats, createHttpServer, type Logger, type Readiness } from '@cairn/shared';
+import { connectNats, createAuthenticator, createHttpServer, type Logger, type Readiness } from '@cairn/shared';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { GatewayPresence } from '../control/presence.js';
@@ -43,6 +43,9 @@ export interface GatewayPrimary {
 export async function startPrimary(config: GatewayConfig, logger: Logger): Promise<GatewayPrimary> {
   const { env } = config;
   const log = logger.child({ gatewayId: env.GATEWAY_ID, role: 'primary' });
+  // What would stop a worker's start stops the node's, once, before any worker runs: a
+  // missing or bad USERS_FILE is one line from here, not a restart loop of workers.
+  createAuthenticator(env, { failed: () => undefined, refused: () => undefined });
   const registry = new Registry();
   const restarts = new Counter({ name: 'cairn_gateway_worker_restarts_total', help: 'Workers restarted after they exited while the gateway was running.', registers: [registry] });
   const leaseCount = new Gauge({ name: 'cairn_gateway_fill_leases', help: 'Fill leases the primary holds (fills in flight that other workers may wait for).', registers: [registry] });
@@ -134,6 +137,14 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
       for (const [syncId, sync] of syncs) if (sync.waiting.delete(slot.index)) syncDone(syncId);
       acks.gone(slot.index);
       if (stopping) return;
+      // A worker that fails the node's first start (its store cannot open, say) would fail
+      // again: the node stops, as a single process does, instead of restarting it forever.
+      if (presence === undefined && code !== 0) {
+        log.error({ worker: slot.index, pid: worker.process.pid, code, signal }, 'worker failed to start, stopping the node');
+        stopping = true;
+        void Promise.all(slots.map((other) => closeWorker(other, log))).finally(() => process.exit(1));
+        return;
+      }
       const uptimeMs = Date.now() - slot.startedAt;
       slot.restartDelayMs = uptimeMs < CRASH_LOOP_UPTIME_MS ? Math.min(slot.restartDelayMs * 2, RESTART_DELAY_MAX_MS) : RESTART_DELAY_MS;
       restarts.inc();
