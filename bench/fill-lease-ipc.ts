@@ -1,5 +1,5 @@
 /**
- * `npx tsx --conditions=source bench/fill-lease-ipc.ts [-- --leases 20000 --concurrency 1,50]`:
+ * `npm run bench:fill-lease [-- --leases 20000 --concurrency 1,50]`:
  * what a fill lease costs a miss with WORKERS > 1, apart from everything else a miss does: a
  * real cluster primary holding the gateway's FillLeases, and a worker asking through the
  * gateway's WorkerLink (acquire, then release), N at a time. Reports the acquire round trip

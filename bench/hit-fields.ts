@@ -1,5 +1,5 @@
 /**
- * `npx tsx --conditions=source bench/hit-fields.ts`: ns per hit to produce the hit's flat
+ * `npm run bench:hit-fields`: ns per hit to produce the hit's flat
  * field list: flow/hit-fields.ts's one reused scratch list against a list kept per entry
  * in a WeakMap (written out below as the alternative), for a store that hands out the same entry object
  * per hit (an in-memory tier) and one that decodes a new entry per read (LMDB alone: the

@@ -1,5 +1,5 @@
 /**
- * `npx tsx --conditions=source bench/request-counts.ts`: ns per counted answer for the
+ * `npm run bench:request-counts`: ns per counted answer for the
  * requests counter: prom-client's `inc({outcome, reason})`, a cached `labels()` child (which
  * still hashes the labels per call), and the gateway's CounterCells (a number per label
  * pair, summed into the counter when scraped). Interleaved rounds, fastest of each.

@@ -1,5 +1,5 @@
 /**
- * `npx tsx --conditions=source bench/workers.ts [-- --rounds 3 --seconds 4]`: the gateway with
+ * `npm run bench:workers [-- --rounds 3 --seconds 4]`: the gateway with
  * WORKERS=1 and WORKERS=2 (and any further `--variant NAME=ENV=VALUE` settings) in the same
  * run, interleaved rounds of wrk (-t1 -c50) on the miss path (never-seen 1 KB keys, so every
  * request takes a fill lease with WORKERS > 1) and a hot 1 KB hit. Reports medians and the

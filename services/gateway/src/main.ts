@@ -12,6 +12,7 @@ import { WorkerLink } from './cluster/worker-link.js';
 import { startPrimary } from './cluster/primary.js';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { exitNow } from './store/exit-now.js';
 
 /** Past the gateway's own close grace (gateway.ts), so a normal close always fits. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -22,17 +23,19 @@ runService('gateway', async () => {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger('gateway', config.env.LOG_LEVEL);
   let service: { close(): Promise<void> };
+  const opensStore = cluster.isWorker || config.env.WORKERS === 1;
+  // A crash in a process that has the store open must not hang it holding the write lock (store/exit-now.ts).
+  if (opensStore) process.on('uncaughtException', (err) => exitNow('uncaught exception', err));
   if (cluster.isWorker) {
     const link = WorkerLink.fromEnv(process.env, config.env.REQUEST_TIMEOUT_MS + LEASE_WAIT_GRACE_MS, logger);
     // The primary's SIGTERM may follow a signal sent to the whole process group: a second
     // signal must not kill a worker that is finishing its responses (runService handles the first).
     process.on('SIGTERM', () => undefined);
     process.on('SIGINT', () => undefined);
-    // Without its primary the worker would serve unaccounted for (no acks, no leases): it stops.
-    process.once('disconnect', () => {
-      logger.error({ worker: link.index }, 'primary gone, stopping');
-      process.kill(process.pid, 'SIGTERM');
-    });
+    // Without its primary the worker would serve unaccounted for (no acks, no leases): it stops
+    // at once, as its primary did. Before node's own handler, whose process.exit could hang
+    // holding the store's write lock (store/exit-now.ts).
+    process.prependOnceListener('disconnect', () => exitNow(`worker ${link.index}: primary gone, stopping`));
     service = await startGateway(config, logger, link);
   } else if (config.env.WORKERS > 1) {
     service = await startPrimary(config, logger);
@@ -42,7 +45,11 @@ runService('gateway', async () => {
   return {
     close: () =>
       new Promise<void>((resolve, reject) => {
-        const deadline = setTimeout(() => reject(new Error(`close did not finish within ${SHUTDOWN_DEADLINE_MS} ms`)), SHUTDOWN_DEADLINE_MS);
+        // A close past its deadline may have a store write in flight: not a plain exit (store/exit-now.ts).
+        const deadline = setTimeout(
+          () => (opensStore ? exitNow(`close did not finish within ${SHUTDOWN_DEADLINE_MS} ms`) : reject(new Error(`close did not finish within ${SHUTDOWN_DEADLINE_MS} ms`))),
+          SHUTDOWN_DEADLINE_MS,
+        );
         deadline.unref();
         service.close().then(resolve, reject).finally(() => clearTimeout(deadline));
       }),

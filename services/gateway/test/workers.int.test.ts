@@ -293,6 +293,29 @@ describe('a gateway node with WORKERS=2', () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
+  it('ends its workers at once when the primary is killed -9 during fills, so a restarted node on the same store becomes ready', async () => {
+    const [port2, admin2] = await freePorts(2);
+    const nodeEnv = { ...env, WORKERS: '2', PORT: String(port2), ADMIN_PORT: String(admin2), DATA_DIR: join(dir.path, 'data-k9') };
+    const start = () => spawn(process.execPath, [MAIN], { env: nodeEnv, stdio: 'ignore' });
+    const admin = `http://127.0.0.1:${admin2}`;
+    let node = start();
+    await eventually(async () => expect((await ready(admin)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 });
+    const pids = (await ready(admin)).workers.map((w) => w.pid!);
+    for (let i = 0; i < 60; i++) origin.route(`/k9/${i}`, { delayMs: 50, headers: { 'cache-control': 'max-age=60' }, body: 'k9' });
+    const fills = Promise.all(Array.from({ length: 60 }, (_, i) => get(`http://127.0.0.1:${port2}/k9/${i}`).catch(() => undefined)));
+    await eventually(async () => expect(origin.requests.filter((r) => r.url.startsWith('/k9/')).length).toBeGreaterThan(10), { timeoutMs: 5000, intervalMs: 5 });
+    node.kill('SIGKILL');
+    await fills;
+    await eventually(async () => expect(pids.filter(alive)).toEqual([]), { timeoutMs: 5000, intervalMs: 50 });
+    node = start();
+    try {
+      await eventually(async () => expect((await ready(admin)).status).toBe(200), { timeoutMs: 20_000, intervalMs: 100 });
+    } finally {
+      node.kill('SIGTERM');
+      await exited(node);
+    }
+  });
+
   it('stops the node with exit 1 when its workers cannot start, instead of restarting them', async () => {
     // DATA_DIR names a file: no worker can open its store.
     const notADirectory = join(dir.path, 'not-a-directory');

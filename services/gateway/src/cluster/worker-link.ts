@@ -135,8 +135,12 @@ export class WorkerLink {
   #send(message: WorkerMessage): boolean {
     if (process.send === undefined || !process.connected) return false;
     try {
-      // false means only that the channel is backed up: the message is still sent.
-      process.send(message);
+      // false means only that the channel is backed up: the message is still sent. A send that
+      // fails later (the primary died: EPIPE) is reported here, not as an 'error' that would
+      // crash the worker; the 'disconnect' that follows stops it (main.ts).
+      process.send(message, undefined, {}, (err: Error | null) => {
+        if (err !== null) this.#logger.warn({ err, message: message.cairn }, 'message to the primary failed');
+      });
       return true;
     } catch (err) {
       // The channel closed under us (the primary is exiting): the caller falls back.
