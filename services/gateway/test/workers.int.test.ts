@@ -301,10 +301,16 @@ describe('a gateway node with WORKERS=2', () => {
     let node = start();
     await eventually(async () => expect((await ready(admin)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 });
     const pids = (await ready(admin)).workers.map((w) => w.pid!);
-    for (let i = 0; i < 60; i++) origin.route(`/k9/${i}`, { delayMs: 50, headers: { 'cache-control': 'max-age=60' }, body: 'k9' });
-    const fills = Promise.all(Array.from({ length: 60 }, (_, i) => get(`http://127.0.0.1:${port2}/k9/${i}`).catch(() => undefined)));
-    await eventually(async () => expect(origin.requests.filter((r) => r.url.startsWith('/k9/')).length).toBeGreaterThan(10), { timeoutMs: 5000, intervalMs: 5 });
+    // Fills as fast as 20 clients can make them, so store writes are in flight when the primary dies.
+    let next = 0;
+    let loading = true;
+    const client = async () => {
+      while (loading) await get(`http://127.0.0.1:${port2}/k9/${next++}`).catch(() => undefined);
+    };
+    const fills = Promise.all(Array.from({ length: 20 }, client));
+    await eventually(async () => expect(next).toBeGreaterThan(200), { timeoutMs: 10_000, intervalMs: 5 });
     node.kill('SIGKILL');
+    loading = false;
     await fills;
     await eventually(async () => expect(pids.filter(alive)).toEqual([]), { timeoutMs: 5000, intervalMs: 50 });
     node = start();
