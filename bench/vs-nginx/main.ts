@@ -1,8 +1,10 @@
 /**
- * `npm run bench:vs-nginx [-- --rounds 3 --seconds 5 --connections 50]`: Cairn's gateway (WORKERS=1 and WORKERS=2),
- * nginx (proxy_cache) and Varnish (builtin VCL) in front of one origin on loopback, loaded by
- * wrk (-t1) in interleaved rounds: hot 1 KB hits, 10,000 distinct 1 KB hits, hot 100 KB hits,
- * and the miss path (never-seen 1 KB keys). A bare node:http server answering the same bytes
+ * `npm run bench:vs-nginx [-- --rounds 3 --seconds 5 --connections 50 --paced-rate 500 --only 'req/s']`:
+ * Cairn's gateway (WORKERS=1 and WORKERS=2), nginx (proxy_cache) and Varnish (builtin VCL) in
+ * front of one origin on loopback, loaded by wrk (-t1) in interleaved rounds: hot 1 KB hits,
+ * 10,000 distinct 1 KB hits, hot 100 KB hits, and the miss path (never-seen 1 KB keys); then
+ * misses of 1 KB and 100 KB at a fixed moderate rate (paced-load.ts), reported as latency
+ * added over the origin's own. A bare node:http server answering the same bytes
  * is the floor for hits, the origin itself the floor for misses. Reports medians of req/s,
  * p50, p99 and CPU per request (the server's whole process tree, from /proc), and each
  * proxy's req/s as a ratio to the faster of nginx and Varnish. Installs nginx, varnish and
@@ -19,11 +21,15 @@ import type { Started } from '../conformance/proxies/target.js';
 import { startVarnish } from '../conformance/proxies/varnish.js';
 import { startBenchOrigin } from './bench-origin.js';
 import { treeCpuSeconds } from './process-cpu.js';
+import { pacedClient } from './paced-load.js';
 import { pathScript, runWrk, type WrkResult } from './wrk.js';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
+    'paced-rate': { type: 'string', default: '500' },
+    /** Only the scenarios whose name contains this (e.g. `100 KB`, `req/s`). */
+    only: { type: 'string', default: '' },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     out: { type: 'string', default: 'vs-nginx-results.md' },
@@ -32,6 +38,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const pacedRate = Number(values['paced-rate']);
 const log = (line: string) => process.stderr.write(`[vs-nginx] ${line}\n`);
 const RUN_BOUND_MS = 30 * 60_000;
 const DISTINCT_KEYS = 10_000;
@@ -47,6 +54,8 @@ interface Scenario {
   targets: LoadTarget[];
   /** The URL path, or a wrk script for this round and target. */
   load(round: number, target: LoadTarget): { path: string; script?: string };
+  /** Paced instead of wrk: this many requests per second to never-seen paths under `path`. */
+  rate?: number;
 }
 
 let stopping = false;
@@ -124,22 +133,29 @@ async function main(): Promise<void> {
   const bare = await startBareNode(dir.path);
   const direct: LoadTarget = { name: 'origin direct', url: origin.url, pid: process.pid };
   const distinct = Array.from({ length: DISTINCT_KEYS }, (_, i) => `/d/${i}`);
-  for (const proxy of proxies) {
-    const begun = Date.now();
-    await warm(proxy, ['/hot1k', '/100k-hot', ...distinct]);
-    log(`${proxy.name}: warmed ${DISTINCT_KEYS + 2} keys in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
-  }
   const distinctScript = pathScript(dir.path, 'distinct', '/d/', DISTINCT_KEYS);
+  const distinctLoad = () => ({ path: '/d/0', script: distinctScript });
+  const paced = pacedClient(dir.path);
+  const neverSeen = (prefix: string) => (round: number, target: LoadTarget) => ({ path: `${prefix}${round}-${target.name.replace(/\W/g, '')}-` });
   const scenarios: Scenario[] = [
     { name: 'hot 1 KB hit', targets: [...proxies, bare], load: () => ({ path: '/hot1k' }) },
-    { name: '10,000 distinct 1 KB hits', targets: proxies, load: () => ({ path: '/d/0', script: distinctScript }) },
+    { name: '10,000 distinct 1 KB hits', targets: proxies, load: distinctLoad },
     { name: 'hot 100 KB hit', targets: [...proxies, bare], load: () => ({ path: '/100k-hot' }) },
     {
       name: 'miss, 1 KB (never-seen keys)',
       targets: [...proxies, direct],
       load: (round, target) => ({ path: '/m/', script: pathScript(dir.path, `miss-${round}-${target.name.replace(/\W/g, '')}`, `/m/${round}-${target.name.replace(/\W/g, '')}-`) }),
     },
+    { name: `miss, 1 KB at ${pacedRate} req/s`, targets: [...proxies, direct], rate: pacedRate, load: neverSeen('/pm/') },
+    { name: `miss, 100 KB at ${pacedRate} req/s`, targets: [...proxies, direct], rate: pacedRate, load: neverSeen('/100k-pm/') },
   ];
+  if (values.only !== '') scenarios.splice(0, scenarios.length, ...scenarios.filter((scenario) => scenario.name.includes(values.only as string)));
+  const warmed = ['/hot1k', '/100k-hot', ...(scenarios.some((scenario) => scenario.load === distinctLoad) ? distinct : [])];
+  for (const proxy of proxies) {
+    const begun = Date.now();
+    await warm(proxy, warmed);
+    log(`${proxy.name}: warmed ${warmed.length} keys in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+  }
   const samples = new Map<string, Sample[]>();
   for (let round = 0; round < rounds; round++) {
     for (const scenario of scenarios) {
@@ -149,7 +165,10 @@ async function main(): Promise<void> {
         const { path, script } = scenario.load(round, target);
         const cpuBefore = treeCpuSeconds(target.pid);
         const servedBefore = origin.served();
-        const result = await runWrk(`${target.url}${path}`, { connections, seconds, script });
+        const result: WrkResult =
+          scenario.rate === undefined
+            ? await runWrk(`${target.url}${path}`, { connections, seconds, script })
+            : await paced(target.url, path, { rate: scenario.rate, seconds }).then((r) => ({ requests: r.requests, seconds, rps: r.requests / seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: r.errors }));
         const cpu = treeCpuSeconds(target.pid) - cpuBefore;
         const sample = { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.requests), originRequests: origin.served() - servedBefore };
         const key = `${scenario.name}\0${target.name}`;
@@ -167,6 +186,19 @@ async function main(): Promise<void> {
   for (const scenario of scenarios) {
     const med = (target: LoadTarget, pick: (s: Sample) => number) => median((samples.get(`${scenario.name}\0${target.name}`) ?? []).map(pick));
     const best = Math.max(...scenario.targets.filter((t) => t.name === 'nginx' || t.name === 'varnish').map((t) => med(t, (s) => s.rps)));
+    if (scenario.rate !== undefined) {
+      // At a fixed rate req/s says nothing; what counts is what the proxy adds to the origin's own latency.
+      const origin = scenario.targets.find((t) => t === direct) as LoadTarget;
+      const [p50, p99] = [med(origin, (s) => s.p50Ms), med(origin, (s) => s.p99Ms)];
+      lines.push(`## ${scenario.name}`, '', '| server | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/req | errors |', '|---|---|---|---|---|---|---|');
+      for (const target of scenario.targets) {
+        lines.push(
+          `| ${target.name} | ${med(target, (s) => s.p50Ms).toFixed(2)} | ${med(target, (s) => s.p99Ms).toFixed(2)} | ${(med(target, (s) => s.p50Ms) - p50).toFixed(2)} | ${(med(target, (s) => s.p99Ms) - p99).toFixed(2)} | ${med(target, (s) => s.cpuUsPerRequest).toFixed(1)} | ${med(target, (s) => s.non2xx).toFixed(0)} |`,
+        );
+      }
+      lines.push('');
+      continue;
+    }
     lines.push(`## ${scenario.name}`, '', '| server | req/s | vs best of nginx/Varnish | p50 ms | p99 ms | CPU µs/req | origin requests per run |', '|---|---|---|---|---|---|---|');
     for (const target of scenario.targets) {
       lines.push(

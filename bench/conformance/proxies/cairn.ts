@@ -27,7 +27,9 @@ async function launch(dir: TempDir, natsUrl: string, originUrl: string, forward:
   };
   await writeFile(join(dir.path, 'cacheConfiguration.conformance.json'), JSON.stringify(cacheConfiguration));
   const [port, adminPort] = [await freePort(), await freePort()];
-  const proc = startTracked(process.execPath, ['--import', 'tsx', '--conditions=source', join(REPO_ROOT, 'services/gateway/src/main.ts')], {
+  // CAIRN_GATEWAY_NODE_ARGS: node flags for the gateway alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env.CAIRN_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = startTracked(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=source', join(REPO_ROOT, 'services/gateway/src/main.ts')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
