@@ -181,6 +181,16 @@ describe('a gateway node with WORKERS=2', () => {
     expect(answers.filter((a) => a.cacheStatus?.includes('collapsed')).length).toBeGreaterThanOrEqual(8);
   });
 
+  it('answers HIT on either worker as soon as a MISS has been answered', async () => {
+    for (let i = 0; i < 10; i++) {
+      origin.route(`/then-hit/${i}`, { headers: { 'cache-control': 'max-age=60' }, body: `then hit ${i}` });
+      expect((await get(`${url}/then-hit/${i}`)).cache).toBe('MISS');
+      // At once, on separate connections (both workers): the entry is already committed.
+      const answers = await Promise.all(Array.from({ length: 4 }, () => get(`${url}/then-hit/${i}`)));
+      expect(answers.map((a) => a.cache)).toEqual(Array(4).fill('HIT'));
+    }
+  });
+
   it('answers concurrent misses on both workers with the one failed fill\'s error, asking the origin once', async () => {
     origin.route('/broken', { handle: (_request, response) => void setTimeout(() => response.socket?.destroy(), 400) });
     const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/broken`)));

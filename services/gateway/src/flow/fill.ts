@@ -211,29 +211,44 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
   const declared = Number(fetched.headers['content-length'] ?? NaN);
   const small = declared <= Math.min(SMALL_BODY_BYTES, context.env.MAX_ENTRY_BYTES);
   const client = small ? undefined : new PassThrough();
-  const complete = ({ buffer, reason, error, last }: Drained): void => {
+  /** Returns whether the entry was stored. */
+  const complete = ({ buffer, reason, error, last }: Drained): boolean => {
     // A failed small body is thrown to the leader (and counted there); a streamed one is counted here.
     const failure = error === undefined || client === undefined ? undefined : originErrorReason(route.origin.classify(error, fetched.signal));
     if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
     const notStored = decision.store ? reason : decision.reason;
     const stored = buffer !== undefined && decision.store ? writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now) : undefined;
-    finish(client, last);
+    if (stored !== undefined && context.workerLink !== undefined) {
+      // The client's next request may reach another worker, which reads only what LMDB has
+      // committed: the answer ends once the entry is (store.flushed), so that request is a HIT.
+      void context.store.flushed().then(
+        () => finish(client, last),
+        () => finish(client, last),
+      );
+    } else {
+      finish(client, last);
+    }
     if (stored !== undefined) {
       context.fills.clearHitForMiss(exchange.key);
-      return settle({ kind: 'entry', entry: stored, stored: true });
+      settle({ kind: 'entry', entry: stored, stored: true });
+      return true;
     }
     if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
     const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
     settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, context, route), stored: false } : { kind: 'unshared' });
+    return false;
   };
   if (client === undefined) {
     const drained = await drain(fetched, undefined, context.env.MAX_ENTRY_BYTES);
+    let stored = false;
     try {
-      complete(drained);
+      stored = complete(drained);
     } catch (err) {
       context.logger.error({ err, key: exchange.key }, 'completing a fill failed');
       settle({ kind: 'unshared' });
     }
+    // As for a streamed body (complete): with workers the answer waits for the commit. A failed commit is the store's to count.
+    if (stored && context.workerLink !== undefined) await context.store.flushed().catch(() => undefined);
     if (drained.error !== undefined) throw route.origin.classify(drained.error, fetched.signal);
     if (drained.buffer === undefined) throw new OriginUnavailableError(route.origin.origin, new Error('body longer than its Content-Length'));
     return { kind: 'buffered', fetched, body: drained.buffer };
