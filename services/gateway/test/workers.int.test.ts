@@ -191,6 +191,30 @@ describe('a gateway node with WORKERS=2', () => {
     }
   });
 
+  it('refreshes a stale entry once per node under stale-while-revalidate, whichever workers serve it STALE', async () => {
+    const h = natsHeaders();
+    h.set(cairnHeaders.natsOp, 'upsert');
+    const ack = await nc.jetstream().publish(subjects.rule('swr'), encodeMessage({ op: 'upsert', rule: ruleSchema.parse({ id: 'swr', pathPatterns: ['^/swr/.*$'], ttl: 'origin_expires' }) }), { headers: h });
+    await eventually(async () => {
+      const body = (await (await fetch(`${adminUrl}/ready`)).json()) as { rules?: { revision?: number } };
+      expect(body.rules?.revision ?? 0).toBeGreaterThanOrEqual(ack.seq);
+    });
+    let version = 1;
+    origin.route('/swr/page', { delayMs: 300, headers: { 'cache-control': 'max-age=1, stale-while-revalidate=60' }, body: () => `swr v${version}` });
+    await get(`${url}/swr/page`);
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/swr/page`)));
+      expect(answers.map((a) => a.cache)).toEqual(Array(6).fill('HIT'));
+    });
+    version = 2;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const stale = await Promise.all(Array.from({ length: 8 }, () => get(`${url}/swr/page`)));
+    expect(stale.map((a) => a.cache)).toEqual(Array(8).fill('STALE'));
+    await eventually(async () => expect((await get(`${url}/swr/page`)).body).toBe('swr v2'));
+    // The fill, then one refresh for the node.
+    expect(origin.count('/swr/page')).toBe(2);
+  });
+
   it('answers concurrent misses on both workers with the one failed fill\'s error, asking the origin once', async () => {
     origin.route('/broken', { handle: (_request, response) => void setTimeout(() => response.socket?.destroy(), 400) });
     const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/broken`)));

@@ -28,7 +28,7 @@ import { purge, PURGE_METHOD } from './purge.js';
 import { assertNever } from './outcome.js';
 import { admit, recv } from './recv.js';
 import { rule } from './rule.js';
-import { missAcrossWorkers, type PendingFill } from './shared-fill.js';
+import { missAcrossWorkers, releasingSettle, type PendingFill } from './shared-fill.js';
 import { staleIfErrorMs } from './stale-windows.js';
 import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
 
@@ -170,6 +170,16 @@ function refreshInBackground(exchange: Exchange, context: GatewayContext, route:
   if (context.fills.inflight(exchange.key) !== undefined) return;
   const { settle, inflight } = newInflight(context);
   context.fills.lead(exchange.key, inflight);
+  const link = context.workerLink;
+  if (link === undefined) return refresh(exchange, context, route, settle);
+  // One refresh per node: a worker that finds another's fill lease leaves the refresh to it.
+  void link.acquire(exchange.key, inflight.fillSeq).then((grant) => {
+    if (grant.kind !== 'lead') return settle({ kind: 'unshared' });
+    refresh(exchange, context, route, releasingSettle(context, exchange.key, grant.lease, settle));
+  });
+}
+
+function refresh(exchange: Exchange, context: GatewayContext, route: Route, settle: (result: FillResult) => void): void {
   fill(exchange, context, route, Date.now(), settle).then(
     (answer) => {
       // Nobody reads the streamed copy; let the fill read the origin at its own pace.

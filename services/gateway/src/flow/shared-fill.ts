@@ -39,27 +39,35 @@ function leaseEnd(result: FillResult): LeaseEnd {
   return result.kind === 'entry' && result.stored ? 'stored' : 'not-stored';
 }
 
+/**
+ * The leading worker's settle: settles this worker's waiters, then releases the lease, once
+ * the store has committed the entry when there is one (so another process reads it).
+ */
+export function releasingSettle(context: GatewayContext, key: string, lease: number, settle: (result: FillResult) => void): (result: FillResult) => void {
+  const link = context.workerLink!;
+  let released = false;
+  return (result: FillResult): void => {
+    settle(result);
+    if (released) return;
+    released = true;
+    const end = leaseEnd(result);
+    if (result.kind === 'error') return link.release(lease, end, toSharedFailure(result.error));
+    context.store.flushed().then(
+      () => link.release(lease, end),
+      (err: unknown) => {
+        context.logger.warn({ err, key }, 'store commit failed before a fill lease release');
+        link.release(lease, 'not-stored');
+      },
+    );
+  };
+}
+
 export async function missAcrossWorkers(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, pending: PendingFill, steps: FlowSteps): Promise<Reply> {
   const link = context.workerLink!;
   context.fills.lead(exchange.key, pending.inflight);
   const grant = await link.acquire(exchange.key, pending.inflight.fillSeq);
   if (grant.kind === 'lead') {
-    let released = false;
-    const settle = (result: FillResult): void => {
-      pending.settle(result);
-      if (released) return;
-      released = true;
-      const end = leaseEnd(result);
-      if (result.kind === 'error') return link.release(grant.lease, end, toSharedFailure(result.error));
-      // Released only once committed: a waiter in another process then reads the entry.
-      context.store.flushed().then(
-        () => link.release(grant.lease, end),
-        (err: unknown) => {
-          context.logger.warn({ err, key: exchange.key }, 'store commit failed before a fill lease release');
-          link.release(grant.lease, 'not-stored');
-        },
-      );
-    };
+    const settle = releasingSettle(context, exchange.key, grant.lease, pending.settle);
     return steps.lead(exchange, context, reply, route, now, false, { settle, inflight: pending.inflight });
   }
   if (grant.end === 'failed' && grant.failure !== undefined) {
