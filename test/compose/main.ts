@@ -31,9 +31,16 @@ const PORT_NAMES = ['CAIRN_GATEWAY_1_PORT', 'CAIRN_GATEWAY_1_ADMIN_PORT', 'CAIRN
 const ports = Object.fromEntries((await freePorts(PORT_NAMES.length)).map((port, i) => [PORT_NAMES[i], port])) as Record<(typeof PORT_NAMES)[number], number>;
 const composeEnv = { ...process.env, CAIRN_BIND: '127.0.0.1', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 const gateways = [
-  { name: 'gateway-1', port: ports.CAIRN_GATEWAY_1_PORT },
-  { name: 'gateway-2', port: ports.CAIRN_GATEWAY_2_PORT },
+  { name: 'gateway-1', port: ports.CAIRN_GATEWAY_1_PORT, adminPort: ports.CAIRN_GATEWAY_1_ADMIN_PORT },
+  { name: 'gateway-2', port: ports.CAIRN_GATEWAY_2_PORT, adminPort: ports.CAIRN_GATEWAY_2_ADMIN_PORT },
 ];
+
+/** The rule revision each of a gateway's workers has applied (its /ready; one entry for a single process). */
+async function ruleRevisions(adminPort: number): Promise<number[]> {
+  type Ready = { rules?: { revision?: number }; workers?: Array<{ rules?: { revision?: number } }> };
+  const ready = (await (await fetch(`http://127.0.0.1:${adminPort}/ready`, { signal: AbortSignal.timeout(5000) })).json()) as Ready;
+  return (ready.workers ?? [ready]).map((worker) => worker.rules?.revision ?? 0);
+}
 
 let engine: DockerEngine | undefined;
 
@@ -107,9 +114,11 @@ async function invalidatedOnBoth(path: string, what: string): Promise<void> {
 
 /** A rule written over REST (retried while a JetStream leader is being elected), then seen by both gateways. */
 async function putRuleReachingBoth(id: string, pattern: string, probe: string): Promise<void> {
+  const revisionsBefore = new Map<string, number>();
   for (const gateway of gateways) {
     const before = await get(gateway.port, probe);
     expect(before.cache === 'PASS', `${gateway.name} ${probe}: expected PASS before rule ${id}, got ${before.cache}`);
+    revisionsBefore.set(gateway.name, Math.max(...(await ruleRevisions(gateway.adminPort))));
   }
   await eventually(`PUT /rules/${id}`, 60_000, async () => {
     const res = await rest(ports.CAIRN_RULES_PORT, 'PUT', `/rules/${id}`, { description: 'compose test', pathPatterns: [pattern], ttl: '10m' });
@@ -118,6 +127,9 @@ async function putRuleReachingBoth(id: string, pattern: string, probe: string): 
     throw new Error(`PUT /rules/${id} answered ${res.status}: ${res.text}`);
   });
   for (const gateway of gateways) {
+    // Every worker of the gateway has the rule (each follows the rules stream itself), then traffic shows it.
+    const before = revisionsBefore.get(gateway.name) ?? 0;
+    await eventually(`rule ${id} on every worker of ${gateway.name}`, 30_000, async () => ((await ruleRevisions(gateway.adminPort)).every((revision) => revision > before) ? true : undefined));
     await eventually(`rule ${id} on ${gateway.name}`, 30_000, async () => ((await get(gateway.port, probe)).cache === 'PASS' ? undefined : true));
   }
 }
