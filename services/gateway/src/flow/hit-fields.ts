@@ -3,9 +3,11 @@
  * so a hit neither builds a field object nor calls setHeader per field. The list is one
  * scratch array every hit refills: `writeHead` reads it synchronously, so no answer ever
  * sees another's values. A list kept per entry (WeakMap) was measured against it
- * (bench/hit-fields.ts): 130 ns faster per hit when the store hands out the same entry
- * object each time, but 2 µs slower when it decodes a new one per read, as LMDB does (a
- * WeakMap insert per hit, and the GC work of its ephemerons).
+ * (npm run bench:hit-fields): 130 ns faster per hit when the store hands out the same entry
+ * object each time (the memory tier does), but 2 µs slower when it decodes a new one per
+ * read (LMDB reads, and every hit with MEMORY_CACHE_BYTES=0 or an entry too large for the
+ * tier: a WeakMap insert per hit, and the GC work of its ephemerons). The scratch list costs
+ * the same either way.
  */
 import { headers as cairnHeaders } from '@cairn/shared';
 import { formatCacheStatus } from '../http/cache-status.js';
