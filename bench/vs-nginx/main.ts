@@ -3,8 +3,8 @@
  * Cairn's gateway (WORKERS=1 and WORKERS=2), nginx (proxy_cache) and Varnish (builtin VCL) in
  * front of one origin on loopback, loaded by wrk (-t1) in interleaved rounds: hot 1 KB hits,
  * 10,000 distinct 1 KB hits, hot 100 KB hits, and the miss path (never-seen 1 KB keys); then
- * misses of 1 KB and 100 KB at a fixed moderate rate (paced-load.ts), reported as latency
- * added over the origin's own. A bare node:http server answering the same bytes
+ * misses of 1 KB and 100 KB at a fixed moderate rate (paced-load.ts, after a one-second
+ * warm-up), reported as latency added over the origin's own. A bare node:http server answering the same bytes
  * is the floor for hits, the origin itself the floor for misses. Reports medians of req/s,
  * p50, p99 and CPU per request (the server's whole process tree, from /proc), and each
  * proxy's req/s as a ratio to the faster of nginx and Varnish. Installs nginx, varnish and
@@ -165,12 +165,12 @@ async function main(): Promise<void> {
         const { path, script } = scenario.load(round, target);
         const cpuBefore = treeCpuSeconds(target.pid);
         const servedBefore = origin.served();
-        const result: WrkResult =
+        const result: WrkResult & { sent: number } =
           scenario.rate === undefined
-            ? await runWrk(`${target.url}${path}`, { connections, seconds, script })
-            : await paced(target.url, path, { rate: scenario.rate, seconds }).then((r) => ({ requests: r.requests, seconds, rps: r.requests / seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: r.errors }));
+            ? await runWrk(`${target.url}${path}`, { connections, seconds, script }).then((r) => ({ ...r, sent: r.requests }))
+            : await paced(target.url, path, { rate: scenario.rate, seconds }).then((r) => ({ requests: r.requests, sent: r.sent, seconds, rps: r.requests / seconds, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: r.errors }));
         const cpu = treeCpuSeconds(target.pid) - cpuBefore;
-        const sample = { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.requests), originRequests: origin.served() - servedBefore };
+        const sample = { ...result, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.sent), originRequests: origin.served() - servedBefore };
         const key = `${scenario.name}\0${target.name}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         log(`round ${round + 1}/${rounds} ${scenario.name} ${target.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${sample.cpuUsPerRequest.toFixed(1)} µs CPU/req, origin +${sample.originRequests}${result.non2xx > 0 ? `, ${result.non2xx} non-2xx` : ''}`);

@@ -32,6 +32,40 @@ describe('FillLeases', () => {
     expect(leases.size).toBe(0);
   });
 
+  it('tells a waiter that joined after the leader said filled that it asked after the fill, and one that joined before that it did not', () => {
+    const leases = new FillLeases(1000);
+    const heard: [string, string, boolean | undefined][] = [];
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 5, (answer, _lease, _failure, afterFill) => heard.push(['before', answer, afterFill]));
+    leases.filled(1, 0);
+    leases.acquire('k', 1, 5, (answer, _lease, _failure, afterFill) => heard.push(['after', answer, afterFill]));
+    leases.release(1, 0, 'stored');
+    expect(heard).toEqual([
+      ['before', 'stored', false],
+      ['after', 'stored', true],
+    ]);
+  });
+
+  it('never tells a waiter it asked after the fill when the filled entry did not commit', () => {
+    const leases = new FillLeases(1000);
+    const heard: (boolean | undefined)[] = [];
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.filled(1, 0);
+    leases.acquire('k', 1, 5, (_answer, _lease, _failure, afterFill) => heard.push(afterFill));
+    leases.release(1, 0, 'not-stored');
+    expect(heard).toEqual([false]);
+  });
+
+  it('ignores filled from a worker that does not lead the lease', () => {
+    const leases = new FillLeases(1000);
+    const heard: (boolean | undefined)[] = [];
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.filled(1, 1);
+    leases.acquire('k', 1, 5, (_answer, _lease, _failure, afterFill) => heard.push(afterFill));
+    leases.release(1, 0, 'stored');
+    expect(heard).toEqual([false]);
+  });
+
   it('tells waiters nothing was stored when the leader releases without an entry', () => {
     const leases = new FillLeases(1000);
     const waiter = asker();

@@ -5,18 +5,23 @@
  * origin's failure, which they answer with as the leader did) and then read the store
  * themselves. A lease taken before the latest invalidation an asker
  * applied is not joined: the asker leads a new one. Leases end when their leader dies or
- * after `timeoutMs`, so no waiter waits forever.
+ * after `timeoutMs`, so no waiter waits forever. A leader whose entry is stored says
+ * `filled` before its answer ends and releases once the entry committed: who joins in
+ * between asked after that answer, and is told so (`afterFill`), since for that client
+ * the entry was the node's already.
  */
 import type { LeaseEnd, SharedFailure } from './ipc.js';
 
-type Answer = (answer: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure) => void;
+type Answer = (answer: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure, afterFill?: boolean) => void;
 
 interface Lease {
   id: number;
   key: string;
   worker: number;
   fillSeq: number;
-  waiters: Answer[];
+  /** The leader stored its entry and is committing it. */
+  filled: boolean;
+  waiters: { answer: Answer; afterFill: boolean }[];
   timer: NodeJS.Timeout;
 }
 
@@ -42,10 +47,10 @@ export class FillLeases {
     const current = this.#byKey.get(key);
     // The same worker asking again already decided locally not to join its own fill.
     if (current !== undefined && current.worker !== worker && current.fillSeq >= fillSeq) {
-      current.waiters.push(answer);
+      current.waiters.push({ answer, afterFill: current.filled });
       return;
     }
-    const lease: Lease = { id: this.#nextId++, key, worker, fillSeq, waiters: [], timer: undefined as unknown as NodeJS.Timeout };
+    const lease: Lease = { id: this.#nextId++, key, worker, fillSeq, filled: false, waiters: [], timer: undefined as unknown as NodeJS.Timeout };
     lease.timer = setTimeout(() => {
       this.#onTimeout(key, worker);
       this.#end(lease, 'not-stored');
@@ -54,6 +59,12 @@ export class FillLeases {
     this.#byKey.set(key, lease);
     this.#byId.set(lease.id, lease);
     answer('lead', lease.id);
+  }
+
+  /** The leader's entry is stored and committing; like a release, only the leader's counts. */
+  filled(leaseId: number, worker: number): void {
+    const lease = this.#byId.get(leaseId);
+    if (lease !== undefined && lease.worker === worker) lease.filled = true;
   }
 
   /** Only the leader releases; a release after the lease ended (timed out) does nothing. */
@@ -85,6 +96,6 @@ export class FillLeases {
     if (this.#byKey.get(lease.key) === lease) this.#byKey.delete(lease.key);
     // A failure without its description cannot be answered with: the waiters lead instead.
     const sent = end === 'failed' && failure === undefined ? 'not-stored' : end;
-    for (const waiter of lease.waiters) waiter(sent, lease.id, failure);
+    for (const waiter of lease.waiters) waiter.answer(sent, lease.id, failure, waiter.afterFill && sent === 'stored');
   }
 }

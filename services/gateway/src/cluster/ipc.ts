@@ -34,6 +34,11 @@ export function fromSharedFailure(failure: SharedFailure): CairnError {
 export type WorkerMessage =
   | { cairn: 'lease'; id: number; key: string; fillSeq: number }
   | { cairn: 'release'; lease: number; end: LeaseEnd; failure?: SharedFailure }
+  /**
+   * The leader's fill stored its entry, whose commit is under way, and its answer is about to
+   * end: a worker that asks for the lease from now on asked after that answer.
+   */
+  | { cairn: 'filled'; lease: number }
   | { cairn: 'applied'; eventId: string; seq: number; deleted: number }
   | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string }
   /** This worker removed entries (an unsafe method's invalidation): every other worker must forget them before it answers. */
@@ -42,7 +47,8 @@ export type WorkerMessage =
   | { cairn: 'removals-tailed'; id: number };
 
 export type PrimaryMessage =
-  | { cairn: 'lease-answer'; id: number; answer: 'lead' | LeaseEnd; lease: number; failure?: SharedFailure }
+  /** `afterFill`: the asker joined the lease once it was `filled`; its read of the committed entry is a HIT. */
+  | { cairn: 'lease-answer'; id: number; answer: 'lead' | LeaseEnd; lease: number; failure?: SharedFailure; afterFill?: true }
   /** Read the store's removal log now (another worker waits on it). */
   | { cairn: 'tail-removals'; id: number }
   /** Every serving worker has read the removal log since `sync-removals` `id`. */

@@ -72,8 +72,8 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   let stopping = false;
   let adminUrl = '';
 
-  const answer = (slot: Slot, id: number) => (result: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure) => {
-    const message: PrimaryMessage = { cairn: 'lease-answer', id, answer: result, lease, ...(failure === undefined ? {} : { failure }) };
+  const answer = (slot: Slot, id: number) => (result: 'lead' | LeaseEnd, lease: number, failure?: SharedFailure, afterFill?: boolean) => {
+    const message: PrimaryMessage = { cairn: 'lease-answer', id, answer: result, lease, ...(failure === undefined ? {} : { failure }), ...(afterFill === true ? { afterFill } : {}) };
     if (slot.worker?.isConnected() === true) slot.worker.send(message);
   };
   // sync-removals in progress: the asking worker and the workers yet to answer, by the id the primary gave it.
@@ -100,6 +100,8 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
       }
       case 'lease':
         return leases.acquire(message.key, slot.index, message.fillSeq, answer(slot, message.id));
+      case 'filled':
+        return leases.filled(message.lease, slot.index);
       case 'release':
         return leases.release(message.lease, slot.index, message.end, message.failure);
       case 'applied':

@@ -10,7 +10,8 @@ import { isPrimaryMessage, WORKER_INDEX_ENV, type LeaseEnd, type SharedFailure, 
 /** How often a worker tells the primary its readiness and applied sequence. */
 const STATE_INTERVAL_MS = 250;
 
-export type LeaseGrant = { kind: 'lead'; lease: number } | { kind: 'ended'; end: LeaseEnd; failure: SharedFailure | undefined };
+/** `afterFill`: joined after the leader said `filled` (fill-leases.ts). */
+export type LeaseGrant = { kind: 'lead'; lease: number } | { kind: 'ended'; end: LeaseEnd; failure: SharedFailure | undefined; afterFill: boolean };
 
 export interface WorkerState {
   readiness: Readiness;
@@ -50,7 +51,7 @@ export class WorkerLink {
       const answer = this.#pending.get(message.id);
       if (answer === undefined) return;
       this.#pending.delete(message.id);
-      answer(message.answer === 'lead' ? { kind: 'lead', lease: message.lease } : { kind: 'ended', end: message.answer, failure: message.failure });
+      answer(message.answer === 'lead' ? { kind: 'lead', lease: message.lease } : { kind: 'ended', end: message.answer, failure: message.failure, afterFill: message.afterFill === true });
     });
   }
 
@@ -90,6 +91,10 @@ export class WorkerLink {
         resolve({ kind: 'lead', lease: 0 });
       }
     });
+  }
+
+  filled(lease: number): void {
+    if (lease !== 0) this.#send({ cairn: 'filled', lease });
   }
 
   release(lease: number, end: LeaseEnd, failure?: SharedFailure): void {

@@ -47,6 +47,8 @@ export class Exchange {
   storing = false;
   /** The answer came from another request's origin fetch (Cache-Status `collapsed`). */
   collapsed = false;
+  /** WORKERS > 1: the node's fill lease this request's fill holds (flow/shared-fill.ts); 0 for none. */
+  fillLease = 0;
   /** Seconds of freshness the stored answer gets (Cache-Status `ttl` on a MISS). */
   storedTtlSeconds: number | undefined = undefined;
   /** The client's response stream, watched while the origin is involved (client aborts, #9). */

@@ -10,8 +10,12 @@ import type { CacheEntry } from '../store/cache-entry.js';
 
 /** What a fill hands to the requests that waited for it. */
 export type FillResult =
-  /** A complete answer, stored or not (a 404 is shared with waiters, just not stored). */
-  | { kind: 'entry'; entry: CacheEntry; stored: boolean }
+  /**
+   * A complete answer, stored or not (a 404 is shared with waiters, just not stored).
+   * `afterFill`: the entry was complete before any of these requests asked (another worker's
+   * committed fill, flow/shared-fill.ts), so each reads it as a HIT rather than a collapsed answer.
+   */
+  | { kind: 'entry'; entry: CacheEntry; stored: boolean; afterFill?: boolean }
   /** The origin failed: waiters fail the same way (502 / 504). */
   | { kind: 'error'; error: unknown }
   /** Per-client (Set-Cookie, private), too large or aborted: each waiter asks the origin itself. */

@@ -51,6 +51,17 @@ interface Drained {
 }
 
 /** Ends the client's copy with the held-back chunk, unless the client is gone. */
+/**
+ * With workers, the client's next request may reach another worker, which reads only what
+ * LMDB has committed. Under the node's fill lease the answer need not wait for the commit:
+ * a sibling that misses meanwhile joins the lease, which ends once the entry committed, and
+ * answers it as a HIT (flow/shared-fill.ts). A stored fill without a lease ends its answer
+ * only once the entry is committed (store.flushed), so that request is a HIT as well.
+ */
+function awaitsCommit(exchange: Exchange, context: GatewayContext): boolean {
+  return context.workerLink !== undefined && exchange.fillLease === 0;
+}
+
 function finish(client: PassThrough | undefined, last: Buffer | undefined): void {
   if (client !== undefined && !client.destroyed) client.end(last);
 }
@@ -218,21 +229,21 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
     if (failure !== undefined) context.metrics.originErrors.inc({ reason: failure });
     const notStored = decision.store ? reason : decision.reason;
     const stored = buffer !== undefined && decision.store ? writeEntry(exchange, context, route, fetched, buffer, decision.lifetimeMs, now) : undefined;
-    if (stored !== undefined && context.workerLink !== undefined) {
-      // The client's next request may reach another worker, which reads only what LMDB has
-      // committed: the answer ends once the entry is (store.flushed), so that request is a HIT.
-      void context.store.flushed().then(
-        () => finish(client, last),
-        () => finish(client, last),
-      );
-    } else {
-      finish(client, last);
-    }
     if (stored !== undefined) {
       context.fills.clearHitForMiss(exchange.key);
+      // Before the answer ends: under a lease, this tells the node the entry is committing.
       settle({ kind: 'entry', entry: stored, stored: true });
+      if (awaitsCommit(exchange, context)) {
+        void context.store.flushed().then(
+          () => finish(client, last),
+          () => finish(client, last),
+        );
+      } else {
+        finish(client, last);
+      }
       return true;
     }
+    finish(client, last);
     if (notStored !== undefined && HIT_FOR_MISS.has(notStored)) context.fills.markHitForMiss(exchange.key, Date.now());
     const shareable = buffer !== undefined && (notStored === undefined || !PER_CLIENT.has(notStored));
     settle(shareable ? { kind: 'entry', entry: unstoredEntry(fetched, buffer, exchange, context, route), stored: false } : { kind: 'unshared' });
@@ -247,8 +258,8 @@ export async function fill(exchange: Exchange, context: GatewayContext, route: R
       context.logger.error({ err, key: exchange.key }, 'completing a fill failed');
       settle({ kind: 'unshared' });
     }
-    // As for a streamed body (complete): with workers the answer waits for the commit. A failed commit is the store's to count.
-    if (stored && context.workerLink !== undefined) await context.store.flushed().catch(() => undefined);
+    // As for a streamed body (complete). A failed commit is the store's to count.
+    if (stored && awaitsCommit(exchange, context)) await context.store.flushed().catch(() => undefined);
     if (drained.error !== undefined) throw route.origin.classify(drained.error, fetched.signal);
     if (drained.buffer === undefined) throw new OriginUnavailableError(route.origin.origin, new Error('body longer than its Content-Length'));
     return { kind: 'buffered', fetched, body: drained.buffer };

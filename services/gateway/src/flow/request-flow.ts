@@ -28,7 +28,7 @@ import { purge, PURGE_METHOD } from './purge.js';
 import { assertNever } from './outcome.js';
 import { admit, recv } from './recv.js';
 import { rule } from './rule.js';
-import { missAcrossWorkers, releasingSettle, type PendingFill } from './shared-fill.js';
+import { committedHit, missAcrossWorkers, releasingSettle, type PendingFill } from './shared-fill.js';
 import { staleIfErrorMs } from './stale-windows.js';
 import { invalidateAfterUnsafe, invalidatesOnSuccess } from './unsafe-invalidation.js';
 
@@ -89,13 +89,17 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, r
   if (!joinable) return lead(exchange, context, reply, route, now, shared);
   const result = await inflight.result;
   switch (result.kind) {
-    case 'entry':
+    case 'entry': {
       // The fill's answer was selected by a Vary on forwarded fields this request sends otherwise.
       if (!selectsRequest(result.entry.meta, exchange.headers)) return lead(exchange, context, reply, route, now, false);
+      // Complete before this request asked: judged and answered as the hit it is.
+      const committed = result.afterFill === true ? committedHit(exchange, context) : undefined;
+      if (committed !== undefined) return deliverEntry(exchange, context, reply, committed, now);
       exchange.collapsed = true;
       exchange.storing = result.stored;
       exchange.forwardStatus = result.entry.meta.status;
       return deliverEntry(exchange, context, reply, result.entry, now);
+    }
     case 'error':
       exchange.collapsed = true;
       return serveStaleOrFail(exchange, context, reply, new SharedOriginFailure(result.error), now);
@@ -175,6 +179,7 @@ function refreshInBackground(exchange: Exchange, context: GatewayContext, route:
   // One refresh per node: a worker that finds another's fill lease leaves the refresh to it.
   void link.acquire(exchange.key, inflight.fillSeq).then((grant) => {
     if (grant.kind !== 'lead') return settle({ kind: 'unshared' });
+    exchange.fillLease = grant.lease;
     refresh(exchange, context, route, releasingSettle(context, exchange.key, grant.lease, settle));
   });
 }

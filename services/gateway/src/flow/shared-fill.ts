@@ -3,11 +3,14 @@
  * shared fill registers it locally first (so this worker's later misses join it without
  * asking), then asks the primary for the key's fill lease:
  * - `lead`: it fills; once the fill settled and the store committed it (`flushed`, so
- *   another process reads it), it releases the lease saying how the fill ended.
+ *   another process reads it), it releases the lease saying how the fill ended. A stored
+ *   entry is announced (`filled`) before the leader's answer ends, which does not wait for
+ *   the commit.
  * - the lease of another worker ended `stored`: it reads the key from the store again and
- *   delivers that entry as a collapsed answer. The read goes through lookup, so this
- *   worker's own invalidation map judges the entry (a fill from before an invalidation it
- *   applied is never served, whatever the other worker knew).
+ *   delivers that entry as a collapsed answer, or as a HIT when it asked after the leader's
+ *   answer was complete (a client's next request, on another connection). The read goes
+ *   through lookup, so this worker's own invalidation map judges the entry (a fill from
+ *   before an invalidation it applied is never served, whatever the other worker knew).
  * - it ended `failed`: the origin failed the leader's fill; this request fails the same way
  *   (or serves stale), as a waiter in the leader's process does.
  * - it ended with nothing usable stored (unshared, not storable, a leader that died, a
@@ -18,6 +21,7 @@ import { fromSharedFailure, toSharedFailure, type LeaseEnd } from '../cluster/ip
 import type { GatewayContext, Route } from '../context.js';
 import { SharedOriginFailure } from '../errors.js';
 import { deliverEntry } from './deliver.js';
+import type { CacheEntry } from '../store/cache-entry.js';
 import type { Exchange } from './exchange.js';
 import type { FillResult, Inflight } from './fill-registry.js';
 import { lookup } from './lookup.js';
@@ -52,6 +56,7 @@ export function releasingSettle(context: GatewayContext, key: string, lease: num
     released = true;
     const end = leaseEnd(result);
     if (result.kind === 'error') return link.release(lease, end, toSharedFailure(result.error));
+    if (end === 'stored') link.filled(lease);
     context.store.flushed().then(
       () => link.release(lease, end),
       (err: unknown) => {
@@ -62,11 +67,34 @@ export function releasingSettle(context: GatewayContext, key: string, lease: num
   };
 }
 
+/** The key's entry as the store holds it now, if lookup judges it a hit; else undefined, the exchange's decision kept. */
+export function committedHit(exchange: Exchange, context: GatewayContext): CacheEntry | undefined {
+  const { outcome, reason } = exchange;
+  context.store.readLatest();
+  if (lookup(exchange, context, Date.now()).kind === 'hit') return exchange.entry!;
+  exchange.decide(outcome, reason);
+  return undefined;
+}
+
+/** Answered from an entry that was complete before this request asked (and its local joiners likewise). */
+function deliverCommitted(exchange: Exchange, context: GatewayContext, reply: Reply, pending: PendingFill, entry: CacheEntry, now: number): Reply {
+  pending.settle({ kind: 'entry', entry, stored: true, afterFill: true });
+  return deliverEntry(exchange, context, reply, entry, now);
+}
+
 export async function missAcrossWorkers(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, pending: PendingFill, steps: FlowSteps): Promise<Reply> {
   const link = context.workerLink!;
   context.fills.lead(exchange.key, pending.inflight);
   const grant = await link.acquire(exchange.key, pending.inflight.fillSeq);
   if (grant.kind === 'lead') {
+    // A sibling's fill may have committed, and its lease ended, since this worker's lookup:
+    // the client's next request after that fill's answer, which must not ask the origin again.
+    const committed = committedHit(exchange, context);
+    if (committed !== undefined) {
+      link.release(grant.lease, 'stored');
+      return deliverCommitted(exchange, context, reply, pending, committed, now);
+    }
+    exchange.fillLease = grant.lease;
     const settle = releasingSettle(context, exchange.key, grant.lease, pending.settle);
     return steps.lead(exchange, context, reply, route, now, false, { settle, inflight: pending.inflight });
   }
@@ -76,18 +104,15 @@ export async function missAcrossWorkers(exchange: Exchange, context: GatewayCont
     exchange.collapsed = true;
     return steps.serveStaleOrFail(exchange, context, reply, new SharedOriginFailure(error), now);
   }
-  if (grant.end === 'stored') {
-    const { outcome, reason } = exchange;
-    if (lookup(exchange, context, Date.now()).kind === 'hit') {
-      const entry = exchange.entry!;
-      exchange.decide(outcome, reason);
-      exchange.collapsed = true;
-      exchange.storing = true;
-      exchange.forwardStatus = entry.meta.status;
-      pending.settle({ kind: 'entry', entry, stored: true });
-      return deliverEntry(exchange, context, reply, entry, now);
-    }
-    exchange.decide(outcome, reason);
-  }
-  return steps.lead(exchange, context, reply, route, now, false, pending);
+  const { outcome, reason } = exchange;
+  const entry = grant.end === 'stored' ? committedHit(exchange, context) : undefined;
+  if (entry === undefined) return steps.lead(exchange, context, reply, route, now, false, pending);
+  if (grant.afterFill) return deliverCommitted(exchange, context, reply, pending, entry, now);
+  // The miss it was, answered from the leader's fill.
+  exchange.decide(outcome, reason);
+  exchange.collapsed = true;
+  exchange.storing = true;
+  exchange.forwardStatus = entry.meta.status;
+  pending.settle({ kind: 'entry', entry, stored: true });
+  return deliverEntry(exchange, context, reply, entry, now);
 }

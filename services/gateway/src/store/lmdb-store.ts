@@ -117,6 +117,7 @@ export class LmdbStore {
   /** A stream reset whose clear did not commit: nothing on disk may be served until it does. */
   #resetTo: string | undefined;
   readonly #bound: StoreBound;
+  #lastWrite: Promise<unknown> = Promise.resolve();
 
   constructor(path: string, options: LmdbStoreOptions = {}) {
     this.#events = options.events ?? SILENT;
@@ -179,6 +180,15 @@ export class LmdbStore {
     const shared = this.#shared.get(key);
     if (shared !== undefined) return shared;
     return this.#load(key);
+  }
+
+  /**
+   * Makes the next read see what every process has committed by now. lmdb-js keeps a read
+   * snapshot until a timer (at least 1 ms) ends it, so a read right after another worker's
+   * commit was announced over IPC could still miss it.
+   */
+  readLatest(): void {
+    this.#root.resetReadTxn();
   }
 
   /** Whether `entry` is what the memory tier answers for `key`: another process may have replaced it since. */
@@ -386,37 +396,36 @@ export class LmdbStore {
       return this.#removed.add(key);
     });
     let evicted: string[] = [];
-    this.#root
-      .transaction(
-        this.#counted(() => {
-          for (const { key, entry, head, bytes } of puts) {
-            this.#unindexReplacedSync(key, entry.meta);
-            this.#entries.putSync(key, head);
-            if (entry.body.length > 0) this.#bodies.putSync(key, entry.body);
-            else this.#bodies.removeSync(key);
-            for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
-            this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
-            this.#bound.recordSync(key, bytes);
-          }
-          for (const key of removals) this.#removeSync(key);
-          evicted = this.#fitSync();
-        }),
-      )
-      .then(
-        () => {
-          for (const { key, entry, removal } of puts) {
-            this.#settle(key, entry);
-            // Committed after any removal issued before it: that removal no longer matters.
-            this.#removed.clear(key, removal);
-          }
-          removals.forEach((key, i) => this.#removed.clear(key, marks[i]));
-          this.#evicted(evicted, 'bound');
-        },
-        (err: unknown) => {
-          for (const { key, entry } of puts) this.#settle(key, entry);
-          this.#health.failed('put', err);
-        },
-      );
+    this.#transaction(
+      this.#counted(() => {
+        for (const { key, entry, head, bytes } of puts) {
+          this.#unindexReplacedSync(key, entry.meta);
+          this.#entries.putSync(key, head);
+          if (entry.body.length > 0) this.#bodies.putSync(key, entry.body);
+          else this.#bodies.removeSync(key);
+          for (const tag of entry.meta.tags) this.#index.putSync(indexKey('tag', tag), key);
+          this.#index.putSync(indexKey('url', entry.meta.urlPath), key);
+          this.#bound.recordSync(key, bytes);
+        }
+        for (const key of removals) this.#removeSync(key);
+        evicted = this.#fitSync();
+      }),
+    )
+    .then(
+      () => {
+        for (const { key, entry, removal } of puts) {
+          this.#settle(key, entry);
+          // Committed after any removal issued before it: that removal no longer matters.
+          this.#removed.clear(key, removal);
+        }
+        removals.forEach((key, i) => this.#removed.clear(key, marks[i]));
+        this.#evicted(evicted, 'bound');
+      },
+      (err: unknown) => {
+        for (const { key, entry } of puts) this.#settle(key, entry);
+        this.#health.failed('put', err);
+      },
+    );
   }
 
   /**
@@ -446,7 +455,7 @@ export class LmdbStore {
     const mark = this.#removed.add(key);
     if (!this.#health.writable) return;
     try {
-      await this.#root.transaction(this.#counted(() => this.#removeSync(key)));
+      await this.#transaction(this.#counted(() => this.#removeSync(key)));
       this.#removed.clear(key, mark);
     } catch (err) {
       this.#health.failed('remove', err);
@@ -472,11 +481,11 @@ export class LmdbStore {
     // call is committed and in the snapshot read next, as it was inside the transaction.
     let deleted = 0;
     try {
-      await this.#root.transaction(() => undefined);
+      await this.#transaction(() => undefined);
       const keys = [...this.#index.getValues(indexed)];
       for (let start = 0; start < keys.length; start += DELETE_CHUNK) {
         const chunk = keys.slice(start, start + DELETE_CHUNK);
-        await this.#root.transaction(
+        await this.#transaction(
           this.#counted(() => {
             for (const key of chunk) deleted += this.#deleteOne(indexed, key, decide);
           }),
@@ -542,12 +551,12 @@ export class LmdbStore {
   async #clear(created: string): Promise<void> {
     // Puts already queued must land before the clear, not after it (writes outside a
     // transaction are not ordered with transactions).
-    await this.#root.transaction(() => undefined);
-    await this.#entries.clearAsync();
-    await this.#bodies.clearAsync();
-    await this.#index.clearAsync();
+    await this.#transaction(() => undefined);
+    await this.#track(this.#entries.clearAsync());
+    await this.#track(this.#bodies.clearAsync());
+    await this.#track(this.#index.clearAsync());
     await this.#bound.clear();
-    await this.#root.transaction(
+    await this.#transaction(
       this.#counted(() => {
         // Recounted rather than zeroed: another process may have stored since the clear.
         this.#bound.recountSync();
@@ -564,10 +573,10 @@ export class LmdbStore {
   async #recover(): Promise<void> {
     if (this.#resetTo !== undefined) await this.#clear(this.#resetTo);
     await this.#evictAfterFull();
-    await this.#root.transaction(() => {
+    await this.#transaction(() => {
       this.#meta.putSync(META_WRITE_PROBE, Buffer.alloc(PROBE_BYTES));
     });
-    await this.#root.transaction(() => {
+    await this.#transaction(() => {
       this.#meta.removeSync(META_WRITE_PROBE);
     });
     await this.#commitRemovals();
@@ -583,7 +592,7 @@ export class LmdbStore {
   async #evictAfterFull(): Promise<void> {
     const maxBytes = this.#bound.lowerAfterFull();
     this.#events.boundLowered(maxBytes);
-    this.#evicted(await this.#root.transaction(this.#counted(() => this.#fitSync())), 'map-full');
+    this.#evicted(await this.#transaction(this.#counted(() => this.#fitSync())), 'map-full');
   }
 
   /** Stored bytes as the bound counts them (store-bound.ts), entries, and the bound in force. */
@@ -595,7 +604,7 @@ export class LmdbStore {
   async #commitRemovals(): Promise<void> {
     const removals = this.#removed.snapshot();
     if (removals.length === 0) return;
-    await this.#root.transaction(
+    await this.#transaction(
       this.#counted(() => {
         for (const key of removals.keys) this.#removeSync(key);
       }),
@@ -629,7 +638,7 @@ export class LmdbStore {
         if (!this.#health.writable) return walked;
         const batch = this.scan(after, REINDEX_BATCH);
         if (batch.length === 0) break;
-        await this.#root.transaction(() => {
+        await this.#transaction(() => {
           for (const { key, meta } of batch) {
             for (const tag of meta.tags) this.#index.putSync(indexKey('tag', tag), key);
             this.#index.putSync(indexKey('url', meta.urlPath), key);
@@ -638,7 +647,7 @@ export class LmdbStore {
         walked += batch.length;
         after = batch[batch.length - 1]?.key;
       }
-      await this.#root.transaction(() => {
+      await this.#transaction(() => {
         this.#meta.putSync(META_INDEX_FORMAT, INDEX_FORMAT);
       });
     } catch (err) {
@@ -670,11 +679,11 @@ export class LmdbStore {
           if (key !== after && keys.length < MIGRATE_BATCH) keys.push(key);
         }
         if (keys.length === 0) break;
-        moved += await this.#root.transaction(this.#counted(() => this.#splitSync(keys)));
+        moved += await this.#transaction(this.#counted(() => this.#splitSync(keys)));
         after = keys[keys.length - 1];
         await new Promise((resolve) => setImmediate(resolve));
       }
-      await this.#root.transaction(() => {
+      await this.#transaction(() => {
         this.#meta.putSync(META_ENTRY_LAYOUT, ENTRY_LAYOUT);
       });
     } catch (err) {
@@ -705,10 +714,25 @@ export class LmdbStore {
 
   /**
    * Resolves once every write issued so far has committed (transactions commit in order), so
-   * another process reading the same store sees them; rejects when one failed.
+   * another process reading the same store sees them; rejects when the last of them failed.
    */
   async flushed(): Promise<void> {
-    await this.#root.transaction(() => undefined);
+    await this.#lastWrite;
+  }
+
+  /**
+   * Every write goes through here: lmdb-js commits transactions in the order they were
+   * issued, so the last one's promise says when all have committed. `flushed` waited for an
+   * empty transaction of its own before, one more commit (and write-lock round trip) on
+   * every fill a sibling worker must see.
+   */
+  #transaction<T>(work: () => T): Promise<T> {
+    return this.#track(this.#root.transaction(work));
+  }
+
+  #track<T>(write: Promise<T>): Promise<T> {
+    this.#lastWrite = write;
+    return write;
   }
 
   /** Resolves once every write issued so far has committed or failed (bounded; for shutdown). */
@@ -717,7 +741,7 @@ export class LmdbStore {
     this.#removals?.stop();
     const bound = <T>(work: Promise<T>): Promise<unknown> =>
       Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
-    await bound(this.#root.transaction(() => undefined));
+    await bound(this.#transaction(() => undefined));
     await bound(this.#root.close());
   }
 }
