@@ -3,8 +3,8 @@
  * Cairn's gateway (WORKERS=1 and WORKERS=2), nginx (proxy_cache) and Varnish (builtin VCL) in
  * front of one origin on loopback, loaded by wrk (-t1) in interleaved rounds: hot 1 KB hits,
  * 10,000 distinct 1 KB hits, hot 100 KB hits, and the miss path (never-seen 1 KB keys); then
- * misses of 1 KB and 100 KB at a fixed moderate rate (paced-load.ts, after a one-second
- * warm-up), reported as latency added over the origin's own. A bare node:http server answering the same bytes
+ * misses of 1 KB and 100 KB at a fixed moderate rate, and of 100 KB at a fifth of it
+ * (paced-load.ts, after a one-second warm-up), reported as latency added over the origin's own. A bare node:http server answering the same bytes
  * is the floor for hits, the origin itself the floor for misses. Reports medians of req/s,
  * p50, p99 and CPU per request (the server's whole process tree, from /proc), and each
  * proxy's req/s as a ratio to the faster of nginx and Varnish. Installs nginx, varnish and
@@ -148,6 +148,8 @@ async function main(): Promise<void> {
     },
     { name: `miss, 1 KB at ${pacedRate} req/s`, targets: [...proxies, direct], rate: pacedRate, load: neverSeen('/pm/') },
     { name: `miss, 100 KB at ${pacedRate} req/s`, targets: [...proxies, direct], rate: pacedRate, load: neverSeen('/100k-pm/') },
+    // 500 req/s of 100 KB is 50 MB/s, a hundred times the 1 KB row's bytes: a fifth of that rate as well.
+    { name: `miss, 100 KB at ${pacedRate / 5} req/s`, targets: [...proxies, direct], rate: pacedRate / 5, load: neverSeen('/100k-pl/') },
   ];
   if (values.only !== '') scenarios.splice(0, scenarios.length, ...scenarios.filter((scenario) => scenario.name.includes(values.only as string)));
   const warmed = ['/hot1k', '/100k-hot', ...(scenarios.some((scenario) => scenario.load === distinctLoad) ? distinct : [])];
