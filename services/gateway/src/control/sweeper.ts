@@ -15,7 +15,12 @@ import type { InvalidationFeed } from './invalidation-feed.js';
 import { Verdict } from './invalidation-map.js';
 import type { RuleFeed } from './rule-feed.js';
 
-const BATCH = 1000;
+/**
+ * Heads read per event-loop turn. A scan of 1,000 took 4.7–6.4 ms a batch on a store of
+ * 20,000 1 KB entries (up to 12 ms): every request due meanwhile waited that long, once
+ * per batch, every SWEEP_INTERVAL_MS. A batch of 100 takes about 0.6 ms.
+ */
+const BATCH = 100;
 
 export class Sweeper {
   readonly #store: LmdbStore;

@@ -50,7 +50,6 @@ interface Drained {
   last?: Buffer | undefined;
 }
 
-/** Ends the client's copy with the held-back chunk, unless the client is gone. */
 /**
  * With workers, the client's next request may reach another worker, which reads only what
  * LMDB has committed. Under the node's fill lease the answer need not wait for the commit:
@@ -62,6 +61,7 @@ function awaitsCommit(exchange: Exchange, context: GatewayContext): boolean {
   return context.workerLink !== undefined && exchange.fillLease === 0;
 }
 
+/** Ends the client's copy with the held-back chunk, unless the client is gone. */
 function finish(client: PassThrough | undefined, last: Buffer | undefined): void {
   if (client !== undefined && !client.destroyed) client.end(last);
 }
