@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePorts } from './free-port.js';
+import { freeFixedPorts } from './free-port.js';
 import { launch, terminate, type Running } from './nats-process.js';
 import { NATS_INSTALL_HINT, natsServerAvailable } from './nats-server.js';
 import { tempDir, type TempDir } from './temp-dir.js';
@@ -81,8 +81,9 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   try {
     const work = await tempDir('cairn-nats-cluster-');
     dirs.push(work);
-    // Route ports must be known before any node starts (each lists all the others).
-    const clusterPorts = await freePorts(size);
+    // Route ports must be known before any node starts (each lists all the others), and no
+    // node's random client or monitoring port may take one before its node binds it.
+    const clusterPorts = await freeFixedPorts(size);
     const nodes = [];
     // One after another, so a node that fails to start leaves nothing half-launched behind.
     for (const [i, clusterPort] of clusterPorts.entries()) {
