@@ -410,8 +410,7 @@ export class LmdbStore {
         for (const key of removals) this.#removeSync(key);
         evicted = this.#fitSync();
       }),
-    )
-    .then(
+    ).then(
       () => {
         for (const { key, entry, removal } of puts) {
           this.#settle(key, entry);
