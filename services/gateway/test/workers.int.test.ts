@@ -27,6 +27,17 @@ interface Answer {
 }
 
 /** One request on its own connection (no keep-alive pool), so the cluster may hand it to any worker. */
+function post(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { connection: 'close', 'content-length': '0' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function get(url: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent: false, headers: { connection: 'close' } }, (res) => {
@@ -260,18 +271,25 @@ describe('a gateway node with WORKERS=2', () => {
       expect(answers.map((a) => a.cache)).toEqual(Array(6).fill('HIT'));
     });
     version = 2;
-    const posted = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${url}/doc`, { method: 'POST', agent: false, headers: { connection: 'close', 'content-length': '0' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    expect(posted).toBe(200);
+    expect(await post(`${url}/doc`)).toBe(200);
     // At once, on both workers: the old answer is gone from memory as from the store.
     const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/doc`)));
     expect(answers.map((a) => a.body)).toEqual(Array(6).fill('doc v2'));
+  });
+
+  it('never serves an entry a POST through either worker removed right after the MISS that stored it', async () => {
+    for (let i = 0; i < 20; i++) {
+      let version = 1;
+      origin.route(`/changed/${i}`, { headers: { 'cache-control': 'max-age=60' }, body: () => `changed ${i} v${version}` });
+      expect((await get(`${url}/changed/${i}`)).cache).toBe('MISS');
+      // At once, on a new connection: the fill's entry may not have committed yet (its answer
+      // does not wait for that), and the removal must not commit before it.
+      version = 2;
+      expect(await post(`${url}/changed/${i}`)).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const answers = await Promise.all(Array.from({ length: 4 }, () => get(`${url}/changed/${i}`)));
+      expect(answers.map((a) => a.body)).toEqual(Array(4).fill(`changed ${i} v2`));
+    }
   });
 
   it('restarts a killed worker, unready meanwhile, while the other keeps serving', async () => {

@@ -66,6 +66,27 @@ describe('FillLeases', () => {
     expect(heard).toEqual([false]);
   });
 
+  it('reports at once that no lease is left on a key nobody fills', () => {
+    const leases = new FillLeases(1000);
+    const ended = vi.fn();
+    leases.acquire('other', 0, 5, () => undefined);
+    leases.whenEnded('k', ended);
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports that no lease is left on a key only once every lease on it ended, replaced ones included', () => {
+    const leases = new FillLeases(1000);
+    const ended = vi.fn();
+    leases.acquire('k', 0, 5, () => undefined);
+    // Worker 1 applied a newer invalidation: it leads a second lease on the same key.
+    leases.acquire('k', 1, 6, () => undefined);
+    leases.whenEnded('k', ended);
+    leases.release(2, 1, 'stored');
+    expect(ended).not.toHaveBeenCalled();
+    leases.release(1, 0, 'not-stored');
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+
   it('tells waiters nothing was stored when the leader releases without an entry', () => {
     const leases = new FillLeases(1000);
     const waiter = asker();

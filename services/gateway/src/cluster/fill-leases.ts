@@ -22,6 +22,8 @@ interface Lease {
   /** The leader stored its entry and is committing it. */
   filled: boolean;
   waiters: { answer: Answer; afterFill: boolean }[];
+  /** Told when the lease ends, whatever its end (whenEnded). */
+  ended: (() => void)[];
   timer: NodeJS.Timeout;
 }
 
@@ -50,7 +52,7 @@ export class FillLeases {
       current.waiters.push({ answer, afterFill: current.filled });
       return;
     }
-    const lease: Lease = { id: this.#nextId++, key, worker, fillSeq, filled: false, waiters: [], timer: undefined as unknown as NodeJS.Timeout };
+    const lease: Lease = { id: this.#nextId++, key, worker, fillSeq, filled: false, waiters: [], ended: [], timer: undefined as unknown as NodeJS.Timeout };
     lease.timer = setTimeout(() => {
       this.#onTimeout(key, worker);
       this.#end(lease, 'not-stored');
@@ -65,6 +67,17 @@ export class FillLeases {
   filled(leaseId: number, worker: number): void {
     const lease = this.#byId.get(leaseId);
     if (lease !== undefined && lease.worker === worker) lease.filled = true;
+  }
+
+  /**
+   * Calls `done` once every lease on `key` has ended (at once when there is none): a leader
+   * releases only after its entry committed, so a write issued after that commits after it.
+   */
+  whenEnded(key: string, done: () => void): void {
+    const open = [...this.#byId.values()].filter((lease) => lease.key === key);
+    let left = open.length;
+    if (left === 0) return done();
+    for (const lease of open) lease.ended.push(() => --left === 0 && done());
   }
 
   /** Only the leader releases; a release after the lease ended (timed out) does nothing. */
@@ -97,5 +110,6 @@ export class FillLeases {
     // A failure without its description cannot be answered with: the waiters lead instead.
     const sent = end === 'failed' && failure === undefined ? 'not-stored' : end;
     for (const waiter of lease.waiters) waiter.answer(sent, lease.id, failure, waiter.afterFill && sent === 'stored');
+    for (const done of lease.ended) done();
   }
 }

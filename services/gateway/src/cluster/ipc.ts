@@ -39,6 +39,8 @@ export type WorkerMessage =
    * end: a worker that asks for the lease from now on asked after that answer.
    */
   | { cairn: 'filled'; lease: number }
+  /** Answer `leases-ended` once no fill lease on `key` is left (an unsafe method's removal waits for it). */
+  | { cairn: 'await-leases'; id: number; key: string }
   | { cairn: 'applied'; eventId: string; seq: number; deleted: number }
   | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string }
   /** This worker removed entries (an unsafe method's invalidation): every other worker must forget them before it answers. */
@@ -52,7 +54,9 @@ export type PrimaryMessage =
   /** Read the store's removal log now (another worker waits on it). */
   | { cairn: 'tail-removals'; id: number }
   /** Every serving worker has read the removal log since `sync-removals` `id`. */
-  | { cairn: 'removals-synced'; id: number };
+  | { cairn: 'removals-synced'; id: number }
+  /** No fill lease on the key of `await-leases` `id` is left. */
+  | { cairn: 'leases-ended'; id: number };
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   return typeof message === 'object' && message !== null && typeof (message as { cairn?: unknown }).cairn === 'string';
@@ -60,7 +64,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
 
 export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
   const kind = typeof message === 'object' && message !== null ? (message as { cairn?: unknown }).cairn : undefined;
-  return kind === 'lease-answer' || kind === 'tail-removals' || kind === 'removals-synced';
+  return kind === 'lease-answer' || kind === 'tail-removals' || kind === 'removals-synced' || kind === 'leases-ended';
 }
 
 /** The environment variable the primary tells each worker its index in (0 takes the store duties). */

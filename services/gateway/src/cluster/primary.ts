@@ -102,6 +102,10 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
         return leases.acquire(message.key, slot.index, message.fillSeq, answer(slot, message.id));
       case 'filled':
         return leases.filled(message.lease, slot.index);
+      case 'await-leases':
+        return leases.whenEnded(message.key, () => {
+          if (slot.worker?.isConnected() === true) slot.worker.send({ cairn: 'leases-ended', id: message.id } satisfies PrimaryMessage);
+        });
       case 'release':
         return leases.release(message.lease, slot.index, message.end, message.failure);
       case 'applied':

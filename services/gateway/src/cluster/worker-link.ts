@@ -44,7 +44,7 @@ export class WorkerLink {
         this.#send({ cairn: 'removals-tailed', id: message.id });
         return;
       }
-      if (message.cairn === 'removals-synced') {
+      if (message.cairn === 'removals-synced' || message.cairn === 'leases-ended') {
         this.#syncing.get(message.id)?.();
         return;
       }
@@ -107,6 +107,20 @@ export class WorkerLink {
    * log's timer then does it within its interval).
    */
   syncRemovals(waitMs: number): Promise<void> {
+    return this.#ask((id) => ({ cairn: 'sync-removals', id }), waitMs);
+  }
+
+  /**
+   * Resolves once no worker's fill lease on `key` is left, so a removal issued then commits
+   * after those fills' entries (a fill's answer ends before its commit, and another worker's
+   * removal could otherwise commit first and be undone); after `waitMs` at most.
+   */
+  leasesEnded(key: string, waitMs: number): Promise<void> {
+    return this.#ask((id) => ({ cairn: 'await-leases', id, key }), waitMs);
+  }
+
+  /** Sends the message `id` names and resolves on the primary's answer to it, or after `waitMs`. */
+  #ask(message: (id: number) => WorkerMessage, waitMs: number): Promise<void> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       const done = () => {
@@ -117,7 +131,7 @@ export class WorkerLink {
       const timer = setTimeout(done, waitMs);
       timer.unref();
       this.#syncing.set(id, done);
-      if (!this.#send({ cairn: 'sync-removals', id })) done();
+      if (!this.#send(message(id))) done();
     });
   }
 

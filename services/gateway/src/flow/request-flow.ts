@@ -92,9 +92,12 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, r
     case 'entry': {
       // The fill's answer was selected by a Vary on forwarded fields this request sends otherwise.
       if (!selectsRequest(result.entry.meta, exchange.headers)) return lead(exchange, context, reply, route, now, false);
-      // Complete before this request asked: judged and answered as the hit it is.
-      const committed = result.afterFill === true ? committedHit(exchange, context) : undefined;
-      if (committed !== undefined) return deliverEntry(exchange, context, reply, committed, now);
+      // Complete before this request asked: judged as a hit, or this request goes forward itself
+      // (its own directives, say, refuse the stored answer).
+      if (result.afterFill === true) {
+        const committed = committedHit(exchange, context);
+        return committed === undefined ? lead(exchange, context, reply, route, now, false) : deliverEntry(exchange, context, reply, committed, now);
+      }
       exchange.collapsed = true;
       exchange.storing = result.stored;
       exchange.forwardStatus = result.entry.meta.status;

@@ -7,8 +7,9 @@
  *   entry is announced (`filled`) before the leader's answer ends, which does not wait for
  *   the commit.
  * - the lease of another worker ended `stored`: it reads the key from the store again and
- *   delivers that entry as a collapsed answer, or as a HIT when it asked after the leader's
- *   answer was complete (a client's next request, on another connection). The read goes
+ *   delivers that entry as a collapsed answer, or as a HIT when it asked after the leader
+ *   said `filled`, just before its answer ended (a client's next request, on another
+ *   connection). The read goes
  *   through lookup, so this worker's own invalidation map judges the entry (a fill from
  *   before an invalidation it applied is never served, whatever the other worker knew).
  * - it ended `failed`: the origin failed the leader's fill; this request fails the same way
@@ -67,7 +68,10 @@ export function releasingSettle(context: GatewayContext, key: string, lease: num
   };
 }
 
-/** The key's entry as the store holds it now, if lookup judges it a hit; else undefined, the exchange's decision kept. */
+/**
+ * The key's entry as the store holds it now, if lookup judges it a hit; else undefined, with
+ * the exchange's outcome and reason as they were (lookup may have set its entry and key).
+ */
 export function committedHit(exchange: Exchange, context: GatewayContext): CacheEntry | undefined {
   const { outcome, reason } = exchange;
   context.store.readLatest();
@@ -89,8 +93,16 @@ export async function missAcrossWorkers(exchange: Exchange, context: GatewayCont
   if (grant.kind === 'lead') {
     // A sibling's fill may have committed, and its lease ended, since this worker's lookup:
     // the client's next request after that fill's answer, which must not ask the origin again.
-    const committed = committedHit(exchange, context);
+    let committed: CacheEntry | undefined;
+    try {
+      committed = committedHit(exchange, context);
+    } catch (err) {
+      // The fill below settles the lease and this worker's waiters whatever happened here.
+      context.logger.warn({ err, key: exchange.key }, 'reading the store again before a fill failed');
+    }
     if (committed !== undefined) {
+      // Whoever joined this lease meanwhile asked after that entry was complete too.
+      link.filled(grant.lease);
       link.release(grant.lease, 'stored');
       return deliverCommitted(exchange, context, reply, pending, committed, now);
     }

@@ -17,8 +17,9 @@ import type { Exchange } from './exchange.js';
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'QUERY', 'PROPFIND', 'REPORT', 'SEARCH']);
 
 /**
- * The answer to the unsafe request waits this long at most for its deletions (they never
- * fail, and the request's own key is hidden at once); past it they finish in the background.
+ * The answer to the unsafe request waits this long at most for other workers' fills of its
+ * key to commit, and as long for its deletions (they never fail, and the request's own key
+ * is hidden once they are issued); past it they finish in the background.
  */
 const DELETE_WAIT_MS = 1000;
 
@@ -59,6 +60,10 @@ function targets(exchange: Exchange, route: Route, headers: Record<string, strin
 
 /** Removes what the unsafe request's answer made stale; resolves once done or after DELETE_WAIT_MS. */
 export async function invalidateAfterUnsafe(exchange: Exchange, context: GatewayContext, route: Route, headers: Record<string, string | string[]>): Promise<void> {
+  const link = context.workerLink;
+  // Another worker's fill of this key may have answered and not yet committed: removed first,
+  // its entry would come back when it commits.
+  if (link !== undefined) await link.leasesEnded(exchange.key, DELETE_WAIT_MS);
   const deletions: Array<Promise<unknown>> = [context.store.remove(exchange.key)];
   for (const { path, queryKey } of targets(exchange, route, headers)) {
     deletions.push(
@@ -71,7 +76,6 @@ export async function invalidateAfterUnsafe(exchange: Exchange, context: Gateway
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, DELETE_WAIT_MS)));
   // With WORKERS > 1 the other workers' memory tiers must drop what was removed before the answer goes out.
-  const link = context.workerLink;
   await Promise.race([Promise.all(deletions).then(() => link?.syncRemovals(DELETE_WAIT_MS)), bound]);
   clearTimeout(timer);
 }

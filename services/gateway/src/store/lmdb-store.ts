@@ -712,7 +712,7 @@ export class LmdbStore {
   }
 
   /**
-   * Resolves once every write issued so far has committed (transactions commit in order), so
+   * Resolves once every write transaction issued so far has committed (they commit in order), so
    * another process reading the same store sees them; rejects when the last of them failed.
    */
   async flushed(): Promise<void> {
@@ -720,7 +720,7 @@ export class LmdbStore {
   }
 
   /**
-   * Every write goes through here: lmdb-js commits transactions in the order they were
+   * Every write transaction goes through here: lmdb-js commits them in the order they were
    * issued, so the last one's promise says when all have committed. `flushed` waited for an
    * empty transaction of its own before, one more commit (and write-lock round trip) on
    * every fill a sibling worker must see.
