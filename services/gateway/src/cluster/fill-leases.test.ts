@@ -78,10 +78,10 @@ describe('FillLeases', () => {
     const leases = new FillLeases(1000);
     const ended = vi.fn();
     leases.acquire('k', 0, 5, () => undefined);
-    // Worker 1 applied a newer invalidation: it leads a second lease on the same key.
-    leases.acquire('k', 1, 6, () => undefined);
+    // Its leader asks again: a second lease on the same key.
+    leases.acquire('k', 0, 5, () => undefined);
     leases.whenEnded('k', ended);
-    leases.release(2, 1, 'stored');
+    leases.release(2, 0, 'stored');
     expect(ended).not.toHaveBeenCalled();
     leases.release(1, 0, 'not-stored');
     expect(ended).toHaveBeenCalledTimes(1);
@@ -115,12 +115,23 @@ describe('FillLeases', () => {
     expect(waiter.answers).toEqual([['not-stored', 1]]);
   });
 
-  it('does not let an asker that applied a later invalidation join an older lease', () => {
+  it('makes an asker that applied a later invalidation lead once the older lease ended, never join it', () => {
     const leases = new FillLeases(1000);
     const later = asker();
     leases.acquire('k', 0, 5, () => undefined);
     leases.acquire('k', 1, 6, later.answer);
+    expect(later.answers).toEqual([]);
+    leases.release(1, 0, 'stored');
     expect(later.answers).toEqual([['lead', 2]]);
+  });
+
+  it('forgets a dead worker that waited to lead after an older lease', () => {
+    const leases = new FillLeases(1000);
+    leases.acquire('k', 0, 5, () => undefined);
+    leases.acquire('k', 1, 6, () => undefined);
+    leases.leaderGone(1);
+    leases.release(1, 0, 'stored');
+    expect(leases.size).toBe(0);
   });
 
   it('keeps the waiters of a replaced lease until its own leader releases it', () => {
@@ -128,7 +139,8 @@ describe('FillLeases', () => {
     const oldWaiter = asker();
     leases.acquire('k', 0, 5, () => undefined);
     leases.acquire('k', 1, 5, oldWaiter.answer);
-    leases.acquire('k', 1, 6, () => undefined);
+    // Its leader asks again (it decided locally not to join its own fill): a new lease.
+    leases.acquire('k', 0, 5, () => undefined);
     expect(oldWaiter.answers).toEqual([]);
     leases.release(1, 0, 'stored');
     expect(oldWaiter.answers).toEqual([['stored', 1]]);

@@ -4,7 +4,7 @@
  * askers wait until the leader releases it (its entry committed, nothing stored, or the
  * origin's failure, which they answer with as the leader did) and then read the store
  * themselves. A lease taken before the latest invalidation an asker
- * applied is not joined: the asker leads a new one. Leases end when their leader dies or
+ * applied is not joined: the asker leads a new one once it ended. Leases end when their leader dies or
  * after `timeoutMs`, so no waiter waits forever. A leader whose entry is stored says
  * `filled` before its answer ends and releases once the entry committed: who joins in
  * between asked after that answer, and is told so (`afterFill`), since for that client
@@ -22,8 +22,8 @@ interface Lease {
   /** The leader stored its entry and is committing it. */
   filled: boolean;
   waiters: { answer: Answer; afterFill: boolean }[];
-  /** Told when the lease ends, whatever its end (whenEnded). */
-  ended: (() => void)[];
+  /** Told when the lease ends, whatever its end: whenEnded, and askers to lead after it (`worker`). */
+  ended: { worker?: number; done: () => void }[];
   timer: NodeJS.Timeout;
 }
 
@@ -48,8 +48,16 @@ export class FillLeases {
   acquire(key: string, worker: number, fillSeq: number, answer: Answer): void {
     const current = this.#byKey.get(key);
     // The same worker asking again already decided locally not to join its own fill.
-    if (current !== undefined && current.worker !== worker && current.fillSeq >= fillSeq) {
-      current.waiters.push({ answer, afterFill: current.filled });
+    if (current !== undefined && current.worker !== worker) {
+      if (current.fillSeq >= fillSeq) {
+        current.waiters.push({ answer, afterFill: current.filled });
+        return;
+      }
+      // Begun before an invalidation this asker applied, the fill is not joined, but it may
+      // still commit an entry the asker's map accepts (the invalidation's scope may not
+      // cover the key): the asker asks again once it ended, and as a leader first reads what
+      // was committed, rather than fetching beside it (workers whose feeds lag each other).
+      current.ended.push({ worker, done: () => this.acquire(key, worker, fillSeq, answer) });
       return;
     }
     const lease: Lease = { id: this.#nextId++, key, worker, fillSeq, filled: false, waiters: [], ended: [], timer: undefined as unknown as NodeJS.Timeout };
@@ -77,7 +85,7 @@ export class FillLeases {
     const open = [...this.#byId.values()].filter((lease) => lease.key === key);
     let left = open.length;
     if (left === 0) return done();
-    for (const lease of open) lease.ended.push(() => --left === 0 && done());
+    for (const lease of open) lease.ended.push({ done: () => --left === 0 && done() });
   }
 
   /** Only the leader releases; a release after the lease ended (timed out) does nothing. */
@@ -89,6 +97,7 @@ export class FillLeases {
   /** A worker died: its leases end with nothing stored, so their waiters lead. */
   leaderGone(worker: number): number {
     let ended = 0;
+    for (const lease of this.#byId.values()) lease.ended = lease.ended.filter((waiting) => waiting.worker !== worker);
     for (const lease of [...this.#byId.values()]) {
       if (lease.worker === worker) {
         this.#end(lease, 'not-stored');
@@ -110,6 +119,6 @@ export class FillLeases {
     // A failure without its description cannot be answered with: the waiters lead instead.
     const sent = end === 'failed' && failure === undefined ? 'not-stored' : end;
     for (const waiter of lease.waiters) waiter.answer(sent, lease.id, failure, waiter.afterFill && sent === 'stored');
-    for (const done of lease.ended) done();
+    for (const { done } of lease.ended) done();
   }
 }
