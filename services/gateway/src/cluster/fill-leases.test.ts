@@ -4,6 +4,12 @@ import type { SharedFailure } from './ipc.js';
 
 type Answer = [string, number] | [string, number, SharedFailure];
 
+/** Records only whether each answer said the asker joined after `filled`. */
+function afterFillHeard(): { heard: (boolean | undefined)[]; answer: (answer: string, lease: number, failure?: SharedFailure, afterFill?: boolean) => void } {
+  const heard: (boolean | undefined)[] = [];
+  return { heard, answer: (_answer, _lease, _failure, afterFill) => heard.push(afterFill) };
+}
+
 function asker(): { answers: Answer[]; answer: (answer: string, lease: number, failure?: SharedFailure) => void } {
   const answers: Answer[] = [];
   return { answers, answer: (answer, lease, failure) => answers.push(failure === undefined ? [answer, lease] : [answer, lease, failure]) };
@@ -48,20 +54,20 @@ describe('FillLeases', () => {
 
   it('never tells a waiter it asked after the fill when the filled entry did not commit', () => {
     const leases = new FillLeases(1000);
-    const heard: (boolean | undefined)[] = [];
+    const { heard, answer } = afterFillHeard();
     leases.acquire('k', 0, 5, () => undefined);
     leases.filled(1, 0);
-    leases.acquire('k', 1, 5, (_answer, _lease, _failure, afterFill) => heard.push(afterFill));
+    leases.acquire('k', 1, 5, answer);
     leases.release(1, 0, 'not-stored');
     expect(heard).toEqual([false]);
   });
 
   it('ignores filled from a worker that does not lead the lease', () => {
     const leases = new FillLeases(1000);
-    const heard: (boolean | undefined)[] = [];
+    const { heard, answer } = afterFillHeard();
     leases.acquire('k', 0, 5, () => undefined);
     leases.filled(1, 1);
-    leases.acquire('k', 1, 5, (_answer, _lease, _failure, afterFill) => heard.push(afterFill));
+    leases.acquire('k', 1, 5, answer);
     leases.release(1, 0, 'stored');
     expect(heard).toEqual([false]);
   });
