@@ -9,8 +9,8 @@ import { loadInvalidationConfig, startInvalidationService, type InvalidationServ
 import { loadRulesConfig, startRulesService, type RulesService } from '@cairn/rules';
 import { createLogger, encodeMessage, subjects } from '@cairn/shared';
 import { connect, type NatsConnection } from 'nats';
-import { afterEach, beforeEach } from 'vitest';
-import { startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { eventually, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 
 const LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 
@@ -100,6 +100,21 @@ export async function cacheHeader(url: string, init?: RequestInit): Promise<stri
   const response = await fetch(url, init);
   await response.arrayBuffer();
   return response.headers.get('x-cairn-cache');
+}
+
+/**
+ * Whether the gateway holds a servable answer for the URL, asked with `only-if-cached` so
+ * nothing is fetched (nor replicated to the peers, which a MISS's refill would be).
+ */
+export async function holds(url: string): Promise<boolean> {
+  const response = await fetch(url, { headers: { 'cache-control': 'only-if-cached' } });
+  await response.arrayBuffer();
+  return response.status !== 504;
+}
+
+/** Until the gateway holds the URL: its own fill (MISS, then HIT) or a peer's replicated one (HIT). */
+export async function fillUntilHit(url: string): Promise<void> {
+  await eventually(async () => expect(await cacheHeader(url)).toBe('HIT'));
 }
 
 /** Publishes like `nats pub cache.invalidate '{...}'`: a plain core NATS publish. */

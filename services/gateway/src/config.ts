@@ -94,6 +94,20 @@ export const gatewayEnvSchema = z.object({
   FORWARD_CDN_CACHE_CONTROL: booleanSchema(true),
   /** How long a PURGE waits for the invalidation service's confirmation before it is answered 504. */
   PURGE_TIMEOUT_MS: positiveIntSchema(5_000),
+  /** Fill replication (README, Active caching): stored fills are offered to peers, and peers' fills stored. */
+  FILL_REPLICATION: booleanSchema(true),
+  /** Bodies over this are announced to peers but not shipped (peers fetch them on demand). */
+  REPLICATION_MAX_BODY_BYTES: byteSizeSchema('1MiB', { allowZero: true }),
+  /** The largest origin push (`cache.push`) a gateway stores; larger ones are counted and skipped. */
+  ORIGIN_PUSH_MAX_BYTES: byteSizeSchema('1MiB'),
+  /**
+   * A refresh invalidation's entries are served STALE while the chosen gateway fetches them
+   * again; a gateway that has received no new answer this long after the event refreshes
+   * on its next hit itself.
+   */
+  REFRESH_WAIT_MS: positiveIntSchema(5_000),
+  /** Refresh and warming fetches one gateway runs at once (origin offload without a flood). */
+  ACTIVE_FILL_CONCURRENCY: positiveIntSchema(4),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

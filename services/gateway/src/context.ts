@@ -10,6 +10,7 @@ import type { RuleFeed } from './control/rule-feed.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { FeedHealth } from './control/feed-health.js';
 import type { FillRegistry } from './flow/fill-registry.js';
+import type { FillReplication } from './control/fill-replication.js';
 import type { WorkerLink } from './cluster/worker-link.js';
 import { OriginPool, slotMetrics, type Origin } from './origin/origin-pool.js';
 import { SyntheticOrigin } from './origin/synthetic-origin.js';
@@ -55,6 +56,8 @@ export interface GatewayContext {
   invalidationRequests: InvalidationRequester;
   /** Basic auth against USERS_FILE; undefined with AUTH_REQUIRED=false. */
   auth: Authenticator | undefined;
+  /** Offers stored fills to the peers (README, Active caching); undefined with FILL_REPLICATION=false. */
+  replication: FillReplication | undefined;
 }
 
 export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetrics): GatewayContext['routes'] {

@@ -17,6 +17,11 @@ import { FeedHealth } from './control/feed-health.js';
 import { GatewayPresence } from './control/presence.js';
 import { Sweeper } from './control/sweeper.js';
 import { FillRegistry } from './flow/fill-registry.js';
+import { ActiveFills } from './control/active-fills.js';
+import { FillReplication } from './control/fill-replication.js';
+import { OriginPushes } from './control/origin-push.js';
+import { RefreshRunner } from './control/refresh-runner.js';
+import { WarmRequests } from './control/warm-requests.js';
 import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { storeEvents } from './store/store-events.js';
@@ -76,6 +81,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     logger: log,
     invalidationRequests: new InvalidationRequester(nats.nc),
     auth,
+    replication: env.FILL_REPLICATION ? new FillReplication(nats.nc, env.GATEWAY_ID, log.child({ component: 'fill-replication' })) : undefined,
   };
 
   context.feedHealth.start();
@@ -100,6 +106,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   await Promise.all([rules.follower.start(), invalidations.follower.start()]);
   await Promise.all([rules.follower.caughtUp, invalidations.follower.caughtUp]);
   log.info({ durationMs: Math.round(performance.now() - replayStarted), rules: rules.ruleCount, appliedSeq: invalidations.appliedSeq }, 'feeds caught up');
+
+  // Active caching (README): peers' fills, origin pushes, warming and refresh requests, all
+  // judged by the invalidation map, so only once the feeds have caught up.
+  const activeFills = new ActiveFills(context);
+  const warming = new WarmRequests(nats.nc, env.GATEWAY_ID, log.child({ component: 'warm-requests' }));
+  const pushes = new OriginPushes(nats.nc, env.GATEWAY_ID, log.child({ component: 'origin-push' }));
+  context.replication?.start(context, (warmId, meta) => warming.storedReplica(warmId, meta));
+  warming.start(context, activeFills);
+  pushes.start(context);
+  if (storeDuties) {
+    // One worker of a node fetches a refresh's entries again: they are the node's, in the shared store.
+    const refreshes = new RefreshRunner(store, activeFills, log.child({ component: 'refresh-runner' }));
+    invalidations.onRefresh = (event, seq) => {
+      if (event.refreshBy === env.GATEWAY_ID) void refreshes.run(event, seq);
+    };
+  }
 
   const proxy = createProxyServer(context);
   url = await proxy.listen(env.PORT, env.HOST);
@@ -136,6 +158,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     async close() {
       presence?.stop();
       worker?.stop();
+      context.replication?.stop();
+      warming.stop();
+      pushes.stop();
       await sweeper.stop();
       // Responses still streaming when close begins end later on keep-alive connections,
       // which node closes only if idle when asked: ask until the last one is done, and cut

@@ -246,6 +246,36 @@ export function createGatewayMetrics() {
       help: 'Proxy requests refused with 429 because their address failed to log in too often.',
       registers: [registry],
     }),
+    replicationOffered: new Counter({
+      name: 'cairn_gateway_replication_offered_total',
+      help: 'Stored fills offered to the peers: shipped with their body, or announced only (body over REPLICATION_MAX_BODY_BYTES).',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    replicationReceived: new Counter({
+      name: 'cairn_gateway_replication_received_total',
+      help: "Peers' fills received, by result: stored, announced (no body), invalidated (an invalidation newer than the fill), older (this gateway holds a newer fill), other-stream, unwritable, malformed.",
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    replicationLagSeconds: new Histogram({
+      name: 'cairn_gateway_replication_lag_seconds',
+      help: "From a peer's publish to this gateway's store of its fill (wall clocks of two hosts: for humans).",
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    originPushes: new Counter({
+      name: 'cairn_gateway_origin_pushes_total',
+      help: 'Origin pushes (cache.push) by result: stored, or why not (too-large, malformed, not-cacheable, unwritable).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    activeFills: new Counter({
+      name: 'cairn_gateway_active_fills_total',
+      help: 'Fills made ahead of clients, by cause (warm, refresh, refresh-ahead) and outcome (stored, cached, not-cacheable, failed).',
+      labelNames: ['cause', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -21,7 +21,7 @@ export interface GatewayHarness {
   putRule(rule: Record<string, unknown> & { id: string }): Promise<number>;
   /** Writes a rule and waits until the gateway's rule feed has applied it. */
   applyRule(rule: Record<string, unknown> & { id: string }): Promise<void>;
-  invalidate(event: Pick<InvalidationEvent, 'kind' | 'cache'> & { key?: string }): Promise<number>;
+  invalidate(event: Pick<InvalidationEvent, 'kind' | 'cache'> & Partial<Pick<InvalidationEvent, 'key' | 'mode' | 'refreshBy'>>): Promise<number>;
   /** The gateway's /metrics lines for one metric name. */
   metric(name: string): Promise<string>;
   close(): Promise<void>;
@@ -80,7 +80,7 @@ export async function startGatewayHarness(
     async invalidate(event) {
       const full = { id: `e-${Date.now()}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats', ...event };
       // Written as the invalidation service writes it: gateways skip unmarked events (#9).
-      const ack = await nc.jetstream().publish(subjects.invalidation(event.kind, event.cache, event.key), encodeMessage(full), { timeout: 1000, headers: invalidationPublisherHeaders() });
+      const ack = await nc.jetstream().publish(subjects.invalidation(event.kind, event.cache, event.key, event.mode), encodeMessage(full), { timeout: 1000, headers: invalidationPublisherHeaders() });
       return ack.seq;
     },
     async metric(name) {

@@ -14,6 +14,7 @@ import { AckPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type
 import { classifyFailure } from './command-failure.js';
 import { confirmationReport } from './confirmation-report.js';
 import { deadLetterOf, writeDeadLetter } from './dead-letter-writer.js';
+import type { RefresherChoice } from './gateway-choice.js';
 import type { GatewayRegistry } from './gateway-registry.js';
 import { publishInvalidation } from './invalidation-publisher.js';
 import type { InvalidationMetrics } from './metrics.js';
@@ -43,6 +44,8 @@ export interface CommandConsumerOptions {
    * `runAsync`. The wait runs beside the queue, never in it.
    */
   confirm?: { gateways: GatewayRegistry; acks: AckTracker; ackTimeoutMs: number };
+  /** Names the gateway that refetches a refresh command's entries (`refreshBy`). */
+  refresher?: RefresherChoice;
 }
 
 export class CommandConsumer {
@@ -52,6 +55,7 @@ export class CommandConsumer {
   readonly #maxAttempts: number;
   readonly #replies: ReplySender;
   readonly #confirm: CommandConsumerOptions['confirm'];
+  readonly #refresher: RefresherChoice | undefined;
   #messages: ConsumerMessages | undefined;
   #done: Promise<void> | undefined;
 
@@ -62,6 +66,7 @@ export class CommandConsumer {
     this.#maxAttempts = options.maxAttempts;
     this.#replies = new ReplySender(nc, metrics, logger);
     this.#confirm = options.confirm;
+    this.#refresher = options.refresher;
   }
 
   get #maxDeliver(): number {
@@ -126,14 +131,14 @@ export class CommandConsumer {
     // The gateways to wait for are those live when the event is published, as for REST.
     const expected = replyTo !== undefined && decoded.value.runAsync !== true ? this.#confirm?.gateways.live().map((g) => g.gatewayId) : undefined;
     try {
-      event = normalizeCommand(decoded.value, id, 'nats', new Date());
+      event = normalizeCommand(decoded.value, id, 'nats', new Date(), this.#refresher);
       seq = await publishInvalidation(this.#nc.jetstream(), event, id, PUBLISH_ATTEMPTS);
     } catch (err) {
       await this.#failed(msg, id, err, replyTo);
       return;
     }
     this.#metrics.commands.inc({ source: 'nats', type: decoded.value.type });
-    this.#logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, seq }, 'invalidation published');
+    this.#logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, mode: event.mode, refreshBy: event.refreshBy, seq }, 'invalidation published');
     msg.ack();
     this.#reply(replyTo, id, seq, event, expected);
   }

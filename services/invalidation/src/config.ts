@@ -17,6 +17,15 @@ export const invalidationEnvSchema = z.object({
   COMMAND_MAX_ATTEMPTS: positiveIntSchema(10),
   /** Most gateways the registry tracks; heartbeats from further ids are refused (issue #9). */
   GATEWAY_REGISTRY_MAX: positiveIntSchema(256),
+  /**
+   * Warm requests outstanding at once across every `POST /cache/warm` of this service: each
+   * is an origin fetch by some gateway, so this bounds what warming adds to the origin's load.
+   */
+  WARM_CONCURRENCY: positiveIntSchema(4),
+  /** How long one warmed URL waits for its fetching gateway's answer before it counts as failed (`timeout`). */
+  WARM_URL_TIMEOUT_MS: positiveIntSchema(30_000),
+  /** How long `POST /cache/warm` waits for its URLs to be fetched and replicated before answering 202 instead of 200. */
+  WARM_WAIT_MS: positiveIntSchema(10_000),
 });
 export type InvalidationConfig = z.infer<typeof invalidationEnvSchema>;
 

@@ -1,5 +1,5 @@
 /** Every invalidation-service metric, declared once with its help text. */
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 export function createInvalidationMetrics() {
   const registry = new Registry();
@@ -64,6 +64,29 @@ export function createInvalidationMetrics() {
       name: 'cairn_invalidation_handler_errors_total',
       help: 'Core NATS messages whose handler threw; the subscription went on.',
       labelNames: ['subject'] as const,
+      registers: [registry],
+    }),
+    warmUrls: new Counter({
+      name: 'cairn_invalidation_warm_urls_total',
+      help: 'URLs accepted for warming (POST /cache/warm), by where they came from (urls, sitemap).',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    warmCompleted: new Counter({
+      name: 'cairn_invalidation_warm_urls_completed_total',
+      help: 'Warmed URLs settled, by outcome: as the fetching gateway answered (stored, cached, not-cacheable, failed), or timeout, no-gateway, publish-failed when the service settled it without an answer.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    warmOutstanding: new Gauge({
+      name: 'cairn_invalidation_warm_outstanding',
+      help: 'Warm requests sent to a gateway and not yet answered (at most WARM_CONCURRENCY).',
+      registers: [registry],
+    }),
+    warmAcksIgnored: new Counter({
+      name: 'cairn_invalidation_warm_acks_ignored_total',
+      help: 'Warm acknowledgements dropped, by reason (unknown-warm: of another instance, forgotten or never started; unknown-url; not-fetcher; not-live; bound).',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     authFailures: new Counter({

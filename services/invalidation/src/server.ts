@@ -1,4 +1,4 @@
-/** The invalidation service: the command consumer plus its REST endpoint, started and stopped as one unit. */
+/** The invalidation service: the command consumer, warming, and their REST endpoints, started and stopped as one unit. */
 import {
   connectNats,
   createAuthenticator,
@@ -12,10 +12,15 @@ import {
 } from '@cairn/shared';
 import { AckTracker } from './ack-tracker.js';
 import { CommandConsumer } from './command-consumer.js';
+import { refresherFrom } from './gateway-choice.js';
 import { GatewayRegistry } from './gateway-registry.js';
 import type { InvalidationConfig } from './config.js';
 import { createInvalidationMetrics } from './metrics.js';
 import { registerInvalidateRoute } from './routes/invalidate.js';
+import { registerWarmRoutes } from './routes/warm.js';
+import { DEFAULT_SITEMAP_READ } from './sitemap-reader.js';
+import { WarmDispatcher } from './warm-dispatcher.js';
+import { WarmJobStore } from './warm-job-store.js';
 
 export interface InvalidationService {
   url: string;
@@ -44,8 +49,15 @@ export async function startInvalidationService(
   const consumer = new CommandConsumer(nats.nc, logger.child({ component: 'command-consumer' }), metrics, {
     maxAttempts: config.COMMAND_MAX_ATTEMPTS,
     confirm: { gateways, acks, ackTimeoutMs: config.ACK_TIMEOUT_MS },
+    refresher: refresherFrom(gateways),
   });
   await consumer.start();
+  const warms = new WarmJobStore();
+  const dispatcher = new WarmDispatcher(nats.nc, gateways, warms, metrics, logger.child({ component: 'warm-dispatcher' }), {
+    concurrency: config.WARM_CONCURRENCY,
+    urlTimeoutMs: config.WARM_URL_TIMEOUT_MS,
+  });
+  dispatcher.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
   if (authenticator !== undefined) installAccessControl(app, authenticator, restAccessPolicy());
@@ -54,6 +66,7 @@ export async function startInvalidationService(
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected() }),
   });
   registerInvalidateRoute(app, { nc: nats.nc, metrics, logger: logger.child({ component: 'invalidate-route' }), gateways, acks, ackTimeoutMs: config.ACK_TIMEOUT_MS });
+  registerWarmRoutes(app, { metrics, logger: logger.child({ component: 'warm-route' }), gateways, jobs: warms, dispatcher, sitemapRead: DEFAULT_SITEMAP_READ, waitMs: config.WARM_WAIT_MS });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url }, 'listening');
 
@@ -64,6 +77,7 @@ export async function startInvalidationService(
       await app.close();
       gateways.stop();
       acks.stop();
+      dispatcher.stop();
       await consumer.stop();
       await nats.nc.drain();
     },

@@ -31,7 +31,7 @@ export const invalidationCommandSchema = z
         error: 'expected a path like /products/1?x=2 or an absolute http(s) URL',
       })
       .optional(),
-    mode: z.enum(['hard', 'soft'], { error: 'expected "hard" or "soft"' }).optional(),
+    mode: z.enum(['hard', 'soft', 'refresh'], { error: 'expected "hard", "soft" or "refresh"' }).optional(),
     runAsync: z.boolean().optional(),
   })
   .superRefine((cmd, ctx) => {
@@ -63,7 +63,13 @@ export const invalidationKindSchema = z.enum(['scope', 'group', 'tag', 'url']);
  */
 export type InvalidationKind = z.infer<typeof invalidationKindSchema>;
 
-export type InvalidationMode = 'hard' | 'soft';
+export const invalidationModeSchema = z.enum(['hard', 'soft', 'refresh']);
+/**
+ * `hard`: never served again; `soft`: served stale only within the rule's staleWhileRevalidate
+ * while one refresh runs; `refresh` (active caching): served stale until the new answer, which
+ * one gateway fetches for the fleet (`refreshBy`) and replicates to the others.
+ */
+export type InvalidationMode = z.infer<typeof invalidationModeSchema>;
 
 export const invalidationEventSchema = z
   .strictObject({
@@ -71,8 +77,12 @@ export const invalidationEventSchema = z
     kind: invalidationKindSchema,
     cache: cacheScopeSchema,
     key: z.string().min(1).optional(),
-    /** `hard`: never served again; `soft`: served stale only within the rule's staleWhileRevalidate while one refresh runs. */
-    mode: z.enum(['hard', 'soft']),
+    mode: invalidationModeSchema,
+    /**
+     * `refresh` only: the gateway chosen to fetch the entries again for the fleet (the others
+     * serve them stale meanwhile, and refresh themselves only if no new answer reaches them).
+     */
+    refreshBy: z.string().min(1).max(256).optional(),
     /** Wall-clock time for humans; never used to decide validity (README, Invalidation). */
     issuedAt: z.iso.datetime(),
     source: z.enum(['nats', 'rest']),

@@ -98,12 +98,27 @@ const ruleShape = z.object({
   staleWhileRevalidate: durationSchema.optional(),
   /** How long past its TTL an entry may be served when the origin fails. */
   staleIfError: durationSchema.optional(),
+  /**
+   * Refresh-ahead: a hit on an entry that expires within this window starts one background
+   * refresh for the fleet, so a popular entry is replaced before it expires.
+   */
+  refreshAhead: durationSchema.optional(),
 });
 
-function refineRule(rule: { ttl: string; staleWhileRevalidate?: string | undefined; staleIfError?: string | undefined }, ctx: z.RefinementCtx): void {
-  if (rule.ttl !== 'no_cache') return;
-  for (const field of ['staleWhileRevalidate', 'staleIfError'] as const) {
-    if (rule[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'not allowed with ttl no_cache (nothing is stored)' });
+function refineRule(rule: { ttl: string; staleWhileRevalidate?: string | undefined; staleIfError?: string | undefined; refreshAhead?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (rule.ttl === 'no_cache') {
+    for (const field of ['staleWhileRevalidate', 'staleIfError', 'refreshAhead'] as const) {
+      if (rule[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'not allowed with ttl no_cache (nothing is stored)' });
+    }
+  }
+  if (rule.refreshAhead !== undefined && rule.ttl === 'never') {
+    ctx.addIssue({ code: 'custom', path: ['refreshAhead'], message: 'not allowed with ttl never (the entry never expires)' });
+  }
+  // A window as long as the TTL would refresh on every hit, each new entry inside it again.
+  const ttlSeconds = parseDuration(rule.ttl);
+  const aheadSeconds = rule.refreshAhead === undefined ? undefined : parseDuration(rule.refreshAhead);
+  if (ttlSeconds !== undefined && aheadSeconds !== undefined && aheadSeconds >= ttlSeconds) {
+    ctx.addIssue({ code: 'custom', path: ['refreshAhead'], message: `expected a window shorter than the ttl (${rule.ttl})` });
   }
 }
 

@@ -59,6 +59,7 @@ export const ruleTestResultSchema = z.object({
       groupCode: z.string().optional(),
       staleWhileRevalidate: z.string().optional(),
       staleIfError: z.string().optional(),
+      refreshAhead: z.string().optional().describe('A hit on an entry expiring within this window refreshes it in the background, once for the fleet'),
     })
     .nullable()
     .describe('null: no rule matches, so the response is not cached'),

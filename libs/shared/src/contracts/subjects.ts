@@ -28,17 +28,18 @@ export const subjects = {
    * latest message per subject is that target's state. The kind keeps namespaces apart
    * (a group named `page` is not the page cache); the key is base64url. Soft purges use
    * the kind `<kind>-soft`: a later soft purge must not replace (and so erase on replay) an
-   * earlier hard one of the same target.
+   * earlier hard one of the same target. A refresh is a soft purge that is also fetched
+   * again, so it shares the soft subject.
    */
   invalidation: (kind: InvalidationKind, cache: CacheScope, key: string | undefined, mode: InvalidationMode = 'hard'): string =>
-    `${INVALIDATIONS_PREFIX}.${kind}${mode === 'soft' ? '-soft' : ''}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
+    `${INVALIDATIONS_PREFIX}.${kind}${mode === 'hard' ? '' : '-soft'}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
   allInvalidations: `${INVALIDATIONS_PREFIX}.>`,
   /**
    * The filter subject for invalidation events of one mode (omitted parts match anything):
    * what `GET /cache/invalidations` reads, so it never reads the events it would drop.
    */
   invalidationFilter: (filter: { kind?: InvalidationKind | undefined; cache?: CacheScope | undefined; key?: string | undefined; mode?: InvalidationMode | undefined }): string => {
-    const kind = filter.kind === undefined ? '*' : `${filter.kind}${filter.mode === 'soft' ? '-soft' : ''}`;
+    const kind = filter.kind === undefined ? '*' : `${filter.kind}${filter.mode === undefined || filter.mode === 'hard' ? '' : '-soft'}`;
     const key = filter.key === undefined ? '*' : encodeSubjectToken(filter.key);
     return `${INVALIDATIONS_PREFIX}.${kind}.${filter.cache ?? '*'}.${key}`;
   },
@@ -63,6 +64,19 @@ export const subjects = {
    */
   gatewayHeartbeats: 'cache.gateways.heartbeat',
   invalidationAcks: 'cache.acks.invalidation',
+  /**
+   * Active caching (README, Active caching), all core NATS, never stored. A gateway offers
+   * each fill it stored to its peers here (one receiver per node: a queue group).
+   */
+  fillReplication: 'cache.fills',
+  /** An origin or CMS publishes a full new representation of a URL here (write-through). */
+  originPush: 'cache.push',
+  /** The invalidation service asks one gateway to warm a URL for the fleet. */
+  warmRequests: 'cache.warm',
+  /** Each gateway that stored (or failed) a warmed URL says so here. */
+  warmAcks: 'cache.acks.warm',
+  /** The queue group a node's workers share for the subjects above: each message reaches one worker per node. */
+  nodeQueue: (gatewayId: string): string => `cairn-node-${encodeSubjectToken(gatewayId)}`,
   /** JetStream's own advisories (created, deleted, updated) for one stream. */
   streamAdvisories: (stream: string): string => `$JS.EVENT.ADVISORY.STREAM.*.${assertSafeToken(stream)}`,
 } as const;

@@ -29,6 +29,8 @@ export class InvalidationFeed {
   #epoch = 0;
   /** Called for each event applied once caught up (acknowledgements). */
   onApplied: ((eventId: string, seq: number, deleted: number) => void) | undefined;
+  /** Called for each refresh event applied once caught up (at replay the refresh is long done). */
+  onRefresh: ((event: InvalidationEvent, seq: number) => void) | undefined;
 
   constructor(nc: NatsConnection, store: LmdbStore, metrics: GatewayMetrics, logger: Logger, reclaims = true) {
     this.#store = store;
@@ -117,7 +119,10 @@ export class InvalidationFeed {
     this.map.apply(event, msg.seq);
     // The map alone decides validity; deleting through the indexes reclaims space. It runs
     // for live events only: at replay it would cost a transaction per retained event.
-    if (this.follower.isCaughtUp) void this.#deleteAndAck(event, msg.seq);
+    if (this.follower.isCaughtUp) {
+      void this.#deleteAndAck(event, msg.seq);
+      if (event.mode === 'refresh') this.onRefresh?.(event, msg.seq);
+    }
     this.#sink.metrics.invalidationsApplied.inc({ kind: event.kind });
     this.#sink.logger.debug({ seq: msg.seq, kind: event.kind, key: event.key }, 'invalidation applied');
   }

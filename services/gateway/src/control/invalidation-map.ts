@@ -1,8 +1,9 @@
 /**
  * The clock-free invalidation state (README, Invalidation): for each target (a whole cache, a
  * group within a scope, a tag, a URL) the highest CACHE_INVALIDATIONS sequence of a hard
- * and of a soft purge that hit it. An entry is invalid iff an applicable target's sequence
- * exceeds the entry's fillSeq; a hard purge wins over a soft one.
+ * of a soft purge and of a refresh that hit it. An entry is invalid iff an applicable target's
+ * sequence exceeds the entry's fillSeq; a hard purge wins over a soft one, a soft one over a
+ * refresh (which serves stale for longer).
  */
 import { urlInvalidationKeyOf, type CacheName, type CacheScope, type InvalidationEvent } from '@cairn/shared';
 
@@ -17,47 +18,68 @@ export interface InvalidationSubject {
   urlQueryKey?: string | undefined;
 }
 
-/** What the map says of an entry: valid; soft-purged (stale, may be served while it is refreshed); hard-purged (never served again). */
-export const Verdict = { Valid: 0, Soft: 1, Hard: 2 } as const;
+/**
+ * What the map says of an entry: valid; soft-purged (stale, may be served while it is
+ * refreshed); hard-purged (never served again); refresh pending (stale until the new answer
+ * one gateway fetches for the fleet reaches this one).
+ */
+export const Verdict = { Valid: 0, Soft: 1, Hard: 2, Refresh: 3 } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 interface Marks {
   hard: number;
   soft: number;
+  refresh: number;
+  /** The latest refresh's arrival here (wall-clock ms: it decides who fetches, never validity). */
+  refreshAt: number;
+  /** The gateway the latest refresh chose to fetch again, if any. */
+  refreshBy: string | undefined;
 }
+
+/** The refresh behind a Refresh verdict: when it arrived and which gateway fetches for the fleet. */
+export interface PendingRefresh {
+  appliedAt: number;
+  refreshBy: string | undefined;
+}
+
+const noMarks = (): Marks => ({ hard: 0, soft: 0, refresh: 0, refreshAt: 0, refreshBy: undefined });
 
 const groupKey = (cache: CacheScope, groupCode: string): string => `${cache}\u0000${groupCode}`;
 
 export class InvalidationMap {
-  readonly #scope: Record<CacheScope, Marks> = { api: { hard: 0, soft: 0 }, page: { hard: 0, soft: 0 }, all: { hard: 0, soft: 0 } };
+  readonly #scope: Record<CacheScope, Marks> = { api: noMarks(), page: noMarks(), all: noMarks() };
   readonly #groups = new Map<string, Marks>();
   readonly #tags = new Map<string, Marks>();
   readonly #urls = new Map<string, Marks>();
   // The verdict under way; match() runs synchronously, so one pair per map suffices.
   #hard = 0;
   #soft = 0;
+  #refresh: Marks | undefined = undefined;
 
-  apply(event: InvalidationEvent, seq: number): void {
+  apply(event: InvalidationEvent, seq: number, now = Date.now()): void {
     switch (event.kind) {
       case 'scope':
-        raise(this.#scope[event.cache], event.mode, seq);
-        return;
+        return raise(this.#scope[event.cache], event, seq, now);
       case 'group':
-        raise(marksFor(this.#groups, groupKey(event.cache, event.key as string)), event.mode, seq);
-        return;
+        return raise(marksFor(this.#groups, groupKey(event.cache, event.key as string)), event, seq, now);
       case 'tag':
-        raise(marksFor(this.#tags, event.key as string), event.mode, seq);
-        return;
+        return raise(marksFor(this.#tags, event.key as string), event, seq, now);
       case 'url':
-        raise(marksFor(this.#urls, event.key as string), event.mode, seq);
-        return;
+        return raise(marksFor(this.#urls, event.key as string), event, seq, now);
     }
+  }
+
+  /** After a Refresh verdict: the refresh that gave it (read before the next verdict). */
+  get pendingRefresh(): PendingRefresh | undefined {
+    const marks = this.#refresh;
+    return marks === undefined ? undefined : { appliedAt: marks.refreshAt, refreshBy: marks.refreshBy };
   }
 
   /** Hard, soft or valid for an entry filled at `fillSeq`. */
   verdict(entry: InvalidationSubject, fillSeq: number): Verdict {
     this.#hard = 0;
     this.#soft = 0;
+    this.#refresh = undefined;
     this.#consider(this.#scope.all);
     this.#consider(this.#scope[entry.cache]);
     if (entry.groupCode !== undefined && this.#groups.size > 0) {
@@ -71,7 +93,10 @@ export class InvalidationMap {
       this.#consider(this.#urls.get(entry.urlQueryKey ?? urlInvalidationKeyOf(entry.url)));
     }
     if (this.#hard > fillSeq) return Verdict.Hard;
-    return this.#soft > fillSeq ? Verdict.Soft : Verdict.Valid;
+    if (this.#soft > fillSeq) return Verdict.Soft;
+    // #consider set it (TypeScript keeps the narrowing of the reset above).
+    const refresh = this.#refresh as Marks | undefined;
+    return refresh !== undefined && refresh.refresh > fillSeq ? Verdict.Refresh : Verdict.Valid;
   }
 
   isInvalidated(entry: InvalidationSubject, fillSeq: number): boolean {
@@ -82,10 +107,11 @@ export class InvalidationMap {
     if (marks === undefined) return;
     if (marks.hard > this.#hard) this.#hard = marks.hard;
     if (marks.soft > this.#soft) this.#soft = marks.soft;
+    if (marks.refresh > (this.#refresh?.refresh ?? 0)) this.#refresh = marks;
   }
 
   clear(): void {
-    for (const marks of Object.values(this.#scope)) marks.hard = marks.soft = 0;
+    for (const cache of ['api', 'page', 'all'] as const) this.#scope[cache] = noMarks();
     this.#groups.clear();
     this.#tags.clear();
     this.#urls.clear();
@@ -94,10 +120,14 @@ export class InvalidationMap {
 
 function marksFor(map: Map<string, Marks>, key: string): Marks {
   let marks = map.get(key);
-  if (marks === undefined) map.set(key, (marks = { hard: 0, soft: 0 }));
+  if (marks === undefined) map.set(key, (marks = noMarks()));
   return marks;
 }
 
-function raise(marks: Marks, mode: InvalidationEvent['mode'], seq: number): void {
-  if (marks[mode] < seq) marks[mode] = seq;
+function raise(marks: Marks, event: InvalidationEvent, seq: number, now: number): void {
+  if (marks[event.mode] >= seq) return;
+  marks[event.mode] = seq;
+  if (event.mode !== 'refresh') return;
+  marks.refreshAt = now;
+  marks.refreshBy = event.refreshBy;
 }

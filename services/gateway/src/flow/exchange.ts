@@ -60,6 +60,13 @@ export class Exchange {
   sendContinue: (() => void) | undefined = undefined;
   /** Who the request was authenticated as (recv); undefined with AUTH_REQUIRED=false and on reserved paths. */
   principal: Principal | undefined = undefined;
+  /**
+   * A stored fill is offered to peers (fill replication); not for an origin push, which
+   * every gateway receives itself.
+   */
+  replicates = true;
+  /** The warming (POST /cache/warm) this request fills for, so peers that store it confirm it. */
+  warmId: string | undefined = undefined;
   /** The client's address as the socket has it (X-Forwarded-For to the origin); '' when unknown. */
   readonly peerAddress: string;
 

@@ -21,14 +21,27 @@ import { variantId } from '../http/vary.js';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
 import { isVariantMarker, variantKey } from '../store/variants.js';
 import type { Exchange } from './exchange.js';
-import { staleWhileRevalidateMs } from './stale-windows.js';
+import { refreshAheadMs, staleWhileRevalidateMs } from './stale-windows.js';
 
-export type LookupResult = { kind: 'hit' } | { kind: 'stale' } | { kind: 'miss' } | { kind: 'pass' } | { kind: 'bypass' } | { kind: 'unavailable' };
+/**
+ * `refreshAhead`: a HIT close enough to its expiry that it is refreshed in the background
+ * (the rule's refreshAhead). `refresh`: a STALE answer is refreshed in the background now;
+ * false while a refresh invalidation's chosen gateway is fetching it for the fleet.
+ */
+export type LookupResult =
+  | { kind: 'hit'; refreshAhead: boolean }
+  | { kind: 'stale'; refresh: boolean }
+  | { kind: 'miss' }
+  | { kind: 'pass' }
+  | { kind: 'bypass' }
+  | { kind: 'unavailable' };
 
 const PASS: LookupResult = { kind: 'pass' };
 const BYPASS: LookupResult = { kind: 'bypass' };
-const HIT: LookupResult = { kind: 'hit' };
-const STALE: LookupResult = { kind: 'stale' };
+const HIT: LookupResult = { kind: 'hit', refreshAhead: false };
+const HIT_REFRESHING_AHEAD: LookupResult = { kind: 'hit', refreshAhead: true };
+const STALE: LookupResult = { kind: 'stale', refresh: true };
+const STALE_AWAITING_REFRESH: LookupResult = { kind: 'stale', refresh: false };
 const MISS: LookupResult = { kind: 'miss' };
 const UNAVAILABLE: LookupResult = { kind: 'unavailable' };
 
@@ -76,10 +89,41 @@ function find(exchange: Exchange, context: GatewayContext, now: number): LookupR
   // refilled or removed the key since: what would not be a fresh HIT is decided again on
   // what LMDB holds now, so no process fills a key another has refilled. A fresh HIT is
   // served from memory: the invalidation map and the clocks judged it as they would on disk.
-  if (result === HIT || !store.fromMemory(exchange.key, entry)) return result;
+  if (result.kind === 'hit' || !store.fromMemory(exchange.key, entry)) return result;
   const current = store.reread(exchange.key);
   exchange.entry = undefined;
   return current === undefined ? absent(exchange, context, now) : judge(exchange, context, current, now);
+}
+
+/**
+ * refreshAhead: the entry expires within the rule's window. Each gateway's window is scaled
+ * by its own factor for the key (from 1/2 to 1), so across a fleet one gateway starts first
+ * and its replicated answer reaches the others before their (shorter) windows open.
+ */
+function refreshesAhead(exchange: Exchange, context: GatewayContext, expiresAt: number, now: number): boolean {
+  if (expiresAt === 0) return false;
+  const window = refreshAheadMs(exchange.match?.rule);
+  if (window === 0 || expiresAt - now > window) return false;
+  return expiresAt - now <= window * (0.5 + fleetSpread(context.env.GATEWAY_ID, exchange.key) / 2);
+}
+
+/** A number in [0, 1) fixed for a gateway and a key (FNV-1a). */
+function fleetSpread(gatewayId: string, key: string): number {
+  let hash = 0x811c9dc5;
+  for (const text of [gatewayId, key]) {
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  }
+  return (hash >>> 0) / 0x100000000;
+}
+
+/**
+ * Whether this gateway refreshes a refresh-pending entry itself now: it was chosen, none
+ * was, or the chosen one's answer has not arrived within REFRESH_WAIT_MS (it may be gone).
+ */
+function refreshesNow(context: GatewayContext, now: number): boolean {
+  const pending = context.invalidations.map.pendingRefresh;
+  if (pending === undefined || pending.refreshBy === undefined || pending.refreshBy === context.env.GATEWAY_ID) return true;
+  return now - pending.appliedAt > context.env.REFRESH_WAIT_MS;
 }
 
 function absent(exchange: Exchange, context: GatewayContext, now: number): LookupResult {
@@ -115,12 +159,19 @@ function judge(exchange: Exchange, context: GatewayContext, entry: CacheEntry, n
     return MISS;
   }
   const soft = verdict === Verdict.Soft;
-  if (!soft && (expiresAt === 0 || expiresAt > now)) {
+  const fresh = expiresAt === 0 || expiresAt > now;
+  if (verdict === Verdict.Valid && fresh) {
     exchange.decide('HIT', 'fresh');
-    return HIT;
+    return refreshesAhead(exchange, context, expiresAt, now) ? HIT_REFRESHING_AHEAD : HIT;
   }
   // Stale (expired or soft-purged): servable only within the stale-while-revalidate window.
   const swr = staleWhileRevalidateMs(exchange.match?.rule, entry.meta);
+  const servable = !entry.meta.noStale && (fresh || (swr > 0 && now < expiresAt + swr));
+  // A refresh invalidation: stale until the new answer, fetched once for the fleet, arrives.
+  if (verdict === Verdict.Refresh && servable) {
+    exchange.decide('STALE', 'refresh-pending');
+    return refreshesNow(context, now) ? STALE : STALE_AWAITING_REFRESH;
+  }
   if (!entry.meta.noStale && swr > 0 && (expiresAt === 0 || now < expiresAt + swr)) {
     exchange.decide('STALE', soft ? 'soft-invalidated' : 'stale-while-revalidate');
     return STALE;

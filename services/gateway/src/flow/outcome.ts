@@ -13,6 +13,8 @@ export type DecisionReason =
   | 'stale-if-error'
   // STALE or MISS: a soft purge marked it stale
   | 'soft-invalidated'
+  // STALE: a refresh invalidation marked it; the new answer is being fetched for the fleet
+  | 'refresh-pending'
   // MISS (why the store could not answer)
   | 'absent'
   | 'expired'

@@ -7,7 +7,7 @@
  * (README, Access control): any role for the proxy, an admin role for PURGE.
  */
 import { canonicalPath, trimTrailingSlash, type AuthResult } from '@cairn/shared';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext, Route } from '../context.js';
 import { AuthRefusedError, BadRequestTargetError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { dropConnectionListed } from '../http/hop-by-hop.js';
 import type { Exchange } from './exchange.js';
@@ -27,7 +27,11 @@ function isApi(exchange: Exchange, context: GatewayContext): boolean {
   return apiPathPrefix !== undefined && exchange.canonicalPath.startsWith(apiPathPrefix);
 }
 
-export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
+/**
+ * The target's normalized forms and its route, for a client's request and for one the
+ * gateway makes up itself (warming, refresh, origin push: flow/fill-ahead.ts).
+ */
+export function routeRequest(exchange: Exchange, context: GatewayContext): Route {
   // `//host/x` is origin-form to node but a network-path reference to URL parsers.
   if (!exchange.url.startsWith('/') || exchange.url.startsWith('//') || exchange.url.includes('#')) throw new BadRequestTargetError(exchange.url);
   dropConnectionListed(exchange.headers);
@@ -35,6 +39,11 @@ export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
   exchange.path = trimTrailingSlash(exchange.canonicalPath);
   const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
   exchange.route = route;
+  return route;
+}
+
+export function recv(exchange: Exchange, context: GatewayContext): RecvResult {
+  routeRequest(exchange, context);
   if (context.reservedPaths.has(exchange.rawPath)) {
     exchange.decide('PASS', 'reserved-path');
     return PASS;

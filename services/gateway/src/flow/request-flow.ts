@@ -3,7 +3,8 @@
  * every outcome and reason is docs/request-flow.md).
  *
  *   recv ─► key ─► rule ─► lookup ─┬─ hit ─────────────────────────────────────► deliver
- *     │              │             ├─ stale (staleWhileRevalidate) ─► deliver + refresh in background
+ *     │              │             ├─ hit within the rule's refreshAhead ─────► deliver + refresh in background
+ *     │              │             ├─ stale (staleWhileRevalidate, refresh invalidation) ─► deliver + refresh in background
  *     │              │             ├─ only-if-cached, nothing usable ─────────► 504
  *     │              │             └─ miss ─► join the fill in flight ─────────► deliver (collapsed)
  *     │              │                     └► fill (fetch ─► 304: refresh | store) ► deliver
@@ -59,11 +60,14 @@ function afterRecv(exchange: Exchange, context: GatewayContext, reply: Reply): R
   if (rule(exchange, context).kind === 'pass') return pass(exchange, context, reply, now);
   const found = lookup(exchange, context, now);
   switch (found.kind) {
-    case 'hit':
-      return deliverEntry(exchange, context, reply, exchange.entry!, now);
+    case 'hit': {
+      const delivered = deliverEntry(exchange, context, reply, exchange.entry!, now);
+      if (found.refreshAhead) refreshInBackground(exchange, context, route);
+      return delivered;
+    }
     case 'stale': {
       const delivered = deliverEntry(exchange, context, reply, exchange.entry!, now);
-      refreshInBackground(exchange, context, route);
+      if (found.refresh) refreshInBackground(exchange, context, route);
       return delivered;
     }
     case 'unavailable':
@@ -150,7 +154,7 @@ async function lead(exchange: Exchange, context: GatewayContext, reply: Reply, r
 }
 
 /** A fill about to start: read in the same turn as its fetch reads fillSeq, so they agree. */
-function newInflight(context: GatewayContext): PendingFill {
+export function newInflight(context: GatewayContext): PendingFill {
   let settle: (result: FillResult) => void = () => undefined;
   const result = new Promise<FillResult>((resolve) => (settle = resolve));
   return { settle, inflight: { result, fillSeq: context.invalidations.appliedSeq, epoch: context.invalidations.epoch } };

@@ -20,3 +20,16 @@ export function staleWhileRevalidateMs(rule: Rule | undefined, meta: OriginWindo
 export function staleIfErrorMs(rule: Rule | undefined, meta: OriginWindows): number {
   return ruleWindowMs(rule?.staleIfError) ?? meta.originStaleIfErrorMs ?? 0;
 }
+
+const refreshAheadWindows = new WeakMap<Rule, number>();
+
+/**
+ * The rule's refresh-ahead window in ms (0 when unset): a hit this close to expiry refreshes
+ * ahead. Asked on every hit of such a rule, so parsed once per rule object.
+ */
+export function refreshAheadMs(rule: Rule | undefined): number {
+  if (rule?.refreshAhead === undefined) return 0;
+  let ms = refreshAheadWindows.get(rule);
+  if (ms === undefined) refreshAheadWindows.set(rule, (ms = ruleWindowMs(rule.refreshAhead) ?? 0));
+  return ms;
+}

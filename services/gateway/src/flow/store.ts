@@ -21,6 +21,7 @@ import { storedFields, updatedFields, type Fields } from '../http/stored-fields.
 import { variantId } from '../http/vary.js';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
 import { isVariant, variantFields } from '../store/variants.js';
+import { selectingFields } from '../origin/forward-headers.js';
 import type { Exchange } from './exchange.js';
 import type { Fetched } from './fetch.js';
 import type { DecisionReason } from './outcome.js';
@@ -122,16 +123,23 @@ export function writeEntry(exchange: Exchange, context: GatewayContext, route: R
     fillSeq: fetched.fillSeq,
     initialAgeMs: arrival(fetched).initialAgeMs,
     targetedFields: withheldTargetedFields(fetched.headers, context.env.FORWARD_CDN_CACHE_CONTROL),
+    fillFields: selectingFields(exchange.headers, route, context.cacheConfig.apiHeader),
     ...variantOf(exchange, route, fetched.headers.vary),
   };
-  if (!put(exchange, context, meta, body)) {
+  if (!putEntry(context, exchange.urlKey, meta, body)) {
     // Disk full: the answer is delivered and shared with waiters, but it was not stored.
     exchange.storing = false;
     exchange.notStoredReason = 'store-unwritable';
     return undefined;
   }
-  context.metrics.stores.inc({ cache: route.cache });
+  stored(exchange, context, route, meta, body);
   return { meta, body };
+}
+
+/** A fill or revalidation was stored: counted, and offered to the peers (README, Active caching). */
+function stored(exchange: Exchange, context: GatewayContext, route: Route, meta: EntryMeta, body: Buffer): void {
+  context.metrics.stores.inc({ cache: route.cache });
+  if (exchange.replicates) context.replication?.offer(exchange.urlKey, meta, body, exchange.warmId);
 }
 
 /**
@@ -151,8 +159,8 @@ function revalidatedFields(headers: Fields, targeted: Record<string, string> | u
  * the response's Vary names (store/variants.ts). A response that no longer varies on them
  * replaces the URL key's marker, and with it every variant.
  */
-function put(exchange: Exchange, context: GatewayContext, meta: EntryMeta, body: Buffer): boolean {
-  return isVariant(meta) ? context.store.putVariant(exchange.urlKey, meta, body, context.env.MAX_VARIANTS_PER_KEY) : context.store.put(exchange.urlKey, meta, body);
+export function putEntry(context: GatewayContext, urlKey: string, meta: EntryMeta, body: Buffer): boolean {
+  return isVariant(meta) ? context.store.putVariant(urlKey, meta, body, context.env.MAX_VARIANTS_PER_KEY) : context.store.put(urlKey, meta, body);
 }
 
 /** The variant fields and id of a response for this request; none when its Vary names no forwarded field. */
@@ -219,7 +227,7 @@ export async function refreshEntry(exchange: Exchange, context: GatewayContext, 
   }
   if (fetched.fillEpoch !== context.invalidations.epoch) return { entry: updated, notStored: 'feed-reset', dropped: false };
   // Through the URL key, like a fill: a variant's marker lists it again as the most recent.
-  if (!put(exchange, context, meta, entry.body)) return { entry: updated, notStored: 'store-unwritable', dropped: false };
-  context.metrics.stores.inc({ cache: route.cache });
+  if (!putEntry(context, exchange.urlKey, meta, entry.body)) return { entry: updated, notStored: 'store-unwritable', dropped: false };
+  stored(exchange, context, route, meta, entry.body);
   return { entry: updated, notStored: undefined, dropped: false };
 }

@@ -49,6 +49,24 @@ export function fillHeaders(headers: IncomingHttpHeaders, route: Route, peer: Pe
 }
 
 /**
+ * The request fields that select a fill's answer (the keyed headers and cookies, the
+ * forwarded headers, the API header that routed it): kept with the entry, so the gateway
+ * can ask for the same answer again without a client (a refresh, fill-ahead.ts).
+ */
+export function selectingFields(headers: IncomingHttpHeaders, route: Route, apiHeader: { key: string; value: string } | undefined): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined) (out ??= {})[name] = value;
+  };
+  for (const name of route.forwardHeaders) if (!NEVER_FORWARDED.has(name)) add(name, combinedField(headers[name]));
+  for (const name of route.keyConfig.includeHeaders) if (!NEVER_FORWARDED.has(name)) add(name, keyedFieldValue(headers[name]));
+  const cookies = keyedCookies(headers.cookie, route.keyConfig.includeCookies);
+  if (cookies.length > 0) add('cookie', cookies.join('; '));
+  if (route.cache === 'api' && apiHeader !== undefined && headers[apiHeader.key] === apiHeader.value) add(apiHeader.key, apiHeader.value);
+  return out;
+}
+
+/**
  * Headers for a pass: the client's, minus hop-by-hop, host, authorization and the
  * rewriting fields the route does not list, plus the gateway's forwarding fields.
  */

@@ -53,6 +53,11 @@ export interface EntryMeta {
   variantId?: string | undefined;
   /** Only on a URL key's variant marker: the variants stored, most recent last. */
   variants?: string[] | undefined;
+  /**
+   * Added by issue 14: the request fields that selected this answer (origin/forward-headers.ts
+   * selectingFields), so a refresh can ask the origin for it again without a client.
+   */
+  fillFields?: Record<string, string> | undefined;
 }
 
 export interface CacheEntry {

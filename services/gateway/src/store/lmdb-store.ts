@@ -508,6 +508,22 @@ export class LmdbStore {
     return 1;
   }
 
+  /** The metadata stored (or pending) under a key; reads its head only (fill replication compares fills). */
+  headOf(key: string): EntryMeta | undefined {
+    return this.#storedMeta(key);
+  }
+
+  /** Up to `limit` entries an index value names (a tag, a URL path), with their heads; stale index values are skipped. */
+  indexed(kind: 'tag' | 'url', value: string, limit: number): Array<{ key: string; meta: EntryMeta }> {
+    const out: Array<{ key: string; meta: EntryMeta }> = [];
+    for (const key of this.#index.getValues(indexKey(kind, value))) {
+      if (out.length === limit) break;
+      const meta = this.#storedMeta(key as string);
+      if (meta !== undefined) out.push({ key: key as string, meta });
+    }
+    return out;
+  }
+
   /** Up to `limit` entries' metadata in key order, starting after `afterKey` (for the sweep); reads heads only. */
   scan(afterKey: string | undefined, limit: number): Array<{ key: string; meta: EntryMeta }> {
     const out: Array<{ key: string; meta: EntryMeta }> = [];

@@ -21,6 +21,7 @@ import {
   invalidationCommandSchema,
   invalidationEventSchema,
   invalidationKindSchema,
+  invalidationModeSchema,
   cacheScopeSchema,
   NotFoundError,
   streamNames,
@@ -34,6 +35,7 @@ import type { JsMsg, NatsConnection } from 'nats';
 import { z } from 'zod';
 import type { AckTracker } from '../ack-tracker.js';
 import { confirmationReport as report } from '../confirmation-report.js';
+import { refresherFrom } from '../gateway-choice.js';
 import type { GatewayRegistry } from '../gateway-registry.js';
 import { publishInvalidation } from '../invalidation-publisher.js';
 import type { InvalidationMetrics } from '../metrics.js';
@@ -56,14 +58,17 @@ const listQuerySchema = z.strictObject({
   kind: invalidationKindSchema.optional(),
   cache: cacheScopeSchema.optional(),
   key: z.string().min(1).max(8192).optional(),
-  mode: z.enum(['hard', 'soft']).optional(),
+  mode: invalidationModeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(100),
   /** The cursor: only events with a lower sequence (the `next` of the previous page). */
   before: z.coerce.number().int().positive().optional(),
 });
 type ListQuery = z.infer<typeof listQuerySchema>;
 
-/** Filter subjects covering the query: hard and soft events of a kind live under two kind tokens. */
+/**
+ * Filter subjects covering the query: hard and soft events of a kind live under two kind
+ * tokens (refresh events share the soft one, and are told apart by their payload's mode).
+ */
 function listFilters(query: ListQuery): string[] {
   const modes = query.kind === undefined || query.mode !== undefined ? [query.mode] : (['hard', 'soft'] as const);
   return modes.map((mode) => subjects.invalidationFilter({ kind: query.kind, cache: query.cache, key: query.key, mode }));
@@ -90,6 +95,7 @@ function listedEvents(messages: JsMsg[], query: ListQuery) {
 
 export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRouteDeps): void {
   const { nc, metrics, logger, gateways, acks } = deps;
+  const refresher = refresherFrom(gateways);
 
   app.post('/cache/invalidate', async (request, reply) => {
     let command;
@@ -100,14 +106,14 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
       throw err;
     }
     const id = randomUUID();
-    const event = normalizeCommand(command, id, 'rest', new Date());
+    const event = normalizeCommand(command, id, 'rest', new Date(), refresher);
     // The gateways to wait for are those live when the event is published.
     const expected = gateways.live().map((g) => g.gatewayId);
     const requestedBy = principalOf(request)?.username;
     const sequence = await publishInvalidation(nc.jetstream(), event, id, undefined, requestedBy);
     acks.published(id, sequence);
     metrics.commands.inc({ source: 'rest', type: command.type });
-    logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, mode: event.mode, seq: sequence, requestedBy }, 'invalidation published');
+    logger.info({ id, kind: event.kind, cache: event.cache, key: event.key, mode: event.mode, refreshBy: event.refreshBy, seq: sequence, requestedBy }, 'invalidation published');
     if (command.runAsync === true) return reply.code(202).send({ id, sequence, event });
     const confirmed = await acks.waitFor(id, expected, deps.ackTimeoutMs);
     return reply.code(200).send(report(id, confirmed, expected));

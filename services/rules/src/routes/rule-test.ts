@@ -48,6 +48,7 @@ function describeMatch({ rule, ttl, pattern }: RuleMatch): NonNullable<RuleTestR
     ...(rule.groupCode === undefined ? {} : { groupCode: rule.groupCode }),
     ...(rule.staleWhileRevalidate === undefined ? {} : { staleWhileRevalidate: rule.staleWhileRevalidate }),
     ...(rule.staleIfError === undefined ? {} : { staleIfError: rule.staleIfError }),
+    ...(rule.refreshAhead === undefined ? {} : { refreshAhead: rule.refreshAhead }),
   };
 }
 
