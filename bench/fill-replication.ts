@@ -1,8 +1,10 @@
 /**
  * `npm run bench:replication [-- --fleets 4,8 --objects 2000 --requests 40000 --seconds 10
  * --clients 500 --lag-objects 200 --zipf 0]`: fill replication (README, Active caching) in
- * a fleet. For each fleet size, two runs in the same script, FILL_REPLICATION=true and =false
- * (the baseline), in ABBA order over the fleet sizes (4: on, off; 8: off, on) so neither mode
+ * a fleet. For each fleet size, three runs in the same script: FILL_REPLICATION=true with
+ * fleet-wide coalescing (the default), the same with FLEET_FILL_WAIT_MS=0 (replication alone:
+ * a peer that misses while another gateway fills asks the origin too), and
+ * FILL_REPLICATION=false (the baseline), in ABC CBA order over the fleet sizes so no mode
  * always runs first. Each run has its own nats-server (with the rules and invalidation
  * streams ensured as their owners would, and one catch-all rule `^/.*$`, ttl 1h), and N
  * gateway processes (WORKERS=1, LOG_LEVEL=warn, MEMORY_CACHE_BYTES default, each its own
@@ -157,9 +159,21 @@ interface Gateway {
   pool: Pool;
 }
 
-const SCRUBBED_ENV = ['MEMORY_CACHE_BYTES', 'FILL_REPLICATION', 'WORKERS', 'GATEWAY_ID', 'LOG_LEVEL', 'REPLICATION_MAX_BODY_BYTES', 'REQUEST_CACHE_CONTROL'];
+const SCRUBBED_ENV = ['MEMORY_CACHE_BYTES', 'FILL_REPLICATION', 'FLEET_FILL_WAIT_MS', 'WORKERS', 'GATEWAY_ID', 'LOG_LEVEL', 'REPLICATION_MAX_BODY_BYTES', 'REQUEST_CACHE_CONTROL'];
 
-async function startGateway(id: string, natsUrl: string, dir: string, replication: boolean, ruleSeq: number): Promise<Gateway> {
+/** What a run turns on: fill replication, and with it the fleet-wide coalescing of misses. */
+interface Mode {
+  replication: boolean;
+  coalescing: boolean;
+}
+const MODES: Mode[] = [
+  { replication: true, coalescing: true },
+  { replication: true, coalescing: false },
+  { replication: false, coalescing: false },
+];
+const modeName = (m: Mode) => (m.replication ? (m.coalescing ? 'on' : 'on, no fleet coalescing') : 'off');
+
+async function startGateway(id: string, natsUrl: string, dir: string, mode: Mode, ruleSeq: number): Promise<Gateway> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of SCRUBBED_ENV) delete env[key];
@@ -179,7 +193,8 @@ async function startGateway(id: string, natsUrl: string, dir: string, replicatio
       GATEWAY_ID: id,
       WORKERS: '1',
       LOG_LEVEL: 'warn',
-      FILL_REPLICATION: String(replication),
+      FILL_REPLICATION: String(mode.replication),
+      FLEET_FILL_WAIT_MS: mode.coalescing ? '5000' : '0',
     },
   });
   const url = `http://127.0.0.1:${port}`;
@@ -347,6 +362,7 @@ async function runLag(gateways: Gateway[], prefix: string, replication: boolean)
 interface RunResult {
   gateways: number;
   replication: boolean;
+  coalescing: boolean;
   startupS: number;
   load: LoadResult & {
     originRequests: number;
@@ -362,7 +378,8 @@ interface RunResult {
   lag: LagResult;
 }
 
-async function runFleet(run: number, size: number, replication: boolean): Promise<RunResult> {
+async function runFleet(run: number, size: number, mode: Mode): Promise<RunResult> {
+  const { replication } = mode;
   const scope = new Scope();
   try {
     const started = performance.now();
@@ -386,13 +403,13 @@ async function runFleet(run: number, size: number, replication: boolean): Promis
     const gateways: Gateway[] = [];
     scope.add(() => Promise.all(gateways.map((g) => g.proc.stop())));
     scope.add(() => Promise.all(gateways.map((g) => g.pool.destroy())));
-    const starts = await Promise.allSettled(Array.from({ length: size }, (_, i) => startGateway(`r${run}-gw${i}`, nats.url, dir.path, replication, ruleSeq)));
+    const starts = await Promise.allSettled(Array.from({ length: size }, (_, i) => startGateway(`r${run}-gw${i}`, nats.url, dir.path, mode, ruleSeq)));
     for (const start of starts) if (start.status === 'fulfilled') gateways.push(start.value);
     const failed = starts.find((start): start is PromiseRejectedResult => start.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     for (const gateway of gateways) await warm(gateway, `/warm/r${run}-${gateway.id}`);
     const startupS = (performance.now() - started) / 1000;
-    log(`run ${run}: ${size} gateways, replication ${replication ? 'on' : 'off'}: started in ${startupS.toFixed(1)} s`);
+    log(`run ${run}: ${size} gateways, replication ${modeName(mode)}: started in ${startupS.toFixed(1)} s`);
 
     const loadPrefix = `/obj/r${run}-load-`;
     const before = await fleetMetrics(gateways);
@@ -423,7 +440,7 @@ async function runFleet(run: number, size: number, replication: boolean): Promis
       `run ${run} lag: ${lag.arrived}/${lag.pairs} arrived, p50 ${lag.p50Ms.toFixed(2)} ms, p99 ${lag.p99Ms.toFixed(2)} ms, max ${lag.maxMs.toFixed(2)} ms, ` +
         `never ${lag.never}, origin ${lag.originRequestsPerObject.toFixed(2)}/object, gateway-side mean ${lag.gatewayLagMeanMs.toFixed(2)} ms`,
     );
-    return { gateways: size, replication, startupS, load: loadResult, lag };
+    return { gateways: size, replication, coalescing: mode.coalescing, startupS, load: loadResult, lag };
   } finally {
     await scope.close();
   }
@@ -443,7 +460,7 @@ function table(results: RunResult[]): string {
   for (const r of results) {
     const lag = r.replication ? [f(r.lag.p50Ms, 2), f(r.lag.p99Ms, 2), f(r.lag.maxMs, 2), `${r.lag.never} / ${r.lag.pairs}`] : ['never', 'never', 'never', `${r.lag.never} / ${r.lag.pairs}`];
     lines.push(
-      `| ${r.gateways} | ${r.replication ? 'on' : 'off'} | ${f(r.load.originRequestsPerObject, 3)} | ${f(r.load.boundWithoutReplicationPerObject, 2)} | ${f(r.load.rps, 0)} | ${f(r.load.p50Ms, 0)} / ${f(r.load.p99Ms, 0)} | ${f(r.load.hitRatio, 3)} | ${f(r.load.replicatedFillsPerS, 0)} | ${r.load.errors} | ${lag.join(' | ')} | ${f(r.lag.originRequestsPerObject, 2)} |`,
+      `| ${r.gateways} | ${modeName(r)} | ${f(r.load.originRequestsPerObject, 3)} | ${f(r.load.boundWithoutReplicationPerObject, 2)} | ${f(r.load.rps, 0)} | ${f(r.load.p50Ms, 0)} / ${f(r.load.p99Ms, 0)} | ${f(r.load.hitRatio, 3)} | ${f(r.load.replicatedFillsPerS, 0)} | ${r.load.errors} | ${lag.join(' | ')} | ${f(r.lag.originRequestsPerObject, 2)} |`,
     );
   }
   return lines.join('\n');
@@ -466,10 +483,11 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   let run = 0;
   for (const [k, size] of fleets.entries()) {
-    const modes = k % 2 === 0 ? [true, false] : [false, true];
-    for (const replication of modes) results.push(await runFleet(++run, size, replication));
+    const modes = k % 2 === 0 ? MODES : [...MODES].reverse();
+    for (const mode of modes) results.push(await runFleet(++run, size, mode));
   }
-  results.sort((a, b) => a.gateways - b.gateways || Number(b.replication) - Number(a.replication));
+  const rank = (r: RunResult) => MODES.findIndex((m) => m.replication === r.replication && m.coalescing === r.coalescing);
+  results.sort((a, b) => a.gateways - b.gateways || rank(a) - rank(b));
   process.stdout.write(`${table(results)}\n\n`);
   process.stdout.write(`${JSON.stringify({ config: { fleets, objects, requests, seconds, clients, lagObjects, zipf, seed, bodyBytes: BODY_BYTES }, results }, null, 2)}\n`);
 }

@@ -5,7 +5,7 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
-import { authEnvShape, booleanSchema, cacheKeyConfigSchema, ConfigError, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { authEnvShape, booleanSchema, cacheKeyConfigSchema, ConfigError, DEFAULT_FLEET_FILL_WAIT_MS, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 import { byteSizeSchema } from './store/byte-size.js';
 
@@ -96,6 +96,12 @@ export const gatewayEnvSchema = z.object({
   PURGE_TIMEOUT_MS: positiveIntSchema(5_000),
   /** Fill replication (README, Active caching): stored fills are offered to peers, and peers' fills stored. */
   FILL_REPLICATION: booleanSchema(true),
+  /**
+   * A miss on a key a peer announced it is filling waits this long at most for the peer's
+   * replicated fill before asking the origin itself (fleet-wide coalescing; nginx's
+   * proxy_cache_lock_timeout). 0 turns the waiting off.
+   */
+  FLEET_FILL_WAIT_MS: z.coerce.number({ error: 'expected a whole number of ms' }).int('expected a whole number of ms').min(0, 'expected 0 or more').default(DEFAULT_FLEET_FILL_WAIT_MS),
   /** Bodies over this are announced to peers but not shipped (peers fetch them on demand). */
   REPLICATION_MAX_BODY_BYTES: byteSizeSchema('1MiB', { allowZero: true }),
   /** The largest origin push (`cache.push`) a gateway stores; larger ones are counted and skipped. */

@@ -55,6 +55,27 @@ describe('active caching across gateways', () => {
     expect(h.origin.count('/product/1')).toBe(1);
   });
 
+  it('answers a miss on a peer from the fill another gateway announced, with one origin fetch for both', async () => {
+    h.origin.route('/slow', { body: 'slow answer', delayMs: 400 });
+    const first = get(h.gateway, '/slow');
+    await eventually(() => expect(h.origin.count('/slow')).toBe(1));
+    const second = await get(b, '/slow');
+    expect(second.headers.get('x-cairn-cache')).toBe('HIT');
+    expect(await second.text()).toBe('slow answer');
+    expect(await outcome(first)).toBe('MISS');
+    expect(h.origin.count('/slow')).toBe(1);
+  });
+
+  it('asks the origin itself when the fill a peer announced ends without an entry to replicate', async () => {
+    h.origin.route('/flaky', { status: 503, body: 'busy', delayMs: 300 });
+    const first = get(h.gateway, '/flaky');
+    await eventually(() => expect(h.origin.count('/flaky')).toBe(1));
+    const second = await get(b, '/flaky');
+    expect(second.status).toBe(503);
+    expect((await first).status).toBe(503);
+    expect(h.origin.count('/flaky')).toBe(2);
+  });
+
   it('never serves a replicated fill that arrives after a purge of its URL', async () => {
     expect(await outcome(get(h.gateway, '/late'))).toBe('MISS');
     await eventually(() => expect(fills.some((f) => f.meta.url === '/late')).toBe(true));

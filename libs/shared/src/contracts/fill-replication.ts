@@ -49,6 +49,20 @@ export const replicatedFillSchema = z.object({
 });
 export type ReplicatedFill = z.infer<typeof replicatedFillSchema>;
 
+/**
+ * `started`: the gateway asks the origin for the key now; its replicated fill follows.
+ * `unstored`: that fill ended without an entry to replicate (an error, a 404, no-store...).
+ */
+export const fillIntentSchema = z.object({
+  gatewayId: z.string().min(1).max(MAX_GATEWAY_ID_LENGTH),
+  key: z.string().min(1).max(4096),
+  state: z.enum(['started', 'unstored']),
+});
+export type FillIntent = z.infer<typeof fillIntentSchema>;
+
+/** How long a peer waits for the fill a gateway announced before asking the origin itself (nginx proxy_cache_lock_timeout is 5 s). */
+export const DEFAULT_FLEET_FILL_WAIT_MS = 5_000;
+
 const packr = new Packr({ useRecords: false });
 
 export function encodeReplicatedFill(fill: ReplicatedFill): Uint8Array {

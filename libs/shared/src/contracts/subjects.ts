@@ -69,6 +69,12 @@ export const subjects = {
    * each fill it stored to its peers here (one receiver per node: a queue group).
    */
   fillReplication: 'cache.fills',
+  /**
+   * A gateway says it started a fill of a key (and, when the fill ends unstored, that it did),
+   * so a peer that misses on the key meanwhile waits for the replicated fill instead of asking
+   * the origin too: a fleet-wide coalescing without a lock. Every worker hears these.
+   */
+  fillIntents: 'cache.fills.intents',
   /** An origin or CMS publishes a full new representation of a URL here (write-through). */
   originPush: 'cache.push',
   /** The invalidation service asks one gateway to warm a URL for the fleet. */

@@ -12,10 +12,18 @@
  * invalidation newer than the fill has been applied here, and an invalidation applied later
  * wins over it like over a local fill. Of two fills of one key the higher fillSeq (then
  * the later one) stays.
+ *
+ * Fleet-wide coalescing: each fill this gateway leads is announced when it starts (and when
+ * it ends with nothing to replicate). A peer that misses on an announced key waits, at most
+ * FLEET_FILL_WAIT_MS, for the replicated fill rather than asking the origin as well, as its
+ * own concurrent misses wait for its own fill. Two gateways that miss within the time an
+ * announcement takes to arrive both ask the origin (measured in the README).
  */
-import { decodeReplicatedFill, encodeReplicatedFill, subjects, type Logger, type ReplicatedFill } from '@cairn/shared';
+import { decodeReplicatedFill, encodeReplicatedFill, fillIntentSchema, subjects, type FillIntent, type Logger, type ReplicatedFill } from '@cairn/shared';
+import { Packr } from 'msgpackr';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { GatewayContext } from '../context.js';
+import type { FillResult } from '../flow/fill-registry.js';
 import { putEntry } from '../flow/store.js';
 import type { EntryMeta } from '../store/cache-entry.js';
 import { isVariant, isVariantMarker, variantKey } from '../store/variants.js';
@@ -26,6 +34,18 @@ const ENVELOPE_BYTES = 64 * 1024;
 
 export type ReplicaResult = 'stored' | 'announced' | 'invalidated' | 'older' | 'other-stream' | 'unwritable' | 'malformed';
 
+/** Keys peers announced they are filling, remembered at most; past it, expired ones are dropped, else new ones ignored. */
+const ANNOUNCED_KEYS = 10_000;
+const intentPackr = new Packr({ useRecords: false });
+
+/** What ended a wait for a peer's fill: its replica stored here, its end without one, or the bound. */
+export type PeerFillEnd = 'stored' | 'unstored' | 'timeout';
+
+interface Announced {
+  until: number;
+  waiters: Array<(end: PeerFillEnd) => void>;
+}
+
 /** Tells the warming's service that this gateway stored a replicated warm fill. */
 export type WarmStored = (warmId: string, meta: EntryMeta) => void;
 
@@ -35,7 +55,9 @@ export class FillReplication {
   readonly #logger: Logger;
   #context: GatewayContext | undefined;
   #subscription: Subscription | undefined;
+  #intents: Subscription | undefined;
   #warmStored: WarmStored | undefined;
+  readonly #announced = new Map<string, Announced>();
 
   constructor(nc: NatsConnection, gatewayId: string, logger: Logger) {
     this.#nc = nc;
@@ -54,10 +76,92 @@ export class FillReplication {
         this.#receive(msg);
       },
     });
+    if (context.env.FLEET_FILL_WAIT_MS === 0) return;
+    // Every worker: each may have a miss waiting for the key.
+    this.#intents = this.#nc.subscribe(subjects.fillIntents, {
+      callback: (err, msg) => {
+        if (err !== null) return this.#logger.warn({ err }, 'fill intent subscription failed');
+        this.#intent(msg);
+      },
+    });
+    context.fills.onLead = (key, result) => this.#announce(key, result);
   }
 
   stop(): void {
     this.#subscription?.unsubscribe();
+    this.#intents?.unsubscribe();
+    for (const key of [...this.#announced.keys()]) this.#ended(key, 'timeout');
+  }
+
+  /** Whether a peer announced it is filling `key` (and the announcement is recent enough to wait for). */
+  peerFilling(key: string, now: number): boolean {
+    const announced = this.#announced.get(key);
+    return announced !== undefined && announced.until > now;
+  }
+
+  /** Resolves when the peer's fill of `key` is stored here, ended unstored, or the wait's bound passed. */
+  awaitPeer(key: string, now: number): Promise<PeerFillEnd> {
+    const announced = this.#announced.get(key);
+    if (announced === undefined || announced.until <= now) return Promise.resolve('timeout');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#ended(key, 'timeout'), announced.until - now);
+      announced.waiters.push((end) => {
+        clearTimeout(timer);
+        resolve(end);
+      });
+    });
+  }
+
+  #announce(key: string, result: Promise<FillResult>): void {
+    this.#publishIntent({ gatewayId: this.#gatewayId, key, state: 'started' });
+    void result.then((settled) => {
+      if (settled.kind !== 'entry' || !settled.stored) this.#publishIntent({ gatewayId: this.#gatewayId, key, state: 'unstored' });
+    });
+  }
+
+  #publishIntent(intent: FillIntent): void {
+    if (this.#nc.isClosed()) return;
+    try {
+      this.#nc.publish(subjects.fillIntents, intentPackr.pack(intent));
+    } catch (err) {
+      this.#logger.warn({ err, key: intent.key }, 'announcing a fill to the peers failed');
+    }
+  }
+
+  #intent(msg: Msg): void {
+    let value: unknown;
+    try {
+      value = intentPackr.unpack(msg.data);
+    } catch {
+      value = undefined;
+    }
+    const parsed = fillIntentSchema.safeParse(value);
+    if (!parsed.success) {
+      this.#logger.warn({ bytes: msg.data.length }, 'malformed fill intent skipped');
+      return this.#count('malformed');
+    }
+    const { gatewayId, key, state } = parsed.data;
+    if (gatewayId === this.#gatewayId) return;
+    if (state === 'unstored') return this.#ended(key, 'unstored');
+    const context = this.#context as GatewayContext;
+    const now = Date.now();
+    const current = this.#announced.get(key);
+    if (current === undefined && this.#announced.size >= ANNOUNCED_KEYS && !this.#dropExpired(now)) return;
+    this.#announced.set(key, { until: now + context.env.FLEET_FILL_WAIT_MS, waiters: current?.waiters ?? [] });
+  }
+
+  /** Forgets announcements nobody waits for that are past their bound; whether room was made. */
+  #dropExpired(now: number): boolean {
+    for (const [key, announced] of this.#announced) if (announced.until <= now && announced.waiters.length === 0) this.#announced.delete(key);
+    return this.#announced.size < ANNOUNCED_KEYS;
+  }
+
+  /** The wait for `key` is over: its waiters go on (to the store, or to the origin). */
+  #ended(key: string, end: PeerFillEnd): void {
+    const announced = this.#announced.get(key);
+    if (announced === undefined) return;
+    this.#announced.delete(key);
+    for (const wake of announced.waiters) wake(end);
   }
 
   /** Publishes a stored fill; bodies over the bound (or the server's max_payload) are announced only. */
@@ -97,6 +201,9 @@ export class FillReplication {
     if (fill.gatewayId === this.#gatewayId) return;
     const result = storeReplica(context, fill);
     this.#count(result);
+    // Whatever became of it, misses waiting for this fill go on: to the entry, or to the origin.
+    const key = fill.meta.variantId === undefined ? fill.urlKey : variantKey(fill.urlKey, fill.meta.variantId);
+    for (const waited of key === fill.urlKey ? [key] : [key, fill.urlKey]) this.#ended(waited, result === 'stored' || result === 'older' ? 'stored' : 'unstored');
     if (result !== 'stored') {
       this.#logger.debug({ key: fill.urlKey, from: fill.gatewayId, result }, 'replicated fill not stored');
       return;

@@ -35,6 +35,8 @@ export class FillRegistry {
   readonly #inflight = new Map<string, Inflight>();
   readonly #hitForMiss = new LruCache<string, number>(HIT_FOR_MISS_KEYS);
   readonly #hitForMissMs: number;
+  /** Told of every fill this process leads (fill replication announces it to the peers). */
+  onLead: ((key: string, result: Promise<FillResult>) => void) | undefined;
 
   constructor(hitForMissMs: number) {
     this.#hitForMissMs = hitForMissMs;
@@ -48,6 +50,7 @@ export class FillRegistry {
   /** Registers the fill for a key until it settles (replacing an older one still running). */
   lead(key: string, fill: Inflight): void {
     this.#inflight.set(key, fill);
+    this.onLead?.(key, fill.result);
     void fill.result.finally(() => {
       if (this.#inflight.get(key) === fill) this.#inflight.delete(key);
     });

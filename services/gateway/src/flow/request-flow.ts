@@ -13,6 +13,7 @@
  *   recv: no or wrong credentials ─► 401; too many failures ─► 429; PURGE without an admin role ─► 403
  *   recv ─► PURGE ─► purge (url invalidation for the fleet, confirmed) ──────────► 200 / 502 / 504
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Reply } from './reply.js';
 import type { GatewayContext, Route } from '../context.js';
 import { OriginUnavailableError, originErrorReason, SharedOriginFailure } from '../errors.js';
@@ -82,12 +83,14 @@ function afterRecv(exchange: Exchange, context: GatewayContext, reply: Reply): R
   }
 }
 
-async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number): Promise<Reply> {
+async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number, peerWaited = false): Promise<Reply> {
   // A hit-for-miss key, or a client that forbids storing, does not queue behind a fill.
   const shared = !exchange.directives.noStore && exchange.reason !== 'hit-for-miss';
   const inflight = shared ? context.fills.inflight(exchange.key) : undefined;
   // A fill that began before the latest invalidation may bring an answer it removed.
   const joinable = inflight !== undefined && inflight.fillSeq === context.invalidations.appliedSeq && inflight.epoch === context.invalidations.epoch;
+  // Another gateway is filling the key (fleet-wide coalescing): its replicated fill may answer.
+  if (!joinable && shared && !peerWaited && context.replication?.peerFilling(exchange.key, Date.now()) === true) return awaitPeerFill(exchange, context, reply, route, now);
   // Several workers (WORKERS > 1): the node's other workers may be filling the key (flow/shared-fill.ts).
   if (!joinable && shared && context.workerLink !== undefined) return missAcrossWorkers(exchange, context, reply, route, now, newInflight(context), { lead, serveStaleOrFail });
   if (!joinable) return lead(exchange, context, reply, route, now, shared);
@@ -115,6 +118,30 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, r
     default:
       return assertNever(result);
   }
+}
+
+/** How often, and how many times, a worker looks for a peer's fill a sibling worker stored (not yet committed). */
+const PEER_FILL_POLL_MS = 5;
+const PEER_FILL_POLLS = 10;
+
+/**
+ * A peer announced it is filling the key: this miss waits for the replicated fill (bounded,
+ * FLEET_FILL_WAIT_MS) and answers it as a collapsed HIT, or goes to the origin as any miss
+ * if the fill ended without an entry here or took too long.
+ */
+async function awaitPeerFill(exchange: Exchange, context: GatewayContext, reply: Reply, route: Route, now: number): Promise<Reply> {
+  const end = await context.replication!.awaitPeer(exchange.key, Date.now());
+  // With workers, another worker of this node may have stored the replica: visible once committed.
+  for (let polls = 0; end === 'stored' && polls <= PEER_FILL_POLLS; polls++) {
+    const entry = committedHit(exchange, context);
+    if (entry !== undefined) {
+      exchange.collapsed = true;
+      return deliverEntry(exchange, context, reply, entry, Date.now());
+    }
+    if (context.workerLink === undefined) break;
+    await sleep(PEER_FILL_POLL_MS);
+  }
+  return miss(exchange, context, reply, route, now, true);
 }
 
 /**
