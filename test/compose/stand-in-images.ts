@@ -105,7 +105,8 @@ export async function provideImages(log: (line: string) => void): Promise<string
         '--target=node20',
         '--conditions=source',
         '--log-level=warning',
-        "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Named apart: a bundled module may import createRequire itself (msgpackr does).
+        "--banner:js=import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);",
         `--outfile=${join(context, 'nats-pub.mjs')}`,
       ]);
     });
