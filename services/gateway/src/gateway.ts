@@ -119,7 +119,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // One worker of a node fetches a refresh's entries again: they are the node's, in the shared store.
     const refreshes = new RefreshRunner(store, activeFills, log.child({ component: 'refresh-runner' }));
     invalidations.onRefresh = (event, seq) => {
-      if (event.refreshBy === env.GATEWAY_ID) void refreshes.run(event, seq);
+      if (event.refreshBy === env.GATEWAY_ID) refreshes.run(event, seq).catch((err: unknown) => log.error({ err, seq }, 'refresh run failed'));
     };
   }
 

@@ -10,7 +10,10 @@ import { cacheNameSchema } from './invalidation.js';
 /** The largest push a gateway accepts, encoded (ORIGIN_PUSH_MAX_BYTES). */
 export const DEFAULT_ORIGIN_PUSH_MAX_BYTES = 1024 * 1024;
 
-const fieldValue = z.union([z.string(), z.array(z.string())]);
+// Pushed fields are written to clients as they are: only what an HTTP parser would have let through.
+const fieldName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP field name');
+const oneValue = z.string().regex(/^[^\r\n\0]*$/, 'expected a field value without CR, LF or NUL');
+const fieldValue = z.union([oneValue, z.array(oneValue).max(100)]);
 
 export const originPushSchema = z.strictObject({
   /** The public URL as a client requests it: a path with or without query. */
@@ -23,9 +26,9 @@ export const originPushSchema = z.strictObject({
   cache: cacheNameSchema.optional(),
   status: z.int().min(200).max(599).default(200),
   /** Response fields, as the origin would send them (Content-Type, Cache-Control, the tag header...). */
-  headers: z.record(z.string(), fieldValue).default({}),
+  headers: z.record(fieldName, fieldValue).default({}),
   /** The request fields the cache key or a Vary selects this representation by. */
-  requestHeaders: z.record(z.string(), z.string()).default({}),
+  requestHeaders: z.record(fieldName, oneValue).default({}),
   body: z.string().max(16 * 1024 * 1024),
   bodyEncoding: z.enum(['utf8', 'base64']).default('utf8'),
 });

@@ -73,7 +73,12 @@ export class FillReplication {
       queue: subjects.nodeQueue(this.#gatewayId),
       callback: (err, msg) => {
         if (err !== null) return this.#logger.warn({ err }, 'fill replication subscription failed');
-        this.#receive(msg);
+        // nats.js does not guard its callbacks: a throw here would stop this connection's reads.
+        try {
+          this.#receive(msg);
+        } catch (err) {
+          this.#logger.error({ err }, 'storing a replicated fill failed');
+        }
       },
     });
     if (context.env.FLEET_FILL_WAIT_MS === 0) return;

@@ -39,13 +39,19 @@ export class OriginPushes {
         if (err !== null) return this.#logger.warn({ err }, 'origin push subscription failed');
         let result: PushResult;
         let detail: string | undefined;
-        if (msg.data.length > context.env.ORIGIN_PUSH_MAX_BYTES) {
-          result = 'too-large';
-          detail = `${msg.data.length} bytes, over ORIGIN_PUSH_MAX_BYTES (${context.env.ORIGIN_PUSH_MAX_BYTES})`;
-        } else {
-          const decoded = decodeMessage(originPushSchema, msg.data);
-          if (decoded.ok) ({ result, detail } = storePush(context, decoded.value));
-          else ({ result, detail } = { result: 'malformed', detail: decoded.error });
+        // nats.js does not guard its callbacks: a throw here would stop this connection's reads.
+        try {
+          if (msg.data.length > context.env.ORIGIN_PUSH_MAX_BYTES) {
+            result = 'too-large';
+            detail = `${msg.data.length} bytes, over ORIGIN_PUSH_MAX_BYTES (${context.env.ORIGIN_PUSH_MAX_BYTES})`;
+          } else {
+            const decoded = decodeMessage(originPushSchema, msg.data);
+            if (decoded.ok) ({ result, detail } = storePush(context, decoded.value));
+            else ({ result, detail } = { result: 'malformed', detail: decoded.error });
+          }
+        } catch (err) {
+          this.#logger.error({ err }, 'storing an origin push failed');
+          ({ result, detail } = { result: 'unwritable', detail: 'internal error' });
         }
         context.metrics.originPushes.inc({ result });
         if (result === 'stored') this.#logger.debug({ bytes: msg.data.length }, 'origin push stored');
