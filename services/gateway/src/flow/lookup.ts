@@ -109,11 +109,12 @@ function refreshesAhead(exchange: Exchange, context: GatewayContext, expiresAt: 
 
 /** A number in [0, 1) fixed for a gateway and a key (FNV-1a). */
 function fleetSpread(gatewayId: string, key: string): number {
-  let hash = 0x811c9dc5;
-  for (const text of [gatewayId, key]) {
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  }
-  return (hash >>> 0) / 0x100000000;
+  return (fnv1a(fnv1a(0x811c9dc5, gatewayId), key) >>> 0) / 0x100000000;
+}
+
+function fnv1a(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
 }
 
 /**
@@ -166,13 +167,13 @@ function judge(exchange: Exchange, context: GatewayContext, entry: CacheEntry, n
   }
   // Stale (expired or soft-purged): servable only within the stale-while-revalidate window.
   const swr = staleWhileRevalidateMs(exchange.match?.rule, entry.meta);
-  const servable = !entry.meta.noStale && (fresh || (swr > 0 && now < expiresAt + swr));
+  const withinSwr = !entry.meta.noStale && swr > 0 && (expiresAt === 0 || now < expiresAt + swr);
   // A refresh invalidation: stale until the new answer, fetched once for the fleet, arrives.
-  if (verdict === Verdict.Refresh && servable) {
+  if (verdict === Verdict.Refresh && (withinSwr || (fresh && !entry.meta.noStale))) {
     exchange.decide('STALE', 'refresh-pending');
     return refreshesNow(context, now) ? STALE : STALE_AWAITING_REFRESH;
   }
-  if (!entry.meta.noStale && swr > 0 && (expiresAt === 0 || now < expiresAt + swr)) {
+  if (withinSwr) {
     exchange.decide('STALE', soft ? 'soft-invalidated' : 'stale-while-revalidate');
     return STALE;
   }
