@@ -154,14 +154,16 @@ describe('active caching across gateways', () => {
   });
 
   it('stores an origin push on every gateway as a HIT without asking the origin', async () => {
+    const pushed = 'cairn_gateway_origin_pushes_total{result="stored"}';
+    const before = await Promise.all([h.gateway, b].map((gateway) => metricOf(gateway, pushed)));
     h.nc.publish(subjects.originPush, encodeMessage({ url: '/pushed?x=1', headers: { 'content-type': 'text/html' }, body: '<h1>pushed</h1>' }));
-    for (const gateway of [h.gateway, b]) {
-      await eventually(async () => {
-        const response = await get(gateway, '/pushed?x=1');
-        expect(response.headers.get('x-cairn-cache')).toBe('HIT');
-        expect(response.headers.get('content-type')).toBe('text/html');
-        expect(await response.text()).toBe('<h1>pushed</h1>');
-      });
+    // Asked only once the push is stored: an earlier request would be a plain miss.
+    for (const [i, gateway] of [h.gateway, b].entries()) {
+      await eventually(async () => expect(await metricOf(gateway, pushed)).toBe(before[i]! + 1));
+      const response = await get(gateway, '/pushed?x=1');
+      expect(response.headers.get('x-cairn-cache')).toBe('HIT');
+      expect(response.headers.get('content-type')).toBe('text/html');
+      expect(await response.text()).toBe('<h1>pushed</h1>');
     }
     expect(h.origin.count('/pushed')).toBe(0);
   });
@@ -224,5 +226,19 @@ describe('refresh-ahead', () => {
     // The refreshed entry is fresh for a new TTL: well past the first one's expiry, still a HIT.
     await sleep(1_500);
     expect(await outcome(fetch(`${h.gateway.url}/popular`))).toBe('HIT');
+  });
+
+  it('tries a failed refresh again only after a pause, not on every hit', async () => {
+    await h.applyRule({ id: 'ahead', pathPatterns: ['^/failing$'], ttl: '4s', refreshAhead: '3s' });
+    h.origin.route('/failing', { body: 'good' });
+    expect(await outcome(fetch(`${h.gateway.url}/failing`))).toBe('MISS');
+    h.origin.route('/failing', { handle: (_request, response) => void response.socket?.destroy() });
+    await sleep(2_700);
+    expect(await outcome(fetch(`${h.gateway.url}/failing`))).toBe('HIT');
+    await eventually(() => expect(h.origin.count('/failing')).toBe(2));
+    await sleep(100);
+    // One at a time, each after the failed refresh ended: none starts another.
+    for (let i = 0; i < 10; i++) expect(await outcome(fetch(`${h.gateway.url}/failing`))).toBe('HIT');
+    expect(h.origin.count('/failing')).toBe(2);
   });
 });

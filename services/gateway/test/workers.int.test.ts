@@ -138,6 +138,8 @@ describe('a gateway node with WORKERS=2', () => {
       DATA_DIR: join(dir.path, 'data'),
       GATEWAY_ID,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      // Longer than a request's patience below: a miss left waiting for a peer's fill shows.
+      FLEET_FILL_WAIT_MS: '30000',
     };
     primary = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     primary.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -289,6 +291,28 @@ describe('a gateway node with WORKERS=2', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const answers = await Promise.all(Array.from({ length: 4 }, () => get(`${url}/changed/${i}`)));
       expect(answers.map((a) => a.body)).toEqual(Array(4).fill(`changed ${i} v2`));
+    }
+  });
+
+  it('answers misses on both workers from a peer node\'s fill, asking the origin once for the fleet', async () => {
+    const [peerPort, peerAdminPort] = await freePorts(2);
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    const peerEnv = { ...env, GATEWAY_ID: 'node-b', PORT: String(peerPort), ADMIN_PORT: String(peerAdminPort), DATA_DIR: join(dir.path, 'data-b'), WORKERS: '1' };
+    const peerNode = spawn(process.execPath, [MAIN], { env: peerEnv, stdio: 'ignore' });
+    try {
+      await eventually(async () => expect((await fetch(`http://127.0.0.1:${peerAdminPort}/ready`)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 });
+      origin.route('/fleet', { delayMs: 600, headers: { 'cache-control': 'max-age=60' }, body: 'one fetch for the fleet' });
+      const started = new Promise<void>((resolve) => nc.subscribe(subjects.fillIntents, { max: 1, callback: () => resolve() }));
+      const filling = get(`${peerUrl}/fleet`);
+      await started;
+      // On separate connections, so on both workers, while node-b's fill is under way.
+      const answers = await Promise.all(Array.from({ length: 12 }, () => get(`${url}/fleet`)));
+      expect((await filling).body).toBe('one fetch for the fleet');
+      expect(answers.map((a) => a.body)).toEqual(Array(12).fill('one fetch for the fleet'));
+      expect(origin.count('/fleet')).toBe(1);
+    } finally {
+      peerNode.kill('SIGTERM');
+      await exited(peerNode);
     }
   });
 

@@ -2,7 +2,7 @@
  * Refresh invalidations (README, Active caching): a `mode: "refresh"` command becomes an event
  * naming one live gateway as `refreshBy`, the one that refetches the entries for the fleet;
  * with no live gateway the event names none and every gateway refreshes on demand. Refresh
- * events share the soft subject and are listed by their own mode.
+ * events have their own subjects and are listed by their own mode.
  */
 import { encodeMessage, streamNames, subjects, type InvalidationEvent } from '@cairn/shared';
 import { eventually } from '@cairn/testing';
@@ -75,7 +75,15 @@ describe('refresh invalidations', () => {
     expect(await post({ type: 'url', url: '/soft', mode: 'soft' })).not.toHaveProperty('refreshBy');
   });
 
-  it('lists refresh events by their mode, apart from soft ones on the same subjects', async () => {
+  it('keeps an earlier soft purge of a target when the same target is refreshed later', async () => {
+    await svc.start();
+    const soft = await post({ type: 'cacheTag', cacheTag: 'both', mode: 'soft' });
+    const refresh = await post({ type: 'cacheTag', cacheTag: 'both', mode: 'refresh' });
+    await eventually(async () => expect((await lastEvent(subjects.invalidation('tag', 'all', 'both', 'refresh'))).id).toBe(refresh.id));
+    expect((await lastEvent(subjects.invalidation('tag', 'all', 'both', 'soft'))).id).toBe(soft.id);
+  });
+
+  it('lists refresh events by their mode, apart from soft ones', async () => {
     await svc.start();
     await post({ type: 'cacheTag', cacheTag: 'soft-one', mode: 'soft' });
     await post({ type: 'cacheTag', cacheTag: 'refreshed', mode: 'refresh' });

@@ -56,7 +56,7 @@ export type ReplicatedFill = z.infer<typeof replicatedFillSchema>;
 export const fillIntentSchema = z.object({
   gatewayId: z.string().min(1).max(MAX_GATEWAY_ID_LENGTH),
   key: z.string().min(1).max(4096),
-  state: z.enum(['started', 'unstored']),
+  state: z.enum(['started', 'stored', 'unstored']),
 });
 export type FillIntent = z.infer<typeof fillIntentSchema>;
 

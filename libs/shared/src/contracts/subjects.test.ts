@@ -45,6 +45,13 @@ describe('soft invalidation subjects', () => {
     expect(subjects.invalidation('scope', 'page', undefined, 'soft')).not.toBe(subjects.invalidation('scope', 'page', undefined, 'hard'));
     expect(subjects.invalidation('scope', 'page', undefined)).toBe(subjects.invalidation('scope', 'page', undefined, 'hard'));
   });
+
+  it('keeps a refresh on another subject than a soft or hard purge of the same target', () => {
+    const refresh = subjects.invalidation('tag', 'all', 'news', 'refresh');
+    expect(refresh).toBe('cache.invalidations.tag-refresh.all.bmV3cw');
+    expect(refresh).not.toBe(subjects.invalidation('tag', 'all', 'news', 'soft'));
+    expect(subjects.invalidationFilter({ kind: 'tag', mode: 'refresh' })).toBe('cache.invalidations.tag-refresh.*.*');
+  });
 });
 
 describe('bounded subject tokens (#9)', () => {

@@ -16,6 +16,8 @@ export const REPLY_SUBJECT_PREFIXES = ['_INBOX.', 'cache.replies.'] as const;
 /** Longest reply subject accepted: far below the 4,096-byte control line. */
 export const MAX_REPLY_SUBJECT_LENGTH = MAX_SUBJECT_TOKEN_LENGTH;
 const REPLY_SUBJECT_TOKEN = /^[^.*>\s]+$/;
+/** The kind token's suffix per mode: each mode of a target keeps its own latest message. */
+const MODE_SUFFIX: Record<InvalidationMode, string> = { hard: '', soft: '-soft', refresh: '-refresh' };
 
 export const subjects = {
   /** `cache.rules.<ruleId>`: the full history of one rule (upserts and tombstones). */
@@ -28,18 +30,18 @@ export const subjects = {
    * latest message per subject is that target's state. The kind keeps namespaces apart
    * (a group named `page` is not the page cache); the key is base64url. Soft purges use
    * the kind `<kind>-soft`: a later soft purge must not replace (and so erase on replay) an
-   * earlier hard one of the same target. A refresh is a soft purge that is also fetched
-   * again, so it shares the soft subject.
+   * earlier hard one of the same target. Refreshes use `<kind>-refresh`, for the same reason:
+   * a refresh must not erase an earlier soft purge, nor a soft purge an earlier refresh.
    */
   invalidation: (kind: InvalidationKind, cache: CacheScope, key: string | undefined, mode: InvalidationMode = 'hard'): string =>
-    `${INVALIDATIONS_PREFIX}.${kind}${mode === 'hard' ? '' : '-soft'}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
+    `${INVALIDATIONS_PREFIX}.${kind}${MODE_SUFFIX[mode]}.${cache}.${key === undefined ? '_' : encodeSubjectToken(key)}`,
   allInvalidations: `${INVALIDATIONS_PREFIX}.>`,
   /**
    * The filter subject for invalidation events of one mode (omitted parts match anything):
    * what `GET /cache/invalidations` reads, so it never reads the events it would drop.
    */
   invalidationFilter: (filter: { kind?: InvalidationKind | undefined; cache?: CacheScope | undefined; key?: string | undefined; mode?: InvalidationMode | undefined }): string => {
-    const kind = filter.kind === undefined ? '*' : `${filter.kind}${filter.mode === undefined || filter.mode === 'hard' ? '' : '-soft'}`;
+    const kind = filter.kind === undefined ? '*' : `${filter.kind}${MODE_SUFFIX[filter.mode ?? 'hard']}`;
     const key = filter.key === undefined ? '*' : encodeSubjectToken(filter.key);
     return `${INVALIDATIONS_PREFIX}.${kind}.${filter.cache ?? '*'}.${key}`;
   },

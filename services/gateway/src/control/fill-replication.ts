@@ -13,11 +13,13 @@
  * wins over it like over a local fill. Of two fills of one key the higher fillSeq (then
  * the later one) stays.
  *
- * Fleet-wide coalescing: each fill this gateway leads is announced when it starts (and when
- * it ends with nothing to replicate). A peer that misses on an announced key waits, at most
- * FLEET_FILL_WAIT_MS, for the replicated fill rather than asking the origin as well, as its
- * own concurrent misses wait for its own fill. Two gateways that miss within the time an
- * announcement takes to arrive both ask the origin (measured in the README).
+ * Fleet-wide coalescing: each fill this gateway leads is announced when it starts, and again
+ * when it ends (its replica offered, or nothing to replicate). A peer that misses on an
+ * announced key waits, at most FLEET_FILL_WAIT_MS, for the replicated fill rather than asking
+ * the origin as well, as its own concurrent misses wait for its own fill. The end is
+ * announced to every worker because the replica itself reaches only one worker of a node.
+ * Two gateways that miss within the time an announcement takes to arrive both ask the
+ * origin (measured in the README).
  */
 import { decodeReplicatedFill, encodeReplicatedFill, fillIntentSchema, subjects, type FillIntent, type Logger, type ReplicatedFill } from '@cairn/shared';
 import { Packr } from 'msgpackr';
@@ -28,23 +30,14 @@ import { putEntry } from '../flow/store.js';
 import type { EntryMeta } from '../store/cache-entry.js';
 import { isVariant, isVariantMarker, variantKey } from '../store/variants.js';
 import { Verdict } from './invalidation-map.js';
+import { PeerFills, type PeerFillEnd } from './peer-fills.js';
 
 /** Room left in a NATS message for the envelope and the metadata beside a body. */
 const ENVELOPE_BYTES = 64 * 1024;
 
-export type ReplicaResult = 'stored' | 'announced' | 'invalidated' | 'older' | 'other-stream' | 'unwritable' | 'malformed';
-
-/** Keys peers announced they are filling, remembered at most; past it, expired ones are dropped, else new ones ignored. */
-const ANNOUNCED_KEYS = 10_000;
 const intentPackr = new Packr({ useRecords: false });
 
-/** What ended a wait for a peer's fill: its replica stored here, its end without one, or the bound. */
-export type PeerFillEnd = 'stored' | 'unstored' | 'timeout';
-
-interface Announced {
-  until: number;
-  waiters: Array<(end: PeerFillEnd) => void>;
-}
+export type ReplicaResult = 'stored' | 'announced' | 'invalidated' | 'older' | 'other-stream' | 'unwritable' | 'malformed';
 
 /** Tells the warming's service that this gateway stored a replicated warm fill. */
 export type WarmStored = (warmId: string, meta: EntryMeta) => void;
@@ -57,7 +50,7 @@ export class FillReplication {
   #subscription: Subscription | undefined;
   #intents: Subscription | undefined;
   #warmStored: WarmStored | undefined;
-  readonly #announced = new Map<string, Announced>();
+  #peerFills: PeerFills | undefined;
 
   constructor(nc: NatsConnection, gatewayId: string, logger: Logger) {
     this.#nc = nc;
@@ -82,6 +75,7 @@ export class FillReplication {
       },
     });
     if (context.env.FLEET_FILL_WAIT_MS === 0) return;
+    this.#peerFills = new PeerFills(context.env.FLEET_FILL_WAIT_MS);
     // Every worker: each may have a miss waiting for the key.
     this.#intents = this.#nc.subscribe(subjects.fillIntents, {
       callback: (err, msg) => {
@@ -95,26 +89,17 @@ export class FillReplication {
   stop(): void {
     this.#subscription?.unsubscribe();
     this.#intents?.unsubscribe();
-    for (const key of [...this.#announced.keys()]) this.#ended(key, 'timeout');
+    this.#peerFills?.endAll();
   }
 
   /** Whether a peer announced it is filling `key` (and the announcement is recent enough to wait for). */
   peerFilling(key: string, now: number): boolean {
-    const announced = this.#announced.get(key);
-    return announced !== undefined && announced.until > now;
+    return this.#peerFills?.filling(key, now) === true;
   }
 
   /** Resolves when the peer's fill of `key` is stored here, ended unstored, or the wait's bound passed. */
   awaitPeer(key: string, now: number): Promise<PeerFillEnd> {
-    const announced = this.#announced.get(key);
-    if (announced === undefined || announced.until <= now) return Promise.resolve('timeout');
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#ended(key, 'timeout'), announced.until - now);
-      announced.waiters.push((end) => {
-        clearTimeout(timer);
-        resolve(end);
-      });
-    });
+    return this.#peerFills?.wait(key, now) ?? Promise.resolve('timeout');
   }
 
   #announce(key: string, result: Promise<FillResult>): void {
@@ -147,26 +132,8 @@ export class FillReplication {
     }
     const { gatewayId, key, state } = parsed.data;
     if (gatewayId === this.#gatewayId) return;
-    if (state === 'unstored') return this.#ended(key, 'unstored');
-    const context = this.#context as GatewayContext;
-    const now = Date.now();
-    const current = this.#announced.get(key);
-    if (current === undefined && this.#announced.size >= ANNOUNCED_KEYS && !this.#dropExpired(now)) return;
-    this.#announced.set(key, { until: now + context.env.FLEET_FILL_WAIT_MS, waiters: current?.waiters ?? [] });
-  }
-
-  /** Forgets announcements nobody waits for that are past their bound; whether room was made. */
-  #dropExpired(now: number): boolean {
-    for (const [key, announced] of this.#announced) if (announced.until <= now && announced.waiters.length === 0) this.#announced.delete(key);
-    return this.#announced.size < ANNOUNCED_KEYS;
-  }
-
-  /** The wait for `key` is over: its waiters go on (to the store, or to the origin). */
-  #ended(key: string, end: PeerFillEnd): void {
-    const announced = this.#announced.get(key);
-    if (announced === undefined) return;
-    this.#announced.delete(key);
-    for (const wake of announced.waiters) wake(end);
+    if (state === 'started') this.#peerFills?.announce(key, Date.now());
+    else this.#peerFills?.end(key, state);
   }
 
   /** Publishes a stored fill; bodies over the bound (or the server's max_payload) are announced only. */
@@ -192,7 +159,20 @@ export class FillReplication {
     } catch (err) {
       // Too large for the server after all, or the connection closing: the peers fetch on demand.
       this.#logger.warn({ err, key: urlKey, bytes: body.length }, 'offering a fill to the peers failed');
+      return this.#fillEnded(urlKey, meta, 'unstored');
     }
+    this.#fillEnded(urlKey, meta, shipped ? 'stored' : 'unstored');
+  }
+
+  /**
+   * Tells every worker of every peer that the fill of the key ended: the worker that stores
+   * the replica wakes its own waiters, and this wakes the others (they read the entry once
+   * their sibling committed it). Misses may wait on the variant's key or on the URL's.
+   */
+  #fillEnded(urlKey: string, meta: EntryMeta, state: 'stored' | 'unstored'): void {
+    if (this.#intents === undefined) return;
+    if (isVariant(meta)) this.#publishIntent({ gatewayId: this.#gatewayId, key: variantKey(urlKey, meta.variantId), state });
+    this.#publishIntent({ gatewayId: this.#gatewayId, key: urlKey, state });
   }
 
   #receive(msg: Msg): void {
@@ -208,7 +188,7 @@ export class FillReplication {
     this.#count(result);
     // Whatever became of it, misses waiting for this fill go on: to the entry, or to the origin.
     const key = fill.meta.variantId === undefined ? fill.urlKey : variantKey(fill.urlKey, fill.meta.variantId);
-    for (const waited of key === fill.urlKey ? [key] : [key, fill.urlKey]) this.#ended(waited, result === 'stored' || result === 'older' ? 'stored' : 'unstored');
+    for (const waited of key === fill.urlKey ? [key] : [key, fill.urlKey]) this.#peerFills?.end(waited, result === 'stored' || result === 'older' ? 'stored' : 'unstored');
     if (result !== 'stored') {
       this.#logger.debug({ key: fill.urlKey, from: fill.gatewayId, result }, 'replicated fill not stored');
       return;

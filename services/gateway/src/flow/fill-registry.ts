@@ -21,8 +21,14 @@ export type FillResult =
   /** Per-client (Set-Cookie, private), too large or aborted: each waiter asks the origin itself. */
   | { kind: 'unshared' };
 
-/** Keys remembered as hit-for-miss at most; the oldest are forgotten first. */
+/** Keys remembered as hit-for-miss (or as a failed refresh) at most; the oldest are forgotten first. */
 const HIT_FOR_MISS_KEYS = 10_000;
+/**
+ * How long after a failed background refresh (stale-while-revalidate, refresh-ahead, a
+ * refresh invalidation) the key's hits go on without trying again: a failing origin gets one
+ * attempt per key per worker in that time, not one per hit.
+ */
+export const REFRESH_RETRY_MS = 5_000;
 
 /** A fill in flight: its result, and the invalidation sequence and feed epoch it began at. */
 export interface Inflight {
@@ -35,6 +41,7 @@ export class FillRegistry {
   readonly #inflight = new Map<string, Inflight>();
   readonly #hitForMiss = new LruCache<string, number>(HIT_FOR_MISS_KEYS);
   readonly #hitForMissMs: number;
+  readonly #refreshFailed = new LruCache<string, number>(HIT_FOR_MISS_KEYS);
   /** Told of every fill this process leads (fill replication announces it to the peers). */
   onLead: ((key: string, result: Promise<FillResult>) => void) | undefined;
 
@@ -63,6 +70,16 @@ export class FillRegistry {
 
   markHitForMiss(key: string, now: number): void {
     this.#hitForMiss.set(key, now + this.#hitForMissMs);
+  }
+
+  /** Whether a background refresh of the key failed less than REFRESH_RETRY_MS ago. */
+  refreshFailedRecently(key: string, now: number): boolean {
+    const until = this.#refreshFailed.get(key);
+    return until !== undefined && until > now;
+  }
+
+  markRefreshFailed(key: string, now: number): void {
+    this.#refreshFailed.set(key, now + REFRESH_RETRY_MS);
   }
 
   /** A stored answer ends hit-for-miss for its key. */

@@ -122,7 +122,7 @@ async function miss(exchange: Exchange, context: GatewayContext, reply: Reply, r
 
 /** How often, and how many times, a worker looks for a peer's fill a sibling worker stored (not yet committed). */
 const PEER_FILL_POLL_MS = 5;
-const PEER_FILL_POLLS = 10;
+const PEER_FILL_POLLS = 20;
 
 /**
  * A peer announced it is filling the key: this miss waits for the replicated fill (bounded,
@@ -203,11 +203,17 @@ function serveStaleOrFail(exchange: Exchange, context: GatewayContext, reply: Re
   return deliverEntry(exchange, context, reply, exchange.entry!, now);
 }
 
-/** staleWhileRevalidate: one refresh per key, after the stale answer went out. */
+/**
+ * staleWhileRevalidate, refreshAhead, a refresh invalidation: one refresh per key, after the
+ * answer went out; after one that stored nothing, none for the key for REFRESH_RETRY_MS.
+ */
 function refreshInBackground(exchange: Exchange, context: GatewayContext, route: Route): void {
-  if (context.fills.inflight(exchange.key) !== undefined) return;
+  if (context.fills.inflight(exchange.key) !== undefined || context.fills.refreshFailedRecently(exchange.key, Date.now())) return;
   const { settle, inflight } = newInflight(context);
   context.fills.lead(exchange.key, inflight);
+  void inflight.result.then((result) => {
+    if (result.kind !== 'entry' || !result.stored) context.fills.markRefreshFailed(exchange.key, Date.now());
+  });
   const link = context.workerLink;
   if (link === undefined) return refresh(exchange, context, route, settle);
   // One refresh per node: a worker that finds another's fill lease leaves the refresh to it.

@@ -66,11 +66,11 @@ const listQuerySchema = z.strictObject({
 type ListQuery = z.infer<typeof listQuerySchema>;
 
 /**
- * Filter subjects covering the query: hard and soft events of a kind live under two kind
- * tokens (refresh events share the soft one, and are told apart by their payload's mode).
+ * Filter subjects covering the query: the hard, soft and refresh events of a kind live under
+ * three kind tokens.
  */
 function listFilters(query: ListQuery): string[] {
-  const modes = query.kind === undefined || query.mode !== undefined ? [query.mode] : (['hard', 'soft'] as const);
+  const modes = query.kind === undefined || query.mode !== undefined ? [query.mode] : (['hard', 'soft', 'refresh'] as const);
   return modes.map((mode) => subjects.invalidationFilter({ kind: query.kind, cache: query.cache, key: query.key, mode }));
 }
 
