@@ -279,6 +279,23 @@ describe('a gateway node with WORKERS=2', () => {
     expect(answers.map((a) => a.body)).toEqual(Array(6).fill('doc v2'));
   });
 
+  it('answers no worker from memory with what an origin push stored through another replaced', async () => {
+    origin.route('/pushed', { headers: { 'cache-control': 'max-age=60' }, body: 'as fetched' });
+    await get(`${url}/pushed`);
+    // Both workers hold it in memory: each has answered it as a HIT.
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/pushed`)));
+      expect(answers.map((a) => a.cache)).toEqual(Array(6).fill('HIT'));
+    });
+    // One worker of the node stores the push (a queue group); the other must not keep the old copy.
+    nc.publish(subjects.originPush, encodeMessage({ url: '/pushed', body: 'as pushed' }));
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/pushed`)));
+      expect(answers.map((a) => a.body)).toEqual(Array(6).fill('as pushed'));
+    });
+    expect(origin.count('/pushed')).toBe(1);
+  });
+
   it('never serves an entry a POST through either worker removed right after the MISS that stored it', async () => {
     for (let i = 0; i < 20; i++) {
       let version = 1;

@@ -14,7 +14,8 @@
  * process and resets it with setTimeout(0) after its first read (read.js, renewReadTxn),
  * so the next turn's first read starts a new snapshot. What this process holds in memory
  * (the tier, shared entries) does not see another's writes: lookup re-reads an entry the
- * tier answered before refusing it (`reread`).
+ * tier answered before refusing it (`reread`), and a put that replaces an entry is logged
+ * like a removal (removal-log.ts), so a fresh copy another process holds is forgotten too.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeMeta, decodeWholeEntry, encodeHead, isWholeEntry, type CacheEntry, type EntryMeta } from './cache-entry.js';
@@ -399,7 +400,9 @@ export class LmdbStore {
     this.#transaction(
       this.#counted(() => {
         for (const { key, entry, head, bytes } of puts) {
-          this.#unindexReplacedSync(key, entry.meta);
+          // Another process's memory tier may hold the replaced entry as fresh (an origin
+          // push, a refresh ahead of expiry): logged like a removal, so it forgets it.
+          if (this.#unindexReplacedSync(key, entry.meta)) this.#removals?.appendSync(key);
           this.#entries.putSync(key, head);
           if (entry.body.length > 0) this.#bodies.putSync(key, entry.body);
           else this.#bodies.removeSync(key);
@@ -432,12 +435,13 @@ export class LmdbStore {
    * have (a refill whose tags changed). Left behind, they would grow the index without bound
    * and uncounted, and a tag purge would reach an entry that no longer carries the tag.
    */
-  #unindexReplacedSync(key: string, meta: EntryMeta): void {
+  #unindexReplacedSync(key: string, meta: EntryMeta): boolean {
     const stored = this.#entries.getBinaryFast(key);
-    if (stored === undefined) return;
+    if (stored === undefined) return false;
     const was = decodeMeta(stored);
     for (const tag of was.tags) if (!meta.tags.includes(tag)) this.#index.removeSync(indexKey('tag', tag), key);
     if (was.urlPath !== meta.urlPath) this.#index.removeSync(indexKey('url', was.urlPath), key);
+    return true;
   }
 
   #settle(key: string, entry: CacheEntry): void {

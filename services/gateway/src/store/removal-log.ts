@@ -1,8 +1,8 @@
 /**
  * Removals seen by every process on one store (WORKERS, #13). A process's memory tier
  * answers a fresh entry without reading LMDB, so a removal made by another process (a
- * successful unsafe method, an index deletion, the sweep) would go unseen there until the
- * entry left the tier. Each removal is logged in LMDB, in the transaction that makes it,
+ * successful unsafe method, an index deletion, the sweep) or a replacement of a fresh entry
+ * (an origin push, a replicated fill) would go unseen there until the entry left the tier. Each removal is logged in LMDB, in the transaction that makes it,
  * under a sequence number read and advanced inside that transaction (LMDB serializes
  * writers across processes); each process tails the log on a timer, off the hit path, and
  * forgets the keys it names. Only the last LOG_KEEP removals are kept: a process that fell
