@@ -189,6 +189,23 @@ describe('active caching across gateways', () => {
     }
   });
 
+  it('warms a URL its fetcher holds already onto a peer that lacks it, without asking the origin', async () => {
+    expect(await outcome(get(h.gateway, '/warm/held'))).toBe('MISS');
+    // Started after the fill: it never saw the replica.
+    const c = await peer('gw-c');
+    const acks: WarmAck[] = [];
+    const sub = h.nc.subscribe(subjects.warmAcks, { callback: (_err, msg) => acks.push(msg.json<WarmAck>()) });
+    try {
+      h.nc.publish(subjects.warmRequests, encodeMessage({ warmId: 'w3', url: '/warm/held', fetchBy: 'test-gateway' }));
+      await eventually(() => expect(acks.map((a) => `${a.gatewayId}:${a.outcome}:${a.fetched}`).sort()).toEqual(['gw-b:stored:false', 'gw-c:stored:false', 'test-gateway:cached:false']));
+      expect(await outcome(get(c, '/warm/held'))).toBe('HIT');
+      expect(h.origin.count('/warm/held')).toBe(1);
+    } finally {
+      sub.unsubscribe();
+      await c.close();
+    }
+  });
+
   it('reports a warmed URL the origin fails as failed, with its status', async () => {
     h.origin.route('/warm/broken', { status: 500, body: 'down' });
     const acks: WarmAck[] = [];

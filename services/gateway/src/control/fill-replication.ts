@@ -189,12 +189,13 @@ export class FillReplication {
     // Whatever became of it, misses waiting for this fill go on: to the entry, or to the origin.
     const key = fill.meta.variantId === undefined ? fill.urlKey : variantKey(fill.urlKey, fill.meta.variantId);
     for (const waited of key === fill.urlKey ? [key] : [key, fill.urlKey]) this.#peerFills?.end(waited, result === 'stored' || result === 'older' ? 'stored' : 'unstored');
+    // A warming is confirmed by a gateway that holds the URL, whether or not it took this copy.
+    if (fill.warmId !== undefined && (result === 'stored' || result === 'older')) this.#warmStored?.(fill.warmId, fill.meta as unknown as EntryMeta);
     if (result !== 'stored') {
       this.#logger.debug({ key: fill.urlKey, from: fill.gatewayId, result }, 'replicated fill not stored');
       return;
     }
     context.metrics.replicationLagSeconds.observe(Math.max(0, Date.now() - fill.sentAt) / 1000);
-    if (fill.warmId !== undefined) this.#warmStored?.(fill.warmId, fill.meta as unknown as EntryMeta);
   }
 
   #count(result: ReplicaResult): void {

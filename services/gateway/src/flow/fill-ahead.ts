@@ -58,7 +58,12 @@ export async function fillAhead(context: GatewayContext, request: AheadRequest):
   key(exchange, route);
   if (rule(exchange, context).kind === 'pass') return { outcome: 'not-cacheable', reason: exchange.reason };
   const found = lookup(exchange, context, now);
-  if (found.kind === 'hit' && !request.force) return { outcome: 'cached' };
+  if (found.kind === 'hit' && !request.force) {
+    // Peers may lack it: a warming offers the stored entry, so every gateway can confirm it.
+    const entry = exchange.entry!;
+    if (request.warmId !== undefined) context.replication?.offer(exchange.urlKey, entry.meta, entry.body, request.warmId);
+    return { outcome: 'cached' };
+  }
   return ahead(exchange, context, route, now);
 }
 
