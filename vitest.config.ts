@@ -18,13 +18,13 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['{libs,services}/*/src/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['{libs,services,tools}/*/src/**/*.test.ts', 'test/docs/*.test.ts'], environment: 'node' },
       },
       {
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{libs,services}/*/test/**/*.int.test.ts', 'test/e2e/**/*.e2e.test.ts'],
+          include: ['{libs,services,tools}/*/test/**/*.int.test.ts', 'test/e2e/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,

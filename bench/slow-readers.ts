@@ -22,7 +22,7 @@ async function metric(name: string): Promise<number> {
   return sum;
 }
 
-const hits = () => metric('cairn_gateway_requests_total{outcome="HIT"');
+const hits = () => metric('cairn_gateway_requests_total{cache="page",outcome="HIT"');
 const rss = () => metric('process_resident_memory_bytes');
 
 const clients: Socket[] = [];

@@ -5,20 +5,72 @@
  * environment variables); seeds a rule that caches everything; stops all of it on Ctrl-C.
  * Access control is off unless AUTH_REQUIRED=true is set; a demo users file is written
  * either way (README, Access control), and the launcher prints how to turn it on.
+ * Ports come from flags (`--help`); one already in use stops it with one line naming it.
+ * A closed terminal (SIGHUP) stops everything as Ctrl-C does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { hashPassword } from '@cairn/shared';
 import { NATS_INSTALL_HINT, natsPermissions, natsServerAvailable, startNatsServer, tempDir, type NatsUserName } from '@cairn/testing';
 import { startDemoOrigin } from '@cairn/demo-origin';
 import { removeDevNatsSession, writeDevNatsSession } from './dev-nats-session.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ports = { nats: 4222, gateway: 8080, admin: 9080, rules: 8081, invalidation: 8082, origin: 8090 };
-const gatewayCount = Number(process.env.GATEWAYS ?? '1');
+const defaults = { nats: 4222, gateway: 8080, admin: 9080, rules: 8081, invalidation: 8082, origin: 8090 };
+const portFlags = { nats: 'nats-port', gateway: 'gateway-port', admin: 'admin-port', rules: 'rules-port', invalidation: 'invalidation-port', origin: 'origin-port' } as const;
+type PortName = keyof typeof defaults;
+
+const usage = `Usage: npm start -- [options]    (or: npx tsx scripts/dev.ts [options])
+
+Starts nats-server -js, the rules and invalidation services, the gateways and a demo origin
+on 127.0.0.1; Ctrl-C or a closed terminal stops all of it.
+
+Options:
+${(Object.keys(defaults) as PortName[]).map((name) => `  --${portFlags[name].padEnd(18)} <port>  default ${defaults[name]}`).join('\n')}
+  --gateways           <n>     gateways to start, 1 to 9 (default 1, or GATEWAYS)
+  --help                       this text
+
+Gateway n > 1 listens on gateway-port + 10 + n - 1 and admin-port + n - 1.
+Environment: GATEWAYS, LOG_LEVEL (default warn), AUTH_REQUIRED, USERS_FILE.
+`;
+
+let args: ReturnType<typeof parseCommandLine>;
+function parseCommandLine() {
+  return parseArgs({
+    options: {
+      ...Object.fromEntries(Object.values(portFlags).map((flag) => [flag, { type: 'string' as const }])),
+      gateways: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  }).values as Partial<Record<(typeof portFlags)[PortName] | 'gateways', string>> & { help?: boolean };
+}
+try {
+  args = parseCommandLine();
+} catch (err) {
+  process.stderr.write(`${(err as Error).message} (npm start -- --help lists the options)\n`);
+  process.exit(1);
+}
+if (args.help === true) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+const ports = { ...defaults };
+for (const name of Object.keys(defaults) as PortName[]) {
+  const text = args[portFlags[name]];
+  if (text === undefined) continue;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    process.stderr.write(`--${portFlags[name]}: expected a port number from 1 to 65535, got ${JSON.stringify(text)}\n`);
+    process.exit(1);
+  }
+  ports[name] = port;
+}
+const gatewayCount = Number(args.gateways ?? process.env.GATEWAYS ?? '1');
 const logLevel = process.env.LOG_LEVEL ?? 'warn';
 
 // The services turn access control on by default; the launcher is for trying things out.
@@ -27,13 +79,43 @@ const authOn = process.env.AUTH_REQUIRED === 'true';
 const demoUsersFile = join(root, '.cairn', 'users.json');
 const demoAdmin = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 
+// Debian's nats-server package installs to /usr/sbin, often not on a user's PATH.
+if (!natsServerAvailable() && existsSync('/usr/sbin/nats-server')) process.env.PATH = `${process.env.PATH ?? ''}${delimiter}/usr/sbin`;
 if (!natsServerAvailable()) {
-  process.stderr.write(`${NATS_INSTALL_HINT}\n`);
+  process.stderr.write(`${NATS_INSTALL_HINT} (looked on PATH and in /usr/sbin)\n`);
   process.exit(1);
 }
 if (!Number.isInteger(gatewayCount) || gatewayCount < 1 || gatewayCount > 9) {
-  process.stderr.write(`GATEWAYS: expected a number from 1 to 9, got ${JSON.stringify(process.env.GATEWAYS)}\n`);
+  process.stderr.write(`GATEWAYS: expected a number from 1 to 9, got ${JSON.stringify(args.gateways ?? process.env.GATEWAYS)}\n`);
   process.exit(1);
+}
+
+/** Every port this run needs, by what uses it. */
+const needed: [string, number][] = [
+  ['nats', ports.nats],
+  ['rules', ports.rules],
+  ['invalidation', ports.invalidation],
+  ['origin', ports.origin],
+  ...Array.from({ length: gatewayCount }, (_, i): [string, number][] => [
+    [`gateway ${i + 1}`, gatewayPort(i)],
+    [`gateway ${i + 1} admin`, ports.admin + i],
+  ]).flat(),
+];
+function gatewayPort(index: number): number {
+  return index === 0 ? ports.gateway : ports.gateway + 10 + index;
+}
+/** Checked before anything starts: a leftover nats-server (or anything else) on a port is one line, not a half-started Cairn. */
+for (const [use, port] of needed) {
+  const taken = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+  if (taken) {
+    const flag = use === 'nats' ? 'nats-port' : use.startsWith('gateway') ? (use.endsWith('admin') ? 'admin-port' : 'gateway-port') : `${use}-port`;
+    process.stderr.write(`port ${port} (${use}) is already in use, by a leftover nats-server or another program: stop it, or choose another with --${flag}\n`);
+    process.exit(1);
+  }
 }
 
 const children: ChildProcess[] = [];
@@ -62,11 +144,18 @@ function stop(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+// A closed terminal: node's default would end the launcher and leave nats-server and the temp dirs behind.
+process.on('SIGHUP', () => {
+  // The terminal is gone: writes to it fail with EIO, which must not end the stop halfway.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  void stop(0);
+});
 
 function runService(name: string, env: Record<string, string>): void {
   const service = name.replace(/-\d+$/, '') as NatsUserName;
   const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
-    env: { ...process.env, NATS_URL: nats.url, HOST: '127.0.0.1', LOG_LEVEL: logLevel, ...natsUsers.users[service], ...env },
+    // DRAIN_MS=0: no load balancer to tell here, so Ctrl-C stops at once.
+    env: { ...process.env, NATS_URL: nats.url, HOST: '127.0.0.1', LOG_LEVEL: logLevel, DRAIN_MS: '0', ...natsUsers.users[service], ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.once('exit', (code, signal) => {
@@ -122,7 +211,8 @@ writeFileSync(
 );
 if (authOn) process.env.USERS_FILE ??= demoUsersFile;
 
-runService('rules', { PORT: String(ports.rules) });
+// The gateway's cache configuration: POST /rules/test keys URLs as the gateways do.
+runService('rules', { PORT: String(ports.rules), CONFIG_DIR: dir.path, ENVIRONMENT: 'local' });
 runService('invalidation', { PORT: String(ports.invalidation) });
 await waitReady('rules', `http://127.0.0.1:${ports.rules}/ready`);
 await waitReady('invalidation', `http://127.0.0.1:${ports.invalidation}/ready`);
@@ -140,7 +230,7 @@ if (seeded.status !== 204) {
 
 const gateways: string[] = [];
 for (let i = 0; i < gatewayCount; i++) {
-  const port = i === 0 ? ports.gateway : ports.gateway + 10 + i;
+  const port = gatewayPort(i);
   const admin = ports.admin + i;
   runService(`gateway-${i + 1}`, {
     PORT: String(port),

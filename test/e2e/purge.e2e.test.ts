@@ -55,7 +55,7 @@ describe('PURGE', () => {
     for (const url of [`${g1.url}/products/1?color=red`, `${g1.url}/products/1?color=blue`, `${g2.url}/products/1?color=red`]) expect(await holds(url), url).toBe(false);
     expect(await cacheHeader(`${g1.url}/products/1?color=red`)).toBe('MISS');
     expect(await metric(g1.adminUrl, 'cairn_gateway_purges_total{result="confirmed"}')).toMatch(/ 1$/);
-    expect(await metric(g1.adminUrl, 'cairn_gateway_requests_total{outcome="PASS",reason="purge"}')).toMatch(/ 1$/);
+    expect(await metric(g1.adminUrl, 'cairn_gateway_requests_total{cache="page",outcome="PASS",reason="purge"}')).toMatch(/ 1$/);
   });
 
   it('purges only the variant a PURGE with a query names (#11)', async () => {

@@ -4,20 +4,23 @@
  * startup with one line naming the variable or file and the field.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { join } from 'node:path';
-import { authEnvShape, booleanSchema, cacheKeyConfigSchema, ConfigError, DEFAULT_FLEET_FILL_WAIT_MS, loadConfigFile, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { authEnvShape, booleanSchema, type CacheConfiguration, cacheConfigurationEnvShape, ConfigError, DEFAULT_FLEET_FILL_WAIT_MS, lifecycleEnvShape, loadCacheConfiguration, MAX_GATEWAY_ID_LENGTH, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 import { byteSizeSchema } from './store/byte-size.js';
 
+/** SIGTERM keeps the proxy serving with /ready failing this long: a load balancer checking every 2 s, 2 failures to mark it down, needs ~4 s. */
+const DEFAULT_DRAIN_MS = 5_000;
+
 export const gatewayEnvSchema = z.object({
   ...natsEnvShape,
+  ...lifecycleEnvShape(DEFAULT_DRAIN_MS),
   PORT: portSchema(8080),
   ADMIN_PORT: portSchema(9080),
   HOST: z.string().default('0.0.0.0'),
   /** Where ADMIN_PORT listens: loopback unless an operator opens it (README, Access control). */
   ADMIN_HOST: z.string().default('127.0.0.1'),
-  ENVIRONMENT: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('local'),
-  CONFIG_DIR: z.string().default('.'),
+  /** Which cacheConfiguration.<ENVIRONMENT>.json in CONFIG_DIR (the rules service reads the same). */
+  ...cacheConfigurationEnvShape,
   DATA_DIR: z.string().default('./.cairn/data'),
   /** Heartbeats and acks carry it; the invalidation service refuses longer ids. */
   GATEWAY_ID: z.string().min(1).max(MAX_GATEWAY_ID_LENGTH).default(`${hostname()}-${process.pid}`),
@@ -114,74 +117,13 @@ export const gatewayEnvSchema = z.object({
   REFRESH_WAIT_MS: positiveIntSchema(5_000),
   /** Refresh and warming fetches one gateway runs at once (origin offload without a flood). */
   ACTIVE_FILL_CONCURRENCY: positiveIntSchema(4),
+  /** One line per answer on stdout (README, Access log): off, json (pino fields) or combined (nginx's format). */
+  ACCESS_LOG: z.enum(['off', 'json', 'combined']).default('off'),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
-const originUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' });
-const replacementSchema = z.strictObject({ search: z.string().min(1), replace: z.string() });
-const optionalHeaderName = z
-  .string()
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/, 'expected an HTTP header name')
-  .optional()
-  .transform((name) => (name ? name.toLowerCase() : undefined));
-
-/**
- * Request fields a fill can never forward, whatever the config says: the pool sets `host`;
- * the gateway's origin token replaces `authorization`; cookies are keyed through
- * `includeCookies`; a fill asks for the whole, unencoded, unconditional answer itself;
- * framing and hop-by-hop fields describe the client's connection, not the request.
- */
-const UNFORWARDABLE = new Set([
-  'host', 'authorization', 'cookie', 'content-length', 'transfer-encoding', 'expect', 'accept-encoding',
-  'range', 'if-range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since',
-  'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade',
-]);
-
-/** `defaultForwardHeaders` / `apiForwardHeaders`: request fields a fill sends besides the keyed ones. */
-const forwardHeadersSchema = z
-  .array(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name')
-      .transform((name) => name.toLowerCase())
-      .refine((name) => !UNFORWARDABLE.has(name), { error: (issue) => `${String(issue.input)} is never forwarded on a fill` }),
-  )
-  .transform((names) => [...new Set(names)]);
-
-export const cacheConfigurationSchema = z
-  .strictObject({
-    cacheTagsHeader: optionalHeaderName,
-    // Matched against the lowercased normalized path and lowercase header names: lowercased
-    // once here, not per request.
-    apiPathPrefix: z.string().min(1).transform((prefix) => prefix.toLowerCase()).optional(),
-    apiHeader: z.strictObject({ key: z.string().min(1).transform((key) => key.toLowerCase()), value: z.string() }).optional(),
-    apiPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
-    apiOrigin: originUrlSchema.optional(),
-    apiOriginAuthHeader: optionalHeaderName,
-    apiCacheKey: cacheKeyConfigSchema.optional(),
-    defaultOrigin: originUrlSchema,
-    defaultOriginAuthHeader: optionalHeaderName,
-    defaultPathReplacement: z.union([replacementSchema, z.literal(false)]).optional(),
-    defaultCacheKey: cacheKeyConfigSchema,
-    defaultForwardHeaders: forwardHeadersSchema.default([]),
-    apiForwardHeaders: forwardHeadersSchema.optional(),
-  })
-  .superRefine((config, ctx) => {
-    if (config.apiOrigin === undefined) {
-      // API settings without an API origin would be silently ignored: say so instead.
-      for (const field of ['apiPathPrefix', 'apiHeader', 'apiCacheKey', 'apiPathReplacement', 'apiOriginAuthHeader', 'apiForwardHeaders'] as const) {
-        if (config[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['apiOrigin'], message: `required when ${field} is set` });
-      }
-      return;
-    }
-    if (config.apiPathPrefix === undefined && config.apiHeader === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['apiPathPrefix'], message: 'apiPathPrefix or apiHeader is required when apiOrigin is set' });
-    }
-    if (config.apiCacheKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['apiCacheKey'], message: 'required when apiOrigin is set' });
-    }
-  });
-export type CacheConfiguration = z.infer<typeof cacheConfigurationSchema>;
+// The file's schema and loader live in @cairn/shared: the rules service reads the same file.
+export { cacheConfigurationSchema, type CacheConfiguration } from '@cairn/shared';
 
 export interface GatewayConfig {
   env: GatewayEnv;
@@ -190,7 +132,7 @@ export interface GatewayConfig {
 
 export function loadGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig {
   const env = parseEnv(gatewayEnvSchema, processEnv);
-  const cache = loadConfigFile(join(env.CONFIG_DIR, `cacheConfiguration.${env.ENVIRONMENT}.json`), cacheConfigurationSchema);
+  const cache = loadCacheConfiguration(env);
   if (cache.apiOriginAuthHeader !== undefined && env.API_ORIGIN_AUTH_TOKEN === undefined) {
     throw new ConfigError('environment', 'API_ORIGIN_AUTH_TOKEN', 'required when apiOriginAuthHeader is configured');
   }

@@ -16,6 +16,8 @@ import { OriginPool, slotMetrics, type Origin } from './origin/origin-pool.js';
 import { SyntheticOrigin } from './origin/synthetic-origin.js';
 import { forNormalizedPath } from './origin/upstream-target.js';
 import type { LmdbStore } from './store/lmdb-store.js';
+import type { AccessLog } from './access-log.js';
+import type { RequestIdSource } from './http/request-id.js';
 
 export interface PathReplacement {
   search: string;
@@ -58,6 +60,12 @@ export interface GatewayContext {
   auth: Authenticator | undefined;
   /** Offers stored fills to the peers (README, Active caching); undefined with FILL_REPLICATION=false. */
   replication: FillReplication | undefined;
+  /** Makes X-Request-Id values for requests that need one and brought none (http/request-id.ts). */
+  requestIds: RequestIdSource;
+  /** One line per answer (ACCESS_LOG); undefined when off. */
+  accessLog: AccessLog | undefined;
+  /** The tag header (cacheTagsHeader) when clients must not see it; undefined when there is none or it is exposed. */
+  withheldTagsHeader: string | undefined;
 }
 
 export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetrics): GatewayContext['routes'] {

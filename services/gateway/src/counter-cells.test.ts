@@ -2,13 +2,13 @@ import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CounterCells } from './counter-cells.js';
 
-function counted(): { cells: CounterCells<string, string>; registry: Registry } {
+function counted(): { cells: CounterCells<string, string, string>; registry: Registry } {
   const registry = new Registry();
-  const cells = new CounterCells<string, string>(['outcome', 'reason']);
+  const cells = new CounterCells<string, string, string>(['cache', 'outcome', 'reason']);
   new Counter({
     name: 'requests_total',
     help: 'requests',
-    labelNames: ['outcome', 'reason'],
+    labelNames: ['cache', 'outcome', 'reason'],
     registers: [registry],
     collect() {
       cells.flushInto(this);
@@ -20,20 +20,22 @@ function counted(): { cells: CounterCells<string, string>; registry: Registry } 
 describe('CounterCells', () => {
   it('shows every count on the next scrape, by its labels', async () => {
     const { cells, registry } = counted();
-    cells.inc('HIT', 'fresh');
-    cells.inc('HIT', 'fresh');
-    cells.inc('MISS', 'absent');
+    cells.inc('page', 'HIT', 'fresh');
+    cells.inc('page', 'HIT', 'fresh');
+    cells.inc('page', 'MISS', 'absent');
+    cells.inc('api', 'HIT', 'fresh');
     const text = await registry.metrics();
-    expect(text).toContain('requests_total{outcome="HIT",reason="fresh"} 2');
-    expect(text).toContain('requests_total{outcome="MISS",reason="absent"} 1');
+    expect(text).toContain('requests_total{cache="page",outcome="HIT",reason="fresh"} 2');
+    expect(text).toContain('requests_total{cache="page",outcome="MISS",reason="absent"} 1');
+    expect(text).toContain('requests_total{cache="api",outcome="HIT",reason="fresh"} 1');
   });
 
   it('adds counts made after a scrape to the earlier ones, never counting one twice', async () => {
     const { cells, registry } = counted();
-    cells.inc('HIT', 'fresh');
+    cells.inc('page', 'HIT', 'fresh');
     await registry.metrics();
-    expect(await registry.metrics()).toContain('requests_total{outcome="HIT",reason="fresh"} 1');
-    cells.inc('HIT', 'fresh');
-    expect(await registry.metrics()).toContain('requests_total{outcome="HIT",reason="fresh"} 2');
+    expect(await registry.metrics()).toContain('requests_total{cache="page",outcome="HIT",reason="fresh"} 1');
+    cells.inc('page', 'HIT', 'fresh');
+    expect(await registry.metrics()).toContain('requests_total{cache="page",outcome="HIT",reason="fresh"} 2');
   });
 });

@@ -26,6 +26,8 @@ import { createProxyServer } from './proxy-server.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { storeEvents } from './store/store-events.js';
 import type { WorkerLink } from './cluster/worker-link.js';
+import { AccessLog, type AccessLogDestination } from './access-log.js';
+import { RequestIdSource } from './http/request-id.js';
 
 /** How long close lets responses in flight finish before it cuts their connections. */
 const CLOSE_GRACE_MS = 10_000;
@@ -44,7 +46,13 @@ export interface Gateway {
  * primary then serves ADMIN_PORT and the node's presence; the worker reports to it, asks it
  * for fill leases, and takes the store duties (sweep, reindex, deletions) only if told to.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.env.LOG_LEVEL), worker?: WorkerLink): Promise<Gateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger = createLogger('gateway', config.env.LOG_LEVEL),
+  worker?: WorkerLink,
+  /** Where ACCESS_LOG lines go: stdout unless a test collects them. */
+  accessLogDestination?: AccessLogDestination,
+): Promise<Gateway> {
   const { env } = config;
   const log = logger.child({ gatewayId: env.GATEWAY_ID, ...(worker === undefined ? {} : { worker: worker.index }) });
   const storeDuties = worker?.storeDuties ?? true;
@@ -82,10 +90,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     invalidationRequests: new InvalidationRequester(nats.nc),
     auth,
     replication: env.FILL_REPLICATION ? new FillReplication(nats.nc, env.GATEWAY_ID, log.child({ component: 'fill-replication' })) : undefined,
+    requestIds: new RequestIdSource(),
+    accessLog: env.ACCESS_LOG === 'off' ? undefined : new AccessLog(env.ACCESS_LOG, accessLogDestination),
+    withheldTagsHeader: config.cache.exposeCacheTagsHeader ? undefined : config.cache.cacheTagsHeader,
   };
 
   context.feedHealth.start();
   metrics.probes.feedLost = () => context.feedHealth.lost(Date.now());
+  metrics.probes.invalidationLag = () => invalidations.follower.lag;
   const readiness = () => {
     const ready = gatewayReadiness(nats.isConnected(), rules, invalidations, context.feedHealth, store);
     return streamsMissing.length === 0 ? ready : { ...ready, streamsMissing };

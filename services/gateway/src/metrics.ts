@@ -6,34 +6,45 @@
  * counted once per worker.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CacheName } from '@cairn/shared';
 import { CounterCells } from './counter-cells.js';
 import type { CacheOutcome, DecisionReason, ErrorReason } from './flow/outcome.js';
+import { HistogramCells } from './histogram-cells.js';
 
 export function createGatewayMetrics() {
   const registry = new Registry();
   /** Read at scrape time; the gateway sets them once its parts exist. */
   const probes = {
     feedLost: (): boolean => false,
+    invalidationLag: (): number => 0,
     store: (): { bytes: number; entries: number; maxBytes: number } => ({ bytes: 0, entries: 0, maxBytes: 0 }),
     memory: (): { bytes: number; entries: number; hits: number } => ({ bytes: 0, entries: 0, hits: 0 }),
   };
   /** Memory-tier hits counted so far: the tier counts with a plain number, the counter catches up at scrape. */
   let memoryHitsSeen = 0;
   collectDefaultMetrics({ register: registry });
-  /** Every answer is counted here (hits included): `requests.inc(outcome, reason)`, summed into the counter when scraped. */
-  const requests = new CounterCells<CacheOutcome, DecisionReason | ErrorReason>(['outcome', 'reason']);
+  /** Every answer is counted here (hits included): `requests.inc(cache, outcome, reason)`, summed into the counter when scraped. */
+  const requests = new CounterCells<CacheName, CacheOutcome, DecisionReason | ErrorReason>(['cache', 'outcome', 'reason']);
   return {
     registry,
     probes,
     requests,
     requestsCounter: new Counter({
       name: 'cairn_gateway_requests_total',
-      help: 'Proxied requests by cache outcome and the reason for it.',
-      labelNames: ['outcome', 'reason'] as const,
+      help: 'Proxied requests by cache (page, api), cache outcome and the reason for it.',
+      labelNames: ['cache', 'outcome', 'reason'] as const,
       registers: [registry],
       collect() {
         requests.flushInto(this);
       },
+    }),
+    /** Every answer is observed (hits included), from its arrival to its last byte handed to the client's socket. */
+    clientLatencySeconds: new HistogramCells<CacheName, CacheOutcome>({
+      name: 'cairn_gateway_client_latency_seconds',
+      help: 'Time from a request\'s arrival to the last byte of its answer written to the client, by cache (page, api) and cache outcome.',
+      labelNames: ['cache', 'outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
     }),
     originFetchSeconds: new Histogram({
       name: 'cairn_gateway_origin_fetch_seconds',
@@ -77,6 +88,15 @@ export function createGatewayMetrics() {
       registers: [registry],
       collect() {
         this.set(probes.feedLost() ? 1 : 0);
+      },
+    }),
+    invalidationLag: new Gauge({
+      name: 'cairn_gateway_invalidation_lag_events',
+      help: 'Invalidation events in the stream this gateway has not applied yet (as /ready says).',
+      aggregator: 'max',
+      registers: [registry],
+      collect() {
+        this.set(probes.invalidationLag());
       },
     }),
     rules: new Gauge({ name: 'cairn_gateway_rules', help: 'Rules in the in-memory index.', registers: [registry] }),

@@ -15,9 +15,10 @@ import { MalformedTargetError } from './errors.js';
 import { deliverError, rawErrorAnswer } from './flow/deliver.js';
 import { clientErrorAnswer } from './flow/error-answer.js';
 import { Exchange } from './flow/exchange.js';
-import { Reply, type BodyFailure } from './flow/reply.js';
+import { Reply, type BodyFailure, type ReplyEnd } from './flow/reply.js';
 import { handleRequest } from './flow/request-flow.js';
 import { hasMalformedPathEscape } from './http/percent-encoding.js';
+import { REQUEST_ID_HEADER } from './http/request-id.js';
 
 export interface ProxyServer {
   readonly server: Server;
@@ -34,6 +35,7 @@ export function createProxyServer(context: GatewayContext): ProxyServer {
   /** An answer that cannot be given any more (its head went out): the response is cut, never given a second head. */
   const cut = (reply: Reply, err: unknown, exchange: Exchange | undefined): void => {
     reply.raw.destroy();
+    reply.ended(true);
     const code = (err as { code?: unknown } | null)?.code;
     if (code === 'ERR_STREAM_PREMATURE_CLOSE') log.debug({ url: reply.url, key: exchange?.key }, 'response closed before its body ended');
     else log.warn({ err, url: reply.url, method: exchange?.method, key: exchange?.key }, 'response cut: failed after its head was sent');
@@ -49,6 +51,21 @@ export function createProxyServer(context: GatewayContext): ProxyServer {
   // A streamed origin body that fails before its first byte is answered as the error it is.
   const bodyFailed: BodyFailure = (reply, err) => answerError(undefined, reply, err);
 
+  // Every answer, once it ended: its latency observed, and its access log line (issue 15).
+  const accessLog = context.accessLog;
+  const latency = context.metrics.clientLatencySeconds;
+  const end: ReplyEnd = {
+    countsBytes: accessLog !== undefined,
+    ended(reply, aborted) {
+      const latencyMs = performance.now() - reply.arrivedAt;
+      const exchange = reply.exchange;
+      const cache = exchange?.route?.cache ?? 'page';
+      const outcome = reply.errorOutcome ?? exchange?.outcome ?? 'PASS';
+      latency.observe(cache, outcome, latencyMs / 1000);
+      accessLog?.write(reply, outcome, cache, latencyMs, aborted);
+    },
+  };
+
   // `Expect: 100-continue`: node would answer 100 at once; the gateway answers it when it
   // starts forwarding the body (RFC 9110 §10.1.1, as nginx and Varnish do), so a request
   // refused first is never sent. Other expectations get node's 417.
@@ -57,15 +74,18 @@ export function createProxyServer(context: GatewayContext): ProxyServer {
   const proxy = (req: IncomingMessage, res: ServerResponse): void => {
     // Close begun: this answer is the connection's last, so close is not held by a busy keep-alive client.
     if (closing) res.shouldKeepAlive = false;
-    const reply = new Reply(res, bodyFailed);
+    const reply = new Reply(res, bodyFailed, end);
     const url = req.url ?? '';
     let exchange: Exchange | undefined;
     let answered: Reply | Promise<Reply>;
     // Errors are answered here, where the exchange says what the gateway had decided.
     try {
+      exchange = new Exchange(req.method ?? '', url, req.headers, req, Date.now(), req.socket.remoteAddress ?? '');
+      reply.exchange = exchange;
+      // Made only when the log shows it or a refused client id must be replaced; an origin request makes its own (flow/fetch.ts).
+      if (exchange.requestId === '' && (accessLog !== undefined || req.headers[REQUEST_ID_HEADER] !== undefined)) exchange.requestId = context.requestIds.next();
       // What fastify's router refused before the flow saw it; recv refuses the other bad targets.
       if (hasMalformedPathEscape(url)) throw new MalformedTargetError(url);
-      exchange = new Exchange(req.method ?? '', url, req.headers, req, Date.now(), req.socket.remoteAddress ?? '');
       exchange.response = res;
       if (req.headers.expect !== undefined && awaitingContinue.has(req)) exchange.sendContinue = () => res.writeContinue();
       answered = handleRequest(exchange, context, reply);

@@ -63,7 +63,7 @@ describe('extension methods and invalidation after unsafe methods', () => {
     expect(answer.headers['cache-status']).toBe('cairn; detail=method-not-implemented');
     expect(JSON.parse(answer.body)).toEqual({ error: 'CAIRN_METHOD_NOT_IMPLEMENTED', message: 'the request method is not supported' });
     expect(h.origin.count()).toBe(before);
-    expect(await h.metric('cairn_gateway_requests_total{outcome="PASS",reason="method-not-implemented"}')).toMatch(/ [1-9]\d*$/);
+    expect(await h.metric('cairn_gateway_requests_total{cache="page",outcome="PASS",reason="method-not-implemented"}')).toMatch(/ [1-9]\d*$/);
   });
 
   it('answers CONNECT with 501 and opens no tunnel (#10)', async () => {

@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { loadGatewayConfig } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
+import type { AccessLogDestination } from '../src/access-log.js';
 
 export interface GatewayHarness {
   nats: NatsServer;
@@ -27,10 +28,11 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-/** `cacheConfiguration` gets the origin's URL, for configs that name it more than once. */
+/** `cacheConfiguration` gets the origin's URL, for configs that name it more than once. `accessLog`: where ACCESS_LOG lines go (stdout if unset). */
 export async function startGatewayHarness(
   cacheConfiguration: (originUrl: string) => Record<string, unknown> = () => ({}),
   env: Record<string, string> = {},
+  accessLog?: AccessLogDestination,
 ): Promise<GatewayHarness> {
   const dir = await tempDir('cairn-gateway-');
   const nats = await startNatsServer();
@@ -56,6 +58,8 @@ export async function startGatewayHarness(
         ...extra,
       }),
       createLogger('gateway', process.env.TEST_LOG_LEVEL ?? 'silent'),
+      undefined,
+      accessLog,
     );
   const harness: GatewayHarness = {
     nats,

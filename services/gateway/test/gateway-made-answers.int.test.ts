@@ -49,19 +49,19 @@ describe('answers the gateway makes itself', () => {
 
   it('answers 502 to a miss whose origin fails, with the fill\'s outcome and the failure as detail (#10)', async () => {
     expectGatewayAnswer(await send(url('/broken'), 'GET'), 502, 'MISS', 'cairn; fwd=uri-miss; detail=origin-unavailable', 'CAIRN_ORIGIN_UNAVAILABLE');
-    expect(await h.metric('cairn_gateway_requests_total{outcome="MISS",reason="origin-unavailable"}')).toMatch(/ 1$/);
+    expect(await h.metric('cairn_gateway_requests_total{cache="page",outcome="MISS",reason="origin-unavailable"}')).toMatch(/ 1$/);
     expect(await h.metric('cairn_gateway_origin_errors_total')).toMatch(/reason="unavailable"} 1/);
   });
 
   it('answers 502 to a pass whose origin fails (#10)', async () => {
     expectGatewayAnswer(await send(url('/broken'), 'POST', { body: 'x' }), 502, 'PASS', 'cairn; fwd=method; detail=origin-unavailable', 'CAIRN_ORIGIN_UNAVAILABLE');
     expectGatewayAnswer(await send(url('/nocache/broken'), 'GET'), 502, 'PASS', 'cairn; fwd=bypass; detail=origin-unavailable', 'CAIRN_ORIGIN_UNAVAILABLE');
-    expect(await h.metric('cairn_gateway_requests_total{outcome="PASS",reason="origin-unavailable"}')).toMatch(/ 2$/);
+    expect(await h.metric('cairn_gateway_requests_total{cache="page",outcome="PASS",reason="origin-unavailable"}')).toMatch(/ 2$/);
   });
 
   it('answers 504 when the origin passes the deadline (#10)', async () => {
     expectGatewayAnswer(await send(url('/slow'), 'GET'), 504, 'MISS', 'cairn; fwd=uri-miss; detail=origin-timeout', 'CAIRN_ORIGIN_TIMEOUT');
-    expect(await h.metric('cairn_gateway_requests_total{outcome="MISS",reason="origin-timeout"}')).toMatch(/ 1$/);
+    expect(await h.metric('cairn_gateway_requests_total{cache="page",outcome="MISS",reason="origin-timeout"}')).toMatch(/ 1$/);
   });
 
   it('gives waiters of a failed fill the same marked answer, collapsed (#10)', async () => {
@@ -110,6 +110,6 @@ describe('answers the gateway makes itself', () => {
     ['conflicting framing', 'POST / HTTP/1.1\r\nHost: gateway.test\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400, 'bad-request', 'CAIRN_BAD_REQUEST'],
   ] as const)('answers %s on the socket with its own marked answer (#10)', async (_name, bytes, status, reason, error) => {
     expectGatewayAnswer(parseRaw(await sendBytes(h.gateway.url, bytes)), status, 'PASS', `cairn; detail=${reason}`, error);
-    expect(await h.metric(`cairn_gateway_requests_total{outcome="PASS",reason="${reason}"}`)).toMatch(/ [1-9]\d*$/);
+    expect(await h.metric(`cairn_gateway_requests_total{cache="page",outcome="PASS",reason="${reason}"}`)).toMatch(/ [1-9]\d*$/);
   });
 });

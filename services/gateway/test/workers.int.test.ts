@@ -140,6 +140,8 @@ describe('a gateway node with WORKERS=2', () => {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       // Longer than a request's patience below: a miss left waiting for a peer's fill shows.
       FLEET_FILL_WAIT_MS: '30000',
+      // No load balancer to tell: SIGTERM closes at once.
+      DRAIN_MS: '0',
     };
     primary = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     primary.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -167,11 +169,14 @@ describe('a gateway node with WORKERS=2', () => {
   };
 
   it('logs one `listening` line naming both URLs, from the primary once both workers serve', async () => {
-    const listening = stdout
-      .split('\n')
-      .filter((line) => line.includes('"listening"'))
-      .map((line) => JSON.parse(line) as { url: string; adminUrl: string; workers: number });
-    expect(listening).toEqual([expect.objectContaining({ url, adminUrl, workers: 2 })]);
+    // The line is written before /ready turns 200, but its pipe may be read after the answer.
+    await eventually(() => {
+      const listening = stdout
+        .split('\n')
+        .filter((line) => line.includes('"listening"'))
+        .map((line) => JSON.parse(line) as { url: string; adminUrl: string; workers: number });
+      expect(listening).toEqual([expect.objectContaining({ url, adminUrl, workers: 2 })]);
+    }, { timeoutMs: 2_000, intervalMs: 20 });
   });
 
   it('lists both workers ready in /ready', async () => {

@@ -1,10 +1,12 @@
 /** The invalidation service's environment (README, Gateway configuration). */
-import { authEnvShape, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
+import { authEnvShape, lifecycleEnvShape, natsEnvShape, parseEnv, portSchema, positiveIntSchema } from '@cairn/shared';
 import { z } from 'zod';
 
 export const invalidationEnvSchema = z.object({
   ...natsEnvShape,
   ...authEnvShape,
+  /** An admin API, not load-balanced traffic: it closes at once on SIGTERM unless told to drain. */
+  ...lifecycleEnvShape(0),
   PORT: portSchema(8082),
   HOST: z.string().default('0.0.0.0'),
   /** How long `POST /cache/invalidate` waits for every live gateway's acknowledgement. */

@@ -4,7 +4,7 @@
  * GATEWAY_REGISTRY_MAX ids (issue #9): heartbeats from further ids are refused, logged and
  * counted, so fake ids cannot grow memory, the wait of `POST /cache/invalidate` or its answer.
  */
-import { GATEWAY_LIVENESS_MS, gatewayHeartbeatSchema, subjects, type GatewayHeartbeat, type Logger } from '@cairn/shared';
+import { GATEWAY_LIVENESS_MS, gatewayHeartbeatSchema, subjects, type GatewayHeartbeat, type GatewayStatus, type Logger } from '@cairn/shared';
 import type { NatsConnection, Subscription } from 'nats';
 import { subscribeToContract } from './contract-subscription.js';
 import type { InvalidationMetrics } from './metrics.js';
@@ -12,6 +12,11 @@ import type { InvalidationMetrics } from './metrics.js';
 export interface GatewayState extends GatewayHeartbeat {
   /** When this service last heard from it (ms, its own clock). */
   seenAt: number;
+}
+
+/** A gateway as `GET /gateways` shows it: times as ISO strings (README, REST answers). */
+export function gatewayStatus({ seenAt, ...heartbeat }: GatewayState): GatewayStatus {
+  return { ...heartbeat, lastSeenAt: new Date(seenAt).toISOString() };
 }
 
 /** A full registry sweeps out silent gateways at most this often (a flood of new ids must not make each heartbeat O(n)). */

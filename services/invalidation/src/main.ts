@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-/** Process entry: load config from the environment → start → stop cleanly on SIGINT/SIGTERM. */
+/** Process entry: the environment → start → the lifecycle of run-service.ts (signals, --help, --version). */
 import { runService } from '@cairn/shared';
-import { loadInvalidationConfig } from './config.js';
+import { invalidationEnvSchema, loadInvalidationConfig } from './config.js';
 import { startInvalidationService } from './server.js';
 
-runService('invalidation', () => startInvalidationService(loadInvalidationConfig(process.env)));
+/** Past the longest wait a request makes (ACK_TIMEOUT_MS, WARM_WAIT_MS are bounded by their own settings). */
+const CLOSE_DEADLINE_MS = 15_000;
+
+runService({
+  name: 'invalidation',
+  summary: 'the cache.invalidate consumer and POST /cache/invalidate, publishing to CACHE_INVALIDATIONS',
+  envSchema: invalidationEnvSchema,
+  load: loadInvalidationConfig,
+  settings: (config) => config,
+  healthPort: (config) => ({ field: 'PORT', port: config.PORT, host: config.HOST }),
+  start: (config, logger) => startInvalidationService(config, logger),
+  closeDeadlineMs: CLOSE_DEADLINE_MS,
+});

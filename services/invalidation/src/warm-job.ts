@@ -4,7 +4,7 @@
  * A URL is settled by its fetcher's acknowledgement or by the dispatcher's timeout; the warm
  * is done when every URL is settled. Peers' `stored` acknowledgements keep arriving after that.
  */
-import type { CacheName, WarmOutcome } from '@cairn/shared';
+import type { CacheName, WarmOutcome, WarmReport } from '@cairn/shared';
 import type { SitemapSource, WarmTarget } from './warm-targets.js';
 
 export type WarmState = 'pending' | WarmOutcome;
@@ -130,7 +130,7 @@ export class WarmJob {
   }
 
   /** `GET /cache/warm/:id`: the counts, and one page of URLs; `next` is the offset of the following page, or null. */
-  report(page: WarmReportPage) {
+  report(page: WarmReportPage): WarmReport {
     const urls = this.#items.slice(page.offset, page.offset + page.limit).map((item) => ({
       url: item.url,
       path: item.path,

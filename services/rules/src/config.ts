@@ -1,15 +1,58 @@
-/** The rules service's environment (README, Gateway configuration). */
-import { authEnvShape, natsEnvShape, parseEnv, portSchema } from '@cairn/shared';
+/**
+ * The rules service's environment (README, Gateway configuration), and the gateways' cache
+ * configuration it explains `POST /rules/test` with.
+ */
+import { existsSync } from 'node:fs';
+import {
+  authEnvShape,
+  cacheConfigurationEnvShape,
+  cacheConfigurationPath,
+  lifecycleEnvShape,
+  loadCacheConfiguration,
+  natsEnvShape,
+  parseEnv,
+  portSchema,
+  type CacheConfiguration,
+} from '@cairn/shared';
 import { z } from 'zod';
 
 export const rulesEnvSchema = z.object({
   ...natsEnvShape,
   ...authEnvShape,
+  /** An admin API, not load-balanced traffic: it closes at once on SIGTERM unless told to drain. */
+  ...lifecycleEnvShape(0),
   PORT: portSchema(8081),
   HOST: z.string().default('0.0.0.0'),
+  /** The gateways' cacheConfiguration.<ENVIRONMENT>.json in CONFIG_DIR, same names and defaults. */
+  ...cacheConfigurationEnvShape,
 });
-export type RulesConfig = z.infer<typeof rulesEnvSchema>;
+export type RulesEnv = z.infer<typeof rulesEnvSchema>;
 
-export function loadRulesConfig(env: NodeJS.ProcessEnv): RulesConfig {
-  return parseEnv(rulesEnvSchema, env);
+/** The cache configuration `POST /rules/test` builds keys with, and where it was looked for. */
+export interface GatewayCacheConfiguration {
+  path: string;
+  /** undefined: no file at the default place; keys are then the path alone unless a call sends `cacheKey`. */
+  configuration: CacheConfiguration | undefined;
+}
+
+export interface RulesConfig extends RulesEnv {
+  gatewayCache: GatewayCacheConfiguration;
+}
+
+/**
+ * The rules service may run where no gateway configuration is (its own machine, a container
+ * without the gateways' mount), so a file missing from the default place is not an error.
+ * One that is there must be valid, and one that CONFIG_DIR or ENVIRONMENT names must be
+ * there: a wrong path would otherwise explain requests with keys no gateway builds.
+ */
+function gatewayCacheConfiguration(env: RulesEnv, explicit: boolean): GatewayCacheConfiguration {
+  const path = cacheConfigurationPath(env);
+  if (!explicit && !existsSync(path)) return { path, configuration: undefined };
+  return { path, configuration: loadCacheConfiguration(env) };
+}
+
+export function loadRulesConfig(processEnv: NodeJS.ProcessEnv): RulesConfig {
+  const env = parseEnv(rulesEnvSchema, processEnv);
+  const explicit = Boolean(processEnv.CONFIG_DIR) || Boolean(processEnv.ENVIRONMENT);
+  return { ...env, gatewayCache: gatewayCacheConfiguration(env, explicit) };
 }

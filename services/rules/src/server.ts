@@ -1,15 +1,21 @@
 /** The rules service: fastify REST over the rule repository, started and stopped as one unit. */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
+  API_DOCS_PREFIX,
   connectNats,
   createAuthenticator,
   createLogger,
   createHttpServer,
   installAccessControl,
+  recordRoutes,
   registerServiceEndpoints,
   restAccessPolicy,
   RuleFollower,
   streamNames,
+  withOpenApiDocs,
   type Logger,
+  type RegisteredRoute,
 } from '@cairn/shared';
 import type { RulesConfig } from './config.js';
 import { createRulesMetrics } from './metrics.js';
@@ -22,6 +28,8 @@ import { registerTtlConfigAliases } from './routes/ttl-config-aliases.js';
 
 export interface RulesService {
   url: string;
+  /** The routes it answers (the API page's own left out): `/docs/json` documents each. */
+  routes: readonly RegisteredRoute[];
   /** Re-reads USERS_FILE and forgets cached credentials (a no-op with AUTH_REQUIRED=false). */
   reloadUsers(): void;
   close(): Promise<void>;
@@ -47,8 +55,9 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
   await followed.start();
 
   const app = createHttpServer(logger.child({ component: 'http' }));
+  const routes = recordRoutes(app);
   // POST /rules/test explains a request and changes nothing: a read.
-  if (authenticator !== undefined) installAccessControl(app, authenticator, restAccessPolicy(new Set(['/rules/test'])));
+  if (authenticator !== undefined) installAccessControl(app, authenticator, withOpenApiDocs(restAccessPolicy(new Set(['/rules/test']))));
   registerServiceEndpoints(app, {
     registry: metrics.registry,
     readiness: () => ({ ready: nats.isConnected(), nats: nats.isConnected(), rulesCaughtUp: followed.follower.isCaughtUp }),
@@ -60,14 +69,18 @@ export async function startRulesService(config: RulesConfig, logger: Logger = cr
   app.get('/rules/export', bulk.export);
   // An export of thousands of rules is larger than the default 1 MiB body limit.
   app.post('/rules/import', { bodyLimit: 64 * 1024 * 1024 }, bulk.import);
-  app.post('/rules/test', ruleTestHandler(nats.nc, followed));
-  const document = openApiDocument();
-  app.get('/docs/json', () => document);
+  const { path: cacheConfigurationPath, configuration } = config.gatewayCache;
+  logger.info({ path: cacheConfigurationPath }, configuration === undefined ? 'no cache configuration' : 'cache configuration loaded');
+  app.post('/rules/test', ruleTestHandler(nats.nc, followed, configuration));
+  // Static mode: the document is written from the contract schemas, not from route schemas.
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: openApiDocument(config.AUTH_REQUIRED) as never } });
+  await app.register(fastifySwaggerUi, { routePrefix: API_DOCS_PREFIX });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ url }, 'listening');
 
   return {
     url,
+    routes,
     reloadUsers: () => authenticator?.reload(),
     async close() {
       await app.close();

@@ -105,6 +105,19 @@ describe('export and import', () => {
     expect((await importRules(rules)).summary).toEqual({ created: 0, updated: 0, unchanged: 2, invalid: 0, conflict: 0 });
   });
 
+  it('imports its own export as is, exportedAt included, and recreates a rule deleted since (#15)', async () => {
+    await call('PUT', '/rules/a', rule);
+    await call('PUT', '/rules/b', { ...rule, ttl: '2h' });
+    const exportText = await (await call('GET', '/rules/export')).text();
+    const exportedB = (JSON.parse(exportText) as { rules: Array<{ id: string }> }).rules.find((r) => r.id === 'b');
+    expect((JSON.parse(exportText) as { exportedAt: string }).exportedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    await call('DELETE', '/rules/b');
+    const response = await call('POST', '/rules/import', exportText);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { summary: unknown }).summary).toEqual({ created: 1, updated: 0, unchanged: 1, invalid: 0, conflict: 0 });
+    expect(await (await call('GET', '/rules/b')).json()).toEqual(exportedB);
+  });
+
   it('creates, updates and reports invalid rules one by one, and a re-run changes nothing', async () => {
     await call('PUT', '/rules/a', rule);
     const batch = [

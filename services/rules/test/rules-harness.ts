@@ -13,10 +13,12 @@ export interface RulesHarness {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
-export function useRulesService(): RulesHarness {
+/** `env()` adds to the service's environment (read at each start). */
+export function useRulesService(env: () => Record<string, string> = () => ({})): RulesHarness {
   let nats: NatsServer | undefined;
   let service: RulesService | undefined;
-  const start = () => startRulesService(loadRulesConfig({ NATS_URL: (nats as NatsServer).url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0' }), createLogger('rules', 'silent'));
+  const start = () =>
+    startRulesService(loadRulesConfig({ NATS_URL: (nats as NatsServer).url, AUTH_REQUIRED: 'false', HOST: '127.0.0.1', PORT: '0', ...env() }), createLogger('rules', 'silent'));
 
   beforeEach(async () => {
     nats = await startNatsServer();

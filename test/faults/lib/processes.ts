@@ -51,7 +51,8 @@ export async function waitReady(url: string, service: ServiceProcess, boundMs = 
 
 export async function startService(name: string, service: ServiceName, env: Record<string, string>, logDir: string): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    // No drain: each scenario's SIGTERM bound is the close itself.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DRAIN_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

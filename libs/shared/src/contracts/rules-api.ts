@@ -24,7 +24,8 @@ export const ruleHistorySchema = z.object({
       z.object({
         revision: revisionSchema,
         op: z.enum(['upsert', 'delete']),
-        writtenAt: z.string().describe('ISO time the event was stored'),
+        writtenAt: z.iso.datetime().describe('ISO 8601 time the event was stored'),
+        author: z.string().optional().describe('Who wrote it, when access control was on'),
         rule: ruleSchema.optional().describe('The rule as written (absent for a delete)'),
       }),
     )
@@ -38,16 +39,28 @@ export const ruleTestRequestSchema = z.strictObject({
     .max(8192)
     .refine((url) => url.startsWith('/') || /^https?:\/\//i.test(url), { error: 'expected a path like /products/1?x=2 or an absolute http(s) URL' }),
   headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
-  cache: z.enum(['page', 'api']).default('page').describe('Which cache the key is built for'),
+  cache: z
+    .enum(['page', 'api'])
+    .optional()
+    .describe("Which cache the key is built for; default: the one the gateways' cache configuration routes the request to (apiHeader, apiPathPrefix), else page"),
   cacheKey: cacheKeyConfigSchema
     .optional()
-    .describe("The cache's key configuration (cacheConfiguration.<env>.json); default: the path alone"),
+    .describe("A key configuration to use instead of the gateways' (cacheConfiguration.<env>.json); without either, the key is the path alone"),
 });
 export type RuleTestRequest = z.infer<typeof ruleTestRequestSchema>;
 
+/**
+ * Where `POST /rules/test` took the key configuration from: the call's `cacheKey`, the
+ * gateways' cacheConfiguration.<env>.json, or neither (the path alone).
+ */
+export const cacheKeySourceSchema = z.enum(['request', 'cacheConfiguration', 'path-only']);
+export type CacheKeySource = z.infer<typeof cacheKeySourceSchema>;
+
 export const ruleTestResultSchema = z.object({
   normalizedPath: z.string(),
+  cache: z.enum(['page', 'api']).describe('The cache the key was built for'),
   cacheKey: z.string(),
+  cacheKeyFrom: cacheKeySourceSchema.describe("request: the call's cacheKey; cacheConfiguration: the gateways' file; path-only: neither was there"),
   match: z
     .object({
       ruleId: z.string(),
@@ -78,12 +91,16 @@ export const ruleTestResultSchema = z.object({
 });
 export type RuleTestResult = z.infer<typeof ruleTestResultSchema>;
 
+const exportedAtSchema = z.iso.datetime().describe('ISO 8601 time the export was taken');
+
 export const rulesExportSchema = z.object({
-  exportedAt: z.string(),
+  exportedAt: exportedAtSchema,
   rules: z.array(ruleSchema),
 });
 
+/** An export imports as is: its `exportedAt` is accepted and changes nothing. */
 export const rulesImportRequestSchema = z.strictObject({
+  exportedAt: exportedAtSchema.optional(),
   rules: z.array(z.unknown()).max(10_000).describe('Rules as exported; each is validated on its own'),
 });
 

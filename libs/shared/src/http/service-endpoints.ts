@@ -5,6 +5,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { cairnVersion, registerBuildInfo } from '../build-info.js';
+import { isDraining } from '../drain-state.js';
 import { toErrorResponse } from '../errors.js';
 
 /**
@@ -44,15 +46,32 @@ export interface ServiceEndpoints {
   registry: Registry;
 }
 
+/**
+ * `/health` says the process lives (with its version and whether NATS is connected); `/ready`
+ * whether to send it traffic: 503 also while it drains after SIGTERM (run-service.ts).
+ * `/metrics` carries `cairn_build_info`, labelled with the logger's `service`.
+ */
 export function registerServiceEndpoints(app: FastifyInstance, endpoints: ServiceEndpoints): void {
-  app.get('/health', async () => ({ status: 'ok' }));
+  const service = (app.log as Logger).bindings().service;
+  registerBuildInfo(endpoints.registry, typeof service === 'string' ? service : 'unknown');
+  app.get('/health', async () => healthOf(endpoints.readiness()));
   app.get('/ready', async (_request, reply) => {
-    const readiness = endpoints.readiness();
+    const readiness = readinessWhileDraining(endpoints.readiness());
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', endpoints.registry.contentType).send(await endpoints.registry.metrics()),
   );
+}
+
+/** The `/health` body: alive (200) whatever NATS does; `nats` says whether it is connected, when the service uses it. */
+export function healthOf(readiness: Readiness): Record<string, unknown> {
+  return { status: 'ok', version: cairnVersion, ...(typeof readiness.nats === 'boolean' ? { nats: readiness.nats ? 'connected' : 'not connected' } : {}), ...(isDraining() ? { draining: true } : {}) };
+}
+
+/** A draining process is not ready, whatever else it reports. */
+export function readinessWhileDraining(readiness: Readiness): Readiness {
+  return isDraining() ? { ...readiness, ready: false, draining: true } : readiness;
 }
 
 /** The server's one error handler: 5xx are logged with the error, 4xx are the client's business. */

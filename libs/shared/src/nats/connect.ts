@@ -9,6 +9,10 @@ import type { Logger } from 'pino';
 import type { StreamOptions } from '../contracts/streams.js';
 import { natsAuthOptions, type NatsAuthSettings } from './connection-options.js';
 import { ensureStreams } from './ensure-streams.js';
+import { releaseStartupPort } from '../http/startup-listener.js';
+
+/** How often a service still waiting for its first NATS connection says so. */
+const WAITING_LOG_INTERVAL_MS = 2_000;
 
 export interface NatsSettings extends NatsAuthSettings {
   NATS_URL: string;
@@ -28,6 +32,9 @@ export interface ConnectNatsOptions {
 
 export async function connectNats(settings: NatsSettings, name: string, logger: Logger, options: ConnectNatsOptions = {}): Promise<NatsHandle> {
   const auth = natsAuthOptions(settings);
+  // nats.js retries the first connect quietly: say what the service waits for, at a bounded rate.
+  const waitStarted = Date.now();
+  const waiting = setInterval(() => logger.warn({ url: settings.NATS_URL, waitingMs: Date.now() - waitStarted }, 'waiting for NATS'), WAITING_LOG_INTERVAL_MS);
   const nc = await connect({
     servers: settings.NATS_URL.split(','),
     name,
@@ -40,7 +47,9 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
     if ((err as NatsError).code !== ErrorCode.AuthorizationViolation) throw err;
     const field = settings.NATS_CREDS === undefined ? 'NATS_USER/NATS_PASS' : 'NATS_CREDS';
     throw new ConfigError('environment', field, `the NATS server refused ${settings.NATS_USER === undefined ? 'the connection' : `user ${JSON.stringify(settings.NATS_USER)}`}: ${(err as Error).message}`);
-  });
+  }).finally(() => clearInterval(waiting));
+  // The port held meanwhile (run-service.ts) goes to the service's own listener, about to open.
+  await releaseStartupPort();
   logger.info({ server: nc.getServer(), user: settings.NATS_USER, tls: auth.tls !== undefined }, 'nats connected');
   let connected = true;
   void (async () => {

@@ -7,7 +7,7 @@
  * (`/ready` over every worker, `/metrics` aggregated), and restarts a worker that dies.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { connectNats, createAuthenticator, createHttpServer, type Logger, type Readiness } from '@cairn/shared';
+import { connectNats, createAuthenticator, createHttpServer, healthOf, loadUsersFile, readinessWhileDraining, registerBuildInfo, type Logger, type Readiness } from '@cairn/shared';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { GatewayPresence } from '../control/presence.js';
@@ -37,6 +37,8 @@ interface Slot {
 
 export interface GatewayPrimary {
   adminUrl: string;
+  /** SIGHUP: checks USERS_FILE (throws, telling no worker, when it is bad), then passes SIGHUP to every worker. */
+  reloadUsers(): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   // missing or bad USERS_FILE is one line from here, not a restart loop of workers.
   createAuthenticator(env, { failed: () => undefined, refused: () => undefined });
   const registry = new Registry();
+  registerBuildInfo(registry, 'gateway');
   const restarts = new Counter({ name: 'cairn_gateway_worker_restarts_total', help: 'Workers restarted after they exited while the gateway was running.', registers: [registry] });
   const leaseCount = new Gauge({ name: 'cairn_gateway_fill_leases', help: 'Fill leases the primary holds (fills in flight that other workers may wait for).', registers: [registry] });
   const leaseTimeouts = new Counter({ name: 'cairn_gateway_fill_lease_timeouts_total', help: 'Fill leases ended because their fill ran past REQUEST_TIMEOUT_MS; their waiters filled themselves.', registers: [registry] });
@@ -162,9 +165,9 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   log.info({ workers: slots.length, pid: process.pid }, 'workers started');
 
   const admin = createHttpServer(log.child({ component: 'admin' }));
-  admin.get('/health', async () => ({ status: 'ok' }));
+  admin.get('/health', async () => healthOf({ ready: true, nats: nats.isConnected() }));
   admin.get('/ready', async (_request, reply) => {
-    const readiness = nodeReadiness(slots, nats.isConnected(), Date.now());
+    const readiness = readinessWhileDraining(nodeReadiness(slots, nats.isConnected(), Date.now()));
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
   admin.get('/metrics', async (_request, reply) => {
@@ -181,6 +184,10 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
 
   return {
     adminUrl,
+    reloadUsers() {
+      if (env.AUTH_REQUIRED && env.USERS_FILE !== undefined) loadUsersFile(env.USERS_FILE);
+      for (const slot of slots) if (slot.worker?.isDead() === false) slot.worker.process.kill('SIGHUP');
+    },
     async close() {
       stopping = true;
       presence?.stop();

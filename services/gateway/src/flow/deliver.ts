@@ -1,7 +1,8 @@
 /**
  * deliver: writes the answer with `x-cairn-cache` (the recorded outcome), RFC 9211
- * `Cache-Status`, `Age` on answers from the store, and the debug headers of docs/request-flow.md
- * when asked for (and allowed); counts the outcome and reason. The gateway's headers are
+ * `Cache-Status`, `Age` on answers from the store, `X-Request-Id` when the request has one,
+ * and the debug headers of docs/request-flow.md when asked for (and allowed); withholds the
+ * tag header unless exposed; counts the cache, outcome and reason. The gateway's headers are
  * set after the response's own, so they always win (issue 9). An answer from the store
  * is a 304 when the client's conditional matches its validators; only a conditional
  * request ever gets one. A complete body answers a GET's Range (flow/deliver-range.ts).
@@ -15,6 +16,7 @@ import { formatCacheStatus, type CacheStatus, type ForwardReason } from '../http
 import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
 import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
+import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import { isWithheldField } from '../http/targeted-cache-control.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
@@ -110,13 +112,14 @@ function debugAsked(exchange: Exchange, context: GatewayContext): boolean {
 }
 
 function count(exchange: Exchange, context: GatewayContext): void {
-  context.metrics.requests.inc(exchange.outcome, exchange.reason);
+  context.metrics.requests.inc(exchange.route?.cache ?? 'page', exchange.outcome, exchange.reason);
   if (exchange.collapsed) context.metrics.collapsed.inc();
 }
 
 function finish(exchange: Exchange, context: GatewayContext, reply: Reply, entry: CacheEntry | undefined, now: number): void {
   reply.header(cairnHeaders.cache, exchange.outcome);
   reply.header(CACHE_STATUS_HEADER, formatCacheStatus(cacheStatus(exchange, entry, now)));
+  if (exchange.requestId !== '') reply.header(REQUEST_ID_HEADER, exchange.requestId);
   if (debugAsked(exchange, context)) debugHeaders(exchange, reply, entry, now);
   count(exchange, context);
 }
@@ -146,12 +149,15 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
   const ageSeconds = Math.floor(currentAgeMs(entry.meta, now) / 1000);
   if (!unchanged && isPlainHit(exchange, context, reply, entry)) {
     count(exchange, context);
-    return reply.sendFields(entry.meta.status, hitFields(entry, exchange.outcome, exchange.reason, ageSeconds, remainingSeconds(entry, now)), entry.body);
+    const fields = hitFields(entry, exchange.outcome, exchange.reason, ageSeconds, remainingSeconds(entry, now), exchange.requestId, context.withheldTagsHeader);
+    return reply.sendFields(entry.meta.status, fields, entry.body);
   }
   if (unchanged) {
     for (const name of NOT_MODIFIED_HEADERS) if (headers[name] !== undefined) reply.header(name, headers[name]);
   } else {
     reply.headers(headers);
+    // Stored for its tags, shown to clients only when configured (exposeCacheTagsHeader).
+    if (context.withheldTagsHeader !== undefined) reply.removeHeader(context.withheldTagsHeader);
   }
   reply.header('age', String(ageSeconds));
   finish(exchange, context, reply, entry, now);
@@ -176,8 +182,9 @@ export function deliverResponse(
 ): Reply {
   const synthetic = context.env.LOAD_TEST_MODE;
   const forwardCdn = context.env.FORWARD_CDN_CACHE_CONTROL;
-  // Targeted Cache-Control addressed to this gateway (or withheld by configuration) stays here (RFC 9213).
-  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !isWithheldField(name, forwardCdn)) reply.header(name, headers[name] as string | string[]);
+  const tags = context.withheldTagsHeader;
+  // Targeted Cache-Control addressed to this gateway (or withheld by configuration) stays here (RFC 9213); so does the tag header unless exposed.
+  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !isWithheldField(name, forwardCdn) && name !== tags) reply.header(name, headers[name] as string | string[]);
   // A buffer's length is set from the buffer itself.
   if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);
@@ -220,6 +227,7 @@ export function deliverError(exchange: Exchange | undefined, context: GatewayCon
   if (err instanceof UnauthorizedError) reply.header('www-authenticate', BASIC_CHALLENGE);
   else if (err instanceof AuthRefusedError) reply.header('retry-after', String(err.retryAfterSeconds));
   reply.header(cairnHeaders.cache, outcome);
+  if (exchange !== undefined && exchange.requestId !== '') reply.header(REQUEST_ID_HEADER, exchange.requestId);
   reply.header(
     CACHE_STATUS_HEADER,
     formatCacheStatus({
@@ -230,13 +238,15 @@ export function deliverError(exchange: Exchange | undefined, context: GatewayCon
       detail: answer.reason,
     }),
   );
-  context.metrics.requests.inc(outcome, answer.reason);
+  context.metrics.requests.inc(exchange?.route?.cache ?? 'page', outcome, answer.reason);
+  reply.errorOutcome = outcome;
+  reply.errorReason = answer.reason;
   return reply.code(answer.status).send(answer.body);
 }
 
 /** The same for a connection with no reply (node's parser refused it, or CONNECT): the raw bytes to write. */
 export function rawErrorAnswer(context: GatewayContext, status: number, body: ErrorBody, reason: ErrorReason): string {
-  context.metrics.requests.inc('PASS', reason);
+  context.metrics.requests.inc('page', 'PASS', reason);
   return rawAnswer(status, body, [
     [cairnHeaders.cache, 'PASS'],
     [CACHE_STATUS_HEADER, formatCacheStatus({ hit: false, detail: reason })],

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Route } from '../context.js';
 import { requestDirectives, type RequestDirectives } from '../http/request-directives.js';
+import { acceptedRequestId, REQUEST_ID_HEADER } from '../http/request-id.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { CacheOutcome, DecisionReason } from './outcome.js';
 
@@ -69,6 +70,11 @@ export class Exchange {
   warmId: string | undefined = undefined;
   /** The client's address as the socket has it (X-Forwarded-For to the origin); '' when unknown. */
   readonly peerAddress: string;
+  /**
+   * X-Request-Id: the client's when acceptable (http/request-id.ts), else '' until one is
+   * made: for the access log, a refused client id, or an origin request (proxy-server.ts, fetch.ts).
+   */
+  requestId: string;
 
   constructor(method: string, url: string, headers: IncomingHttpHeaders, body: Readable, startedAt: number, peerAddress = '') {
     this.method = method;
@@ -81,6 +87,7 @@ export class Exchange {
     this.directives = requestDirectives(headers['cache-control'], headers.pragma);
     this.body = body;
     this.startedAt = startedAt;
+    this.requestId = acceptedRequestId(headers[REQUEST_ID_HEADER]);
   }
 
   decide(outcome: CacheOutcome, reason: DecisionReason): void {

@@ -15,6 +15,7 @@ import { fillHeaders, passHeaders, responseHeaders } from '../origin/forward-hea
 import { relayEarlyHints } from '../origin/early-hints.js';
 import { abandonBody } from '../origin/origin-pool.js';
 import { fillTarget, replacePath } from '../origin/upstream-target.js';
+import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import type { Exchange } from './exchange.js';
 
 export interface Fetched {
@@ -54,6 +55,8 @@ export async function fetchOrigin(exchange: Exchange, context: GatewayContext, r
   const fill = mode === 'fill';
   const peer = { address: exchange.peerAddress, httpVersion: exchange.response?.req.httpVersion ?? '1.1' };
   const headers = fill ? fillHeaders(exchange.headers, route, peer) : passHeaders(exchange.headers, route, peer);
+  // The origin's log can then be joined with the gateway's; a refused client id is replaced here too.
+  headers[REQUEST_ID_HEADER] = exchange.requestId === '' ? (exchange.requestId = context.requestIds.next()) : exchange.requestId;
   const entry = fill ? exchange.entry : undefined;
   // Only an entry no hard purge up to fillSeq applies to may be revalidated (a soft purge
   // asks for exactly that): a 304 then vouches for it as of fillSeq, and an invalidation

@@ -12,12 +12,13 @@
 import { headers as cairnHeaders } from '@cairn/shared';
 import { formatCacheStatus } from '../http/cache-status.js';
 import { CACHE_STATUS_HEADER } from '../http/gateway-headers.js';
+import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import type { CacheOutcome } from './outcome.js';
 import type { FieldValue } from './reply.js';
 
 /** Fields the hit sets itself, whatever an older entry may still hold. */
-const SET_PER_HIT: ReadonlySet<string> = new Set(['age', cairnHeaders.cache, CACHE_STATUS_HEADER, 'accept-ranges', 'content-length']);
+const SET_PER_HIT: ReadonlySet<string> = new Set(['age', cairnHeaders.cache, CACHE_STATUS_HEADER, 'accept-ranges', 'content-length', REQUEST_ID_HEADER]);
 
 const scratch: FieldValue[] = [];
 let lastDetail = '';
@@ -28,14 +29,23 @@ let lastCacheStatus = '';
  * The fields of a hit answered from `entry` whole (no 304, no Range), Age and the
  * gateway's marks filled in. `ttlSeconds`: remaining freshness, undefined for `never`.
  * The Cache-Status value is rebuilt only when its detail or ttl differs from the last hit's.
- * The list is valid until the next call.
+ * `requestId`: sent when not ''. `withheld`: a stored field clients do not get (the tag
+ * header, unless exposed). The list is valid until the next call.
  */
-export function hitFields(entry: CacheEntry, outcome: CacheOutcome, detail: string, ageSeconds: number, ttlSeconds: number | undefined): readonly FieldValue[] {
+export function hitFields(
+  entry: CacheEntry,
+  outcome: CacheOutcome,
+  detail: string,
+  ageSeconds: number,
+  ttlSeconds: number | undefined,
+  requestId = '',
+  withheld: string | undefined = undefined,
+): readonly FieldValue[] {
   const stored = entry.meta.headers;
   const fields = scratch;
   let n = 0;
   for (const name in stored) {
-    if (SET_PER_HIT.has(name)) continue;
+    if (SET_PER_HIT.has(name) || name === withheld) continue;
     fields[n++] = name;
     fields[n++] = stored[name] as FieldValue;
   }
@@ -62,6 +72,10 @@ export function hitFields(entry: CacheEntry, outcome: CacheOutcome, detail: stri
   }
   fields[n++] = CACHE_STATUS_HEADER;
   fields[n++] = lastCacheStatus;
+  if (requestId !== '') {
+    fields[n++] = REQUEST_ID_HEADER;
+    fields[n++] = requestId;
+  }
   fields.length = n;
   return fields;
 }

@@ -10,6 +10,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { finished, Readable } from 'node:stream';
+import type { Exchange } from './exchange.js';
+import type { CacheOutcome, ErrorReason } from './outcome.js';
 
 export type FieldValue = string | string[];
 export type Fields = Record<string, FieldValue>;
@@ -21,6 +23,17 @@ export type Fields = Record<string, FieldValue>;
  */
 export type BodyFailure = (reply: Reply, err: Error) => void;
 
+/**
+ * Called once per reply when its last byte has been handed to the client's socket, or when
+ * it ended without that (`aborted`: the client went away, or the answer was cut). One
+ * object per server, so a reply costs no closure. `countsBytes`: count a streamed body's
+ * bytes (the access log wants them; a Buffer's are known without counting).
+ */
+export interface ReplyEnd {
+  readonly countsBytes: boolean;
+  ended(reply: Reply, aborted: boolean): void;
+}
+
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OCTET_TYPE = 'application/octet-stream';
 
@@ -30,10 +43,30 @@ export class Reply {
   /** Allocated by the first field set: a hit that writes its fields as an array never needs it. */
   #fields: Fields | undefined = undefined;
   readonly #bodyFailed: BodyFailure;
+  readonly #end: ReplyEnd | undefined;
+  #ended = false;
+  /** When the request arrived (performance.now()), for the answer's latency. */
+  readonly arrivedAt: number;
+  /** The exchange this answers; undefined when the request was refused before one existed. */
+  exchange: Exchange | undefined = undefined;
+  /** Body bytes written: a Buffer's or JSON's length, a stream's as counted when `countsBytes`. */
+  bodyBytes = 0;
+  /** An error answer's mark and reason (flow/deliver.ts deliverError), which the exchange's may not be. */
+  errorOutcome: CacheOutcome | undefined = undefined;
+  errorReason: ErrorReason | undefined = undefined;
 
-  constructor(raw: ServerResponse, bodyFailed: BodyFailure) {
+  constructor(raw: ServerResponse, bodyFailed: BodyFailure, end?: ReplyEnd) {
     this.raw = raw;
     this.#bodyFailed = bodyFailed;
+    this.#end = end;
+    this.arrivedAt = end === undefined ? 0 : performance.now();
+  }
+
+  /** The answer is complete (or never will be): reported once. */
+  ended(aborted: boolean): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#end?.ended(this, aborted);
   }
 
   /** The request's target, for the log. */
@@ -97,7 +130,14 @@ export class Reply {
     this.statusCode = status;
     this.raw.writeHead(status, fields as FieldValue[]);
     this.raw.end(body);
+    this.#sentWhole(body.length);
     return this;
+  }
+
+  /** A body written in one `end`: HEAD sends none (node drops it). */
+  #sentWhole(bytes: number): void {
+    this.bodyBytes = this.raw.req.method === 'HEAD' ? 0 : bytes;
+    this.ended(false);
   }
 
   #sendEmpty(): this {
@@ -106,6 +146,7 @@ export class Reply {
     if (status >= 200 && status !== 204 && status !== 304 && this.raw.req.method !== 'HEAD') this.header('content-length', '0');
     this.raw.writeHead(status, this.#fields);
     this.raw.end();
+    this.#sentWhole(0);
     return this;
   }
 
@@ -116,6 +157,7 @@ export class Reply {
     if (length === undefined || (this.raw.req.method !== 'HEAD' && Number(length) !== body.length)) fields['content-length'] = String(body.length);
     this.raw.writeHead(this.statusCode, fields);
     this.raw.end(body);
+    this.#sentWhole(body.length);
     return this;
   }
 
@@ -123,9 +165,11 @@ export class Reply {
     const payload = JSON.stringify(body);
     const fields = (this.#fields ??= {});
     fields['content-type'] ??= JSON_TYPE;
-    fields['content-length'] = String(Buffer.byteLength(payload));
+    const length = Buffer.byteLength(payload);
+    fields['content-length'] = String(length);
     this.raw.writeHead(this.statusCode, fields);
     this.raw.end(payload);
+    this.#sentWhole(length);
     return this;
   }
 
@@ -144,9 +188,11 @@ export class Reply {
       bodyOpen = false;
       if (err !== undefined && err !== null) this.#bodyFailed(this, err);
     });
-    finished(res, () => {
+    finished(res, (err) => {
       if (bodyOpen) body.destroy();
+      this.ended(err !== undefined && err !== null);
     });
+    if (this.#end?.countsBytes === true) body.on('data', (chunk: Buffer) => (this.bodyBytes += chunk.length));
     body.pipe(res);
     return this;
   }

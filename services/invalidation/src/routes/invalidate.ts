@@ -28,6 +28,7 @@ import {
   subjects,
   validateInput,
   ValidationError,
+  type InvalidationList,
   type Logger,
 } from '@cairn/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -36,7 +37,7 @@ import { z } from 'zod';
 import type { AckTracker } from '../ack-tracker.js';
 import { confirmationReport as report } from '../confirmation-report.js';
 import { refresherFrom } from '../gateway-choice.js';
-import type { GatewayRegistry } from '../gateway-registry.js';
+import { gatewayStatus, type GatewayRegistry } from '../gateway-registry.js';
 import { publishInvalidation } from '../invalidation-publisher.js';
 import type { InvalidationMetrics } from '../metrics.js';
 import { readNewestPage } from '../newest-page.js';
@@ -54,7 +55,7 @@ export interface InvalidateRouteDeps {
 /** The largest page `GET /cache/invalidations` answers. */
 export const MAX_LIST_LIMIT = 500;
 
-const listQuerySchema = z.strictObject({
+export const listQuerySchema = z.strictObject({
   kind: invalidationKindSchema.optional(),
   cache: cacheScopeSchema.optional(),
   key: z.string().min(1).max(8192).optional(),
@@ -75,8 +76,8 @@ function listFilters(query: ListQuery): string[] {
 }
 
 /** The page's events, newest first: only those the invalidation service wrote and the query names. */
-function listedEvents(messages: JsMsg[], query: ListQuery) {
-  const events = [];
+function listedEvents(messages: JsMsg[], query: ListQuery): InvalidationList['events'] {
+  const events: InvalidationList['events'] = [];
   for (const msg of messages) {
     if (!isFromInvalidationService(msg.headers)) continue;
     const decoded = decodeMessage(invalidationEventSchema, msg.data);
@@ -119,7 +120,7 @@ export function registerInvalidateRoute(app: FastifyInstance, deps: InvalidateRo
     return reply.code(200).send(report(id, confirmed, expected));
   });
 
-  app.get('/gateways', async () => ({ gateways: gateways.live() }));
+  app.get('/gateways', async () => ({ gateways: gateways.live().map(gatewayStatus) }));
 
   app.get('/cache/invalidate/:id', async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const known = acks.get(request.params.id);

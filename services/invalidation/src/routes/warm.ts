@@ -47,7 +47,7 @@ export const MAX_REPORT_URLS = 1000;
  */
 const WARM_BODY_LIMIT = 4 * 1024 * 1024;
 
-const reportQuerySchema = z.strictObject({
+export const reportQuerySchema = z.strictObject({
   offset: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(MAX_REPORT_URLS).default(MAX_REPORT_URLS),
 });

@@ -4,10 +4,13 @@
  * (RuleFollower's RuleIndex, canonicalPath, buildCacheKey) on the rules as followed from
  * the stream; nothing is read or rebuilt per call (issue 9 #9). A call waits (bounded) until
  * the feed holds every event stored when it arrived, so a test right after a PUT sees it.
+ * The key is built as the gateways build it: with their cacheConfiguration.<env>.json when the
+ * service has it (routing and key configs), unless the call sends its own `cacheKey`.
  */
 import {
   buildCacheKey,
   cacheKeyConfigSchema,
+  cacheOfRequest,
   compileCacheKeyConfig,
   CairnError,
   canonicalPath,
@@ -17,7 +20,13 @@ import {
   streamNames,
   type RuleFollower,
   validateInput,
+  ValidationError,
+  type CacheConfiguration,
+  type CacheKeySource,
+  type CacheName,
+  type CacheKeyConfig,
   type RuleMatch,
+  type RuleTestRequest,
   type RuleTestResult,
 } from '@cairn/shared';
 import type { FastifyRequest } from 'fastify';
@@ -66,7 +75,32 @@ async function caughtUp(nc: NatsConnection, followed: RuleFollower): Promise<voi
   }
 }
 
-export function ruleTestHandler(nc: NatsConnection, followed: RuleFollower) {
+interface KeyChoice {
+  keyConfig: CacheKeyConfig;
+  cacheKeyFrom: CacheKeySource;
+}
+
+/** The gateways' compiled key configs per cache; undefined without a cache configuration. */
+function gatewayKeyConfigs(configuration: CacheConfiguration | undefined): Partial<Record<CacheName, CacheKeyConfig>> | undefined {
+  if (configuration === undefined) return undefined;
+  return {
+    page: compileCacheKeyConfig(configuration.defaultCacheKey),
+    ...(configuration.apiCacheKey === undefined ? {} : { api: compileCacheKeyConfig(configuration.apiCacheKey) }),
+  };
+}
+
+/** The call's own key config wins; then the gateways'; without a configuration, the path alone (as before the file was read). */
+function keyChoice(input: RuleTestRequest, cache: CacheName, gateway: Partial<Record<CacheName, CacheKeyConfig>> | undefined): KeyChoice {
+  if (input.cacheKey !== undefined) return { keyConfig: compileCacheKeyConfig(input.cacheKey), cacheKeyFrom: 'request' };
+  if (gateway === undefined) return { keyConfig: PATH_ONLY, cacheKeyFrom: 'path-only' };
+  const keyConfig = gateway[cache];
+  // Without an apiOrigin no gateway has an API cache: a key for it would describe nothing.
+  if (keyConfig === undefined) throw new ValidationError('cache', 'cache: the gateways\' cache configuration has no API cache (no apiOrigin); send cacheKey to build one anyway');
+  return { keyConfig, cacheKeyFrom: 'cacheConfiguration' };
+}
+
+export function ruleTestHandler(nc: NatsConnection, followed: RuleFollower, configuration: CacheConfiguration | undefined) {
+  const gateway = gatewayKeyConfigs(configuration);
   return async (request: FastifyRequest): Promise<RuleTestResult> => {
     const input = validateInput(ruleTestRequestSchema, request.body);
     await caughtUp(nc, followed);
@@ -77,10 +111,13 @@ export function ruleTestHandler(nc: NatsConnection, followed: RuleFollower) {
     const canonical = canonicalPath(target);
     const path = trimTrailingSlash(canonical);
     const match = index.match(path, matchRequest);
-    const keyConfig = input.cacheKey === undefined ? PATH_ONLY : compileCacheKeyConfig(input.cacheKey);
+    const cache = input.cache ?? (configuration === undefined ? 'page' : cacheOfRequest(configuration, canonical, headers));
+    const { keyConfig, cacheKeyFrom } = keyChoice(input, cache, gateway);
     return {
       normalizedPath: path,
-      cacheKey: buildCacheKey(input.cache, { url: target, headers }, keyConfig, canonical),
+      cache,
+      cacheKey: buildCacheKey(cache, { url: target, headers }, keyConfig, canonical),
+      cacheKeyFrom,
       match: match === undefined ? null : describeMatch(match),
       candidates: index.explain(path, matchRequest, MAX_EXPLAINED_CANDIDATES),
     };
