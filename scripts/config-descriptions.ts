@@ -145,6 +145,17 @@ export const launcherEnv: readonly ScriptVariable[] = [
   { name: 'USERS_FILE', type: 'path', default: '`.cairn/users.json` (demo users, written each run)', meaning: 'Users file when `AUTH_REQUIRED=true`.' },
 ];
 
+/** The `cairn` command (tools/cli): a flag wins over its variable. */
+export const cliEnv: readonly ScriptVariable[] = [
+  { name: 'CAIRN_RULES_URL', type: 'URL', default: '`http://127.0.0.1:8081`', meaning: 'The rules service (`--rules-url`).' },
+  { name: 'CAIRN_INVALIDATION_URL', type: 'URL', default: '`http://127.0.0.1:8082`', meaning: 'The invalidation service (`--invalidation-url`).' },
+  { name: 'CAIRN_USER', type: 'string', default: 'none', meaning: 'Basic auth user for the REST services (`--user`).' },
+  { name: 'CAIRN_PASSWORD', type: 'string', default: 'none', meaning: 'Its password; required when a user is given (kept out of `ps`, unlike `--user name:password`).' },
+  { name: 'CAIRN_GATEWAY_ADMIN_URLS', type: 'comma-separated URLs', default: 'none', meaning: '`cairn status`: gateway admin URLs whose readiness and hit ratio to show (`--gateway-admin`).' },
+  { name: 'CAIRN_CLI_FROM_SOURCE', type: '`1`', default: 'unset', meaning: 'Run the TypeScript sources through tsx even when `tools/cli/dist` exists.' },
+  { name: 'NATS_URL', type: 'comma-separated URLs', default: '`nats://127.0.0.1:4222`', meaning: '`cairn pub` and `status` (`--nats-url`); `NATS_USER`/`NATS_PASS`/`NATS_CREDS`/`NATS_TLS_*` as the services read them.' },
+];
+
 /** The demo origin (services/demo-origin/src/main.ts), the compose file's `origin`. */
 export const demoOriginEnv: readonly ScriptVariable[] = [
   { name: 'PORT', type: 'port', default: '`8090`', meaning: 'Port the demo origin listens on.' },

@@ -22,6 +22,7 @@ import {
   demoOriginEnv,
   envDocs,
   launcherEnv,
+  cliEnv,
   type FieldDoc,
   type ScriptVariable,
   type ServiceName,
@@ -236,6 +237,7 @@ export function generateRegions(inputs: ReferenceInputs = defaultInputs()): Reco
     ...envRegions(descriptions, inputs),
     'env-launcher': scriptTable(launcherEnv),
     'env-demo-origin': scriptTable(demoOriginEnv),
+    'env-cli': scriptTable(cliEnv),
     'compose-variables': table(
       ['variable', 'default', 'meaning'],
       composeVariables(inputs.composeFile).map(({ name, default: value }) => [`\`${name}\``, value === '' ? '(empty)' : `\`${value}\``, descriptions.compose(name) ?? '']),

@@ -12,7 +12,7 @@ import { rulesEnvSchema } from '@cairn/rules';
 import { cacheKeyConfigSchema } from '@cairn/shared';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { demoOriginEnv, launcherEnv } from '../../scripts/config-descriptions.js';
+import { cliEnv, demoOriginEnv, launcherEnv } from '../../scripts/config-descriptions.js';
 import { configurationDocPath, defaultInputs, generateRegions, renderConfigurationReference } from '../../scripts/config-reference.js';
 
 const repoFile = (path: string): string => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
@@ -60,6 +60,12 @@ describe('docs/configuration.md', () => {
 
   it('lists every variable the npm start launcher reads, and no other', () => {
     expect(launcherEnv.map((v) => v.name).sort()).toEqual(envReads('scripts/dev.ts'));
+  });
+
+  it('lists every CAIRN_ variable the cairn command reads, and no other', () => {
+    const sources = ['tools/cli/src/settings.ts', 'tools/cli/src/commands/status.ts', 'tools/cli/bin/cairn.js'].map(repoFile).join('\n');
+    const reads = [...sources.matchAll(/(?:env\.|env\[|'|")(CAIRN_(?!CLI_(?:USAGE|FAILED|UNREACHABLE))[A-Z0-9_]+)/g)].map((m) => m[1]!);
+    expect(cliEnv.map((v) => v.name).filter((name) => name.startsWith('CAIRN_')).sort()).toEqual([...new Set(reads)].sort());
   });
 
   it('lists every variable the demo origin reads, and no other', () => {

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, freeFixedPorts } from '@cairn/testing';
+import { eventually, freeFixedPorts, processAlive } from '@cairn/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,15 +35,6 @@ function launch(args: string[]): { child: ChildProcess; output: () => string; st
 function childPids(pid: number): number[] {
   const text = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim();
   return text === '' ? [] : text.split('\n').map((line) => Number(line.trim()));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(() => {
@@ -72,7 +63,7 @@ describe('the npm start launcher', () => {
       expect(readdirSync(tmp).some((name) => name.startsWith('cairn-dev-'))).toBe(true);
       launcher.child.kill('SIGHUP');
       expect(await launcher.exit).toBe(0);
-      await eventually(() => expect(children.filter(alive)).toEqual([]), { timeoutMs: 5_000, intervalMs: 50 });
+      await eventually(() => expect(children.filter(processAlive)).toEqual([]), { timeoutMs: 5_000, intervalMs: 50 });
       expect(readdirSync(tmp).filter((name) => name.startsWith('cairn-dev-') || name.startsWith('cairn-nats-'))).toEqual([]);
     } finally {
       if (launcher.child.exitCode === null) launcher.child.kill('SIGKILL');

@@ -18,6 +18,7 @@ import { markDraining } from './drain-state.js';
 import { ConfigError } from './errors.js';
 import { holdStartupPort, releaseStartupPort } from './http/startup-listener.js';
 import { createLogger, setLogLevel, type Logger } from './logging.js';
+import { awaitingNats } from './nats/connect.js';
 
 export interface Closable {
   close(): Promise<void>;
@@ -26,7 +27,12 @@ export interface Closable {
 export interface RunningService extends Closable {
   /** SIGHUP: re-reads USERS_FILE; throws (a ConfigError) and keeps the old users when the file is bad. */
   reloadUsers?(): void;
+  /** Every SIGHUP, after this process's own reloads, whatever they did (a gateway primary tells its workers). */
+  reloaded?(): void;
 }
+
+/** How long a stop that arrives while the service is still opening waits for it, so it closes what it opened. */
+const OPENING_WAIT_MS = 10_000;
 
 /** What runService reads of a service's config. */
 export interface ServiceSettings extends LifecycleEnv {
@@ -61,20 +67,29 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
   let logger: Logger | undefined;
   let settings: ServiceSettings | undefined;
   let service: RunningService | undefined;
+  let opening: Promise<RunningService> | undefined;
   let stopping = false;
   const startedAt = performance.now();
 
   const stop = async (signal: string, log: Logger, drainMs: number): Promise<void> => {
     const stopStarted = performance.now();
     log.info({ signal, drainMs }, 'stopping');
+    const wasOpening = service === undefined;
     if (service === undefined) {
-      // Still waiting for NATS (or opening): nothing is served yet, so nothing to drain or close.
       await releaseStartupPort();
-      log.info({ durationMs: 0 }, 'stopped');
-      process.exit(0);
+      // Still waiting for NATS: nothing is served or written yet, so it stops at once. Past
+      // that (a gateway catching up on its feeds, writing its store) it is closed once open,
+      // so no write is cut short by an exit.
+      const opened = opening === undefined || awaitingNats() ? undefined : await Promise.race([opening.catch(() => undefined), sleep(OPENING_WAIT_MS).then(() => undefined)]);
+      if (opened === undefined) {
+        log.info({ durationMs: Math.round(performance.now() - stopStarted) }, 'stopped');
+        process.exit(0);
+      }
+      service = opened;
     }
     markDraining();
-    if (drainMs > 0) await sleep(drainMs);
+    // A service that was still opening was never ready: nothing to drain.
+    if (drainMs > 0 && !wasOpening) await sleep(drainMs);
     log.info({}, 'closing');
     const deadline = definition.closeDeadlineMs;
     const timer =
@@ -116,7 +131,9 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
       logger.info({ version: cairnVersion, node: process.version, pid: process.pid }, 'starting');
       const port = definition.healthPort?.(config);
       if (port !== undefined && port.port !== 0) await holdStartupPort(port.field, port.port, port.host);
-      const started = await definition.start(config, logger);
+      opening = definition.start(config, logger);
+      const started = await opening;
+      if (stopping) return; // the stop closes it
       service = started;
       logger.info({ startupMs: Math.round(performance.now() - startedAt) }, 'started');
     } catch (err) {
@@ -152,10 +169,11 @@ function reload(logger: Logger, settings: ServiceSettings, service: RunningServi
     }
   }
   logger.info({ signal: 'SIGHUP', reloaded, failed, logLevel: logger.level }, 'reloaded');
+  service?.reloaded?.();
 }
 
 /** The file holds one level name (surrounding whitespace ignored); anything else is a ConfigError naming LOG_LEVEL_FILE. */
-function readLogLevelFile(path: string): string {
+export function readLogLevelFile(path: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

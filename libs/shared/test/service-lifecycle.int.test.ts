@@ -268,6 +268,23 @@ describe('a gateway', () => {
       expect(lines[0]).toContain('USERS_FILE');
     });
 
+    it('passes SIGHUP on to its workers with access control off: each moves to the level LOG_LEVEL_FILE names', async () => {
+      const levelFile = join(dir.path, 'level-workers');
+      writeFileSync(levelFile, 'info\n');
+      const service = await spawnService('gateway', { WORKERS: '2', AUTH_REQUIRED: 'false', LOG_LEVEL_FILE: levelFile });
+      try {
+        await waitReady(service);
+        writeFileSync(levelFile, 'debug\n');
+        service.child.kill('SIGHUP');
+        // The primary's line and one per worker.
+        await eventually(() => expect(logLines(service.stdout()).filter((line) => line.msg === 'reloaded' && line.logLevel === 'debug')).toHaveLength(3), { timeoutMs: 5_000, intervalMs: 50 });
+        expect(service.child.exitCode).toBeNull();
+      } finally {
+        service.child.kill('SIGTERM');
+        expect(await service.exit).toBe(0);
+      }
+    });
+
     it('passes SIGHUP on to its workers: a user added to USERS_FILE authenticates on every worker', async () => {
       await writeUsers(['alice']);
       const service = await spawnService('gateway', { WORKERS: '2', AUTH_REQUIRED: 'true', USERS_FILE: usersFile });

@@ -8,3 +8,4 @@ export * from './seeded-random.js';
 export * from './nats-cluster.js';
 export * from './debian-packages.js';
 export * from './free-port.js';
+export * from './process-alive.js';

@@ -27,8 +27,8 @@ const record: AccessRecord = {
 const now = Date.UTC(2026, 11, 2, 12, 52, 24, 500);
 
 describe('combinedLine', () => {
-  it("writes nginx's combined format with the outcome and request id appended", () => {
-    expect(combinedLine(record, now)).toBe('10.0.0.7 - - [02/Dec/2026:12:52:24 +0000] "GET /a?b=1 HTTP/1.1" 200 1024 "-" "curl/8.5.0" HIT r1');
+  it("writes nginx's combined format with the outcome, reason, latency, key and request id appended", () => {
+    expect(combinedLine(record, now)).toBe('10.0.0.7 - - [02/Dec/2026:12:52:24 +0000] "GET /a?b=1 HTTP/1.1" 200 1024 "-" "curl/8.5.0" HIT fresh 0.000 "page:/a?b=1" r1');
   });
 
   it.each([
@@ -41,7 +41,7 @@ describe('combinedLine', () => {
   });
 
   it('names the authenticated user and marks what is missing with -', () => {
-    expect(combinedLine({ ...record, user: 'alice', client: '', requestId: '' }, now)).toMatch(/^- - alice \[.*\] ".*" HIT -$/);
+    expect(combinedLine({ ...record, user: 'alice', client: '', requestId: '', reason: '' }, now)).toMatch(/^- - alice \[.*\] ".*" HIT - 0\.000 ".*" -$/);
   });
 });
 

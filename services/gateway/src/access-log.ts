@@ -26,7 +26,8 @@ export interface AccessRecord {
   bytes: number;
   latencyMs: number;
   outcome: CacheOutcome;
-  reason: DecisionReason | ErrorReason;
+  /** '' for an answer made before any decision (a malformed request target). */
+  reason: DecisionReason | ErrorReason | '';
   cache: CacheName;
   key: string;
   client: string;
@@ -74,7 +75,7 @@ function accessRecord(reply: Reply, exchange: Exchange | undefined, outcome: Cac
     bytes: reply.bodyBytes,
     latencyMs: Math.round(latencyMs * 1000) / 1000,
     outcome,
-    reason: reply.errorReason ?? exchange?.reason ?? 'no-rule',
+    reason: reply.errorReason ?? exchange?.reason ?? '',
     cache,
     key: exchange?.key ?? '',
     client: req.socket.remoteAddress ?? '',
@@ -116,9 +117,11 @@ function timeLocal(now: number): string {
 
 /**
  * nginx's `combined`: `$remote_addr - $remote_user [$time_local] "$request" $status
- * $body_bytes_sent "$http_referer" "$http_user_agent"`, then the outcome and the request id.
+ * $body_bytes_sent "$http_referer" "$http_user_agent"`, then the outcome, the reason, the
+ * latency in seconds with ms resolution (as `$request_time`), the cache key quoted, and the
+ * request id last.
  */
 export function combinedLine(record: AccessRecord, now: number): string {
   const request = `${escaped(record.method)} ${escaped(record.url)} HTTP/${record.httpVersion}`;
-  return `${record.client || '-'} - ${escaped(record.user)} [${timeLocal(now)}] "${request}" ${record.status} ${record.bytes} "${escaped(record.referer)}" "${escaped(record.userAgent)}" ${record.outcome} ${record.requestId || '-'}`;
+  return `${record.client || '-'} - ${escaped(record.user)} [${timeLocal(now)}] "${request}" ${record.status} ${record.bytes} "${escaped(record.referer)}" "${escaped(record.userAgent)}" ${record.outcome} ${record.reason || '-'} ${(record.latencyMs / 1000).toFixed(3)} "${escaped(record.key)}" ${record.requestId || '-'}`;
 }

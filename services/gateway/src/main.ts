@@ -29,7 +29,7 @@ runService({
   // The admin port answers /health while NATS is awaited; a worker serves no admin port.
   healthPort: (config) => (cluster.isWorker ? undefined : { field: 'ADMIN_PORT', port: config.env.ADMIN_PORT, host: config.env.ADMIN_HOST }),
   start: async (config, logger) => {
-    let service: { close(): Promise<void>; reloadUsers(): void };
+    let service: { close(): Promise<void>; reloadUsers(): void; reloaded?(): void };
     const opensStore = cluster.isWorker || config.env.WORKERS === 1;
     // A crash in a process that has the store open must not hang it holding the write lock (store/exit-now.ts).
     if (opensStore) process.on('uncaughtException', (err) => exitNow('uncaught exception', err));
@@ -51,6 +51,7 @@ runService({
     }
     return {
       reloadUsers: () => service.reloadUsers(),
+      reloaded: () => service.reloaded?.(),
       close: () =>
         new Promise<void>((resolve, reject) => {
           // A close past its deadline may have a store write in flight: not a plain exit (store/exit-now.ts).

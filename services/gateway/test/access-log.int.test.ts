@@ -110,14 +110,14 @@ describe('access log', () => {
     expect(await lineFor('purge')).toMatchObject({ method: 'PURGE', url: '/purged' });
   });
 
-  it('writes the combined format with the outcome and request id appended', async () => {
+  it('writes the combined format with the outcome, reason, latency, key and request id appended', async () => {
     await start('combined');
     h.origin.route('/c', { body: 'abc' });
     await get('/c?q="x"', { headers: { 'x-request-id': 'combined-1', 'user-agent': 'probe "quoted"', referer: 'http://example.test/' } });
     await eventually(() => expect(log.lines.some((line) => line.endsWith(' combined-1'))).toBe(true));
     const line = log.lines.find((l) => l.endsWith(' combined-1')) as string;
     expect(line).toMatch(
-      /^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/c\?q=%22x%22 HTTP\/1\.1" 200 3 "http:\/\/example\.test\/" "probe \\x22quoted\\x22" MISS combined-1$/,
+      /^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/c\?q=%22x%22 HTTP\/1\.1" 200 3 "http:\/\/example\.test\/" "probe \\x22quoted\\x22" MISS [a-z-]+ \d+\.\d{3} "[^"]*\/c[^"]*" combined-1$/,
     );
   });
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, encodeMessage, ensureStreams, headers as cairnHeaders, ruleSchema, subjects } from '@cairn/shared';
 import { loadInvalidationConfig, startInvalidationService, type InvalidationService } from '@cairn/invalidation';
-import { eventually, freePorts, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
+import { eventually, freePorts, startNatsServer, startOrigin, tempDir, processAlive, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -82,15 +82,6 @@ function processOnPort(port: number): number {
   const pid = /pid=(\d+)/.exec(line)?.[1];
   if (pid === undefined) throw new Error(`no process on port ${port}: ${line}`);
   return Number(pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('a gateway node with WORKERS=2', () => {
@@ -390,7 +381,7 @@ describe('a gateway node with WORKERS=2', () => {
     const pids = (await ready(adminUrl)).workers.map((w) => w.pid!);
     primary.kill('SIGTERM');
     expect(await exited(primary)).toBe(0);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 
   it('ends its workers at once when the primary is killed -9 during fills, so a restarted node on the same store becomes ready', async () => {
@@ -412,7 +403,7 @@ describe('a gateway node with WORKERS=2', () => {
     node.kill('SIGKILL');
     loading = false;
     await fills;
-    await eventually(async () => expect(pids.filter(alive)).toEqual([]), { timeoutMs: 5000, intervalMs: 50 });
+    await eventually(async () => expect(pids.filter(processAlive)).toEqual([]), { timeoutMs: 5000, intervalMs: 50 });
     node = start();
     try {
       await eventually(async () => expect((await ready(admin)).status).toBe(200), { timeoutMs: 20_000, intervalMs: 100 });

@@ -210,6 +210,18 @@ describe.concurrent('cairn config check', () => {
       ]),
     );
   });
+
+  it('refuses NATS and log level settings the gateway would refuse at startup', async () => {
+    const checked = await cairn(['config', 'check'], {
+      CONFIG_DIR: dir.path,
+      ENVIRONMENT: 'test',
+      AUTH_REQUIRED: 'false',
+      NATS_TLS_CERT: join(dir.path, 'client.pem'),
+      LOG_LEVEL_FILE: join(dir.path, 'no-such-level-file'),
+    });
+    expect(checked.code).toBe(1);
+    expect(checked.stderrLines).toEqual([expect.stringMatching(/^cairn: environment: NATS_TLS/), expect.stringMatching(/^cairn: environment: LOG_LEVEL_FILE: /)]);
+  });
 });
 
 describe('cairn user add', () => {

@@ -30,11 +30,20 @@ export interface ConnectNatsOptions {
   ownStreams?: readonly string[];
 }
 
+/** First connects still waiting for a server, in this process. */
+let awaiting = 0;
+
+/** Whether this process is still waiting for its first NATS connection (run-service.ts: a stop then exits at once). */
+export function awaitingNats(): boolean {
+  return awaiting > 0;
+}
+
 export async function connectNats(settings: NatsSettings, name: string, logger: Logger, options: ConnectNatsOptions = {}): Promise<NatsHandle> {
   const auth = natsAuthOptions(settings);
   // nats.js retries the first connect quietly: say what the service waits for, at a bounded rate.
   const waitStarted = Date.now();
   const waiting = setInterval(() => logger.warn({ url: settings.NATS_URL, waitingMs: Date.now() - waitStarted }, 'waiting for NATS'), WAITING_LOG_INTERVAL_MS);
+  awaiting++;
   const nc = await connect({
     servers: settings.NATS_URL.split(','),
     name,
@@ -47,7 +56,10 @@ export async function connectNats(settings: NatsSettings, name: string, logger: 
     if ((err as NatsError).code !== ErrorCode.AuthorizationViolation) throw err;
     const field = settings.NATS_CREDS === undefined ? 'NATS_USER/NATS_PASS' : 'NATS_CREDS';
     throw new ConfigError('environment', field, `the NATS server refused ${settings.NATS_USER === undefined ? 'the connection' : `user ${JSON.stringify(settings.NATS_USER)}`}: ${(err as Error).message}`);
-  }).finally(() => clearInterval(waiting));
+  }).finally(() => {
+    clearInterval(waiting);
+    awaiting--;
+  });
   // The port held meanwhile (run-service.ts) goes to the service's own listener, about to open.
   await releaseStartupPort();
   logger.info({ server: nc.getServer(), user: settings.NATS_USER, tls: auth.tls !== undefined }, 'nats connected');

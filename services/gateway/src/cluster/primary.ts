@@ -37,8 +37,10 @@ interface Slot {
 
 export interface GatewayPrimary {
   adminUrl: string;
-  /** SIGHUP: checks USERS_FILE (throws, telling no worker, when it is bad), then passes SIGHUP to every worker. */
+  /** SIGHUP: checks USERS_FILE (throws when it is bad: each worker then keeps its users too). */
   reloadUsers(): void;
+  /** After every SIGHUP: passes it to every worker, which reloads what it reads itself. */
+  reloaded(): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,8 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
     adminUrl,
     reloadUsers() {
       if (env.AUTH_REQUIRED && env.USERS_FILE !== undefined) loadUsersFile(env.USERS_FILE);
+    },
+    reloaded() {
       for (const slot of slots) if (slot.worker?.isDead() === false) slot.worker.process.kill('SIGHUP');
     },
     async close() {

@@ -137,7 +137,8 @@ export class Reply {
   /** A body written in one `end`: HEAD sends none (node drops it). */
   #sentWhole(bytes: number): void {
     this.bodyBytes = this.raw.req.method === 'HEAD' ? 0 : bytes;
-    this.ended(false);
+    // A client gone before the answer was written (a collapsed waiter's, say) never got it.
+    this.ended(this.raw.destroyed);
   }
 
   #sendEmpty(): this {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError, formatFieldPath, loadUsersFile } from '@cairn/shared';
+import { ConfigError, formatFieldPath, loadUsersFile, natsAuthOptions, readLogLevelFile } from '@cairn/shared';
 import type { CairnCommand } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
 
@@ -79,12 +79,17 @@ export async function checkGatewayConfig(env: NodeJS.ProcessEnv): Promise<{ path
     }
   }
   if (problems.length === 0) {
-    try {
-      loadGatewayConfig(env);
-    } catch (err) {
-      // The loader's checks across the file and the environment (an origin auth header needs its token).
-      if (!(err instanceof ConfigError)) throw err;
-      problems.push(err.message);
+    // What the gateway checks next at startup, each as it does: the loader's checks across the
+    // file and the environment (an origin auth header needs its token), the NATS credentials
+    // and TLS files, the log level file.
+    const checks = [() => loadGatewayConfig(env), () => natsAuthOptions(parsedEnv.data!), () => parsedEnv.data!.LOG_LEVEL_FILE !== undefined && readLogLevelFile(parsedEnv.data!.LOG_LEVEL_FILE)];
+    for (const check of checks) {
+      try {
+        check();
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(err.message);
+      }
     }
   }
   return { path, problems };

@@ -38,11 +38,18 @@ export const pub: CairnCommand = {
     })();
     const h = natsHeaders();
     for (const [name, value] of headerLines) h.append(name, value);
-    nc.publish(subject, payload, headerLines.length === 0 ? {} : { headers: h });
-    // A refused publish is answered with -ERR before the PONG of the flush that follows it.
-    await nc.flush();
-    await nc.flush();
-    await nc.close();
+    try {
+      // Throws at once for a payload over the server's max_payload.
+      nc.publish(subject, payload, headerLines.length === 0 ? {} : { headers: h });
+      // A refused publish is answered with -ERR before the PONG of the flush that follows it.
+      await nc.flush();
+      await nc.flush();
+    } catch (err) {
+      refused ??= err instanceof Error ? err.message : String(err);
+    } finally {
+      // An open connection would keep the process alive after the answer.
+      await nc.close();
+    }
     if (refused !== undefined) throw new OperationFailedError(`not published on ${subject}: ${refused}`);
     const headers = Object.fromEntries(headerLines.map(([name]) => [name, h.values(name)]));
     return {
