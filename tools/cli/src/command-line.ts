@@ -1,8 +1,9 @@
 /**
- * The command table's parser and help: argv → which command, its arguments and options, or a
- * help or version request. Built on node:util parseArgs; knows nothing about what commands do.
+ * The command table on commander: argv → which command, its arguments and options, or a help or
+ * version text. Knows nothing about what commands do. Commander never exits the process or prints
+ * here: its output is captured and its errors become one-line usage errors.
  */
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { UsageError } from './errors.js';
 
 export interface OptionSpec {
@@ -35,122 +36,124 @@ export type OptionValue = string | boolean | string[] | undefined;
 
 export type Invocation<C extends CommandSpec> =
   | { kind: 'run'; command: C; args: Record<string, string | undefined>; options: Record<string, OptionValue> }
-  | { kind: 'help'; text: string }
-  | { kind: 'version' };
+  | { kind: 'help' | 'version'; text: string };
 
 export interface Program<C extends CommandSpec> {
   name: string;
   description: string;
+  version: string;
   commands: readonly C[];
+  /** Accepted before or after the command words; `--help` and `--version` come with every program. */
   globalOptions: readonly OptionSpec[];
+  /** What a group (`rules`) of commands is, in the main help's list; the group's own words otherwise. */
+  groups?: Readonly<Record<string, string>>;
   /** Text after the command list of the main help: environment, exit codes. */
   epilogue: string;
 }
 
-const flag = (option: OptionSpec): string =>
-  `${option.short === undefined ? '    ' : `-${option.short}, `}--${option.name}${option.type === 'string' ? ` <${option.placeholder ?? 'value'}>` : ''}`;
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-function optionTable(options: readonly OptionSpec[]): string {
-  const width = Math.max(...options.map((o) => flag(o).length));
-  return options.map((o) => `  ${flag(o).padEnd(width)}  ${o.description}`).join('\n');
+function optionOf(spec: OptionSpec): Option {
+  const value = spec.type === 'string' ? ` <${spec.placeholder ?? 'value'}>` : '';
+  const option = new Option(`${spec.short === undefined ? '' : `-${spec.short}, `}--${spec.name}${value}`, spec.description);
+  return spec.multiple === true ? option.argParser(collect) : option;
 }
 
-const argumentsUsage = (command: CommandSpec): string =>
-  command.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(' ');
-
-export function usageLine(program: Program<CommandSpec>, command: CommandSpec): string {
-  return [program.name, ...command.path, command.options.length > 0 ? '[options]' : '', argumentsUsage(command)].filter((part) => part !== '').join(' ');
+/** The command words below the program: `rules get` for `cairn rules get`. */
+function wordsOf(command: Command): string[] {
+  const words: string[] = [];
+  for (let c: Command | null = command; c?.parent != null; c = c.parent) words.unshift(c.name());
+  return words;
 }
 
-export function commandHelp(program: Program<CommandSpec>, command: CommandSpec): string {
-  const sections = [`Usage: ${usageLine(program, command)}`, command.summary];
-  if (command.options.length > 0) sections.push(`Options:\n${optionTable(command.options)}`);
-  sections.push(`Global options:\n${optionTable(program.globalOptions)}`);
-  if (command.examples.length > 0) sections.push(`Examples:\n${command.examples.map((e) => `  ${e}`).join('\n')}`);
-  return `${sections.join('\n\n')}\n`;
+const defaultHelp = new Help();
+
+/** The main help lists every command with its arguments, grouped ones under their full words. */
+const helpConfiguration: Partial<Help> = {
+  showGlobalOptions: true,
+  sortSubcommands: false,
+  visibleCommands: (cmd) => {
+    const visible = defaultHelp.visibleCommands(cmd);
+    return cmd.parent === null ? visible.flatMap((c) => (c.commands.length > 0 ? [...c.commands] : [c])) : visible;
+  },
+  subcommandTerm: (cmd) => [...wordsOf(cmd).slice(0, -1), defaultHelp.subcommandTerm(cmd)].join(' '),
+};
+
+interface Built<C extends CommandSpec> {
+  root: Command;
+  output: { out: string };
+  /** The command commander was at when it stopped, for the error's prefix. */
+  current: { command: Command };
+  invocation: { value?: Invocation<C> };
 }
 
-/** The main help, or a group's (`cairn rules --help`) when `prefix` names one. */
-export function programHelp(program: Program<CommandSpec>, prefix: readonly string[] = []): string {
-  const listed = program.commands.filter((c) => prefix.every((word, i) => c.path[i] === word));
-  const lines = listed.map((c) => [usageLine(program, c).slice(program.name.length + 1), c.summary] as const);
-  const width = Math.max(...lines.map(([usage]) => usage.length));
-  const sections = [
-    `Usage: ${program.name} ${prefix.length > 0 ? `${prefix.join(' ')} ` : ''}<command> [options]`,
-    ...(prefix.length === 0 ? [program.description] : []),
-    `Commands:\n${lines.map(([usage, summary]) => `  ${usage.padEnd(width)}  ${summary}`).join('\n')}`,
-    `Global options:\n${optionTable(program.globalOptions)}`,
-    `Run "${program.name} ${prefix.length > 0 ? `${prefix.join(' ')} ` : ''}<command> --help" for a command's options and examples.`,
-  ];
-  if (prefix.length === 0) sections.push(program.epilogue);
-  return `${sections.join('\n\n')}\n`;
-}
+function build<C extends CommandSpec>(program: Program<C>): Built<C> {
+  const output = { out: '' };
+  const invocation: { value?: Invocation<C> } = {};
+  // Commander writes help and the version with writeOut; writeErr would get the help it shows for a
+  // group without its command word, and outputError its error: both are replaced by one line.
+  const root = new Command(program.name)
+    .description(program.description)
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => (output.out += text), writeErr: () => {}, outputError: () => {} })
+    .configureHelp(helpConfiguration)
+    .helpOption('-h, --help', 'show help')
+    .version(`${program.name} ${program.version}`, '-V, --version', 'print the version')
+    .addHelpText('after', `\n${program.epilogue}`);
+  for (const spec of program.globalOptions) root.addOption(optionOf(spec));
+  const current = { command: root };
+  const track = (parent: Command) => parent.hook('preSubcommand', (_parent, sub) => void (current.command = sub));
+  track(root);
 
-/** Every option of every command, for one strict parse; a name means one thing everywhere. */
-function allOptions(program: Program<CommandSpec>): Map<string, OptionSpec> {
-  const options = new Map<string, OptionSpec>();
-  for (const option of [...program.globalOptions, ...program.commands.flatMap((c) => c.options)]) {
-    const known = options.get(option.name);
-    if (known !== undefined && (known.type !== option.type || known.short !== option.short || known.multiple !== option.multiple)) {
-      throw new TypeError(`option --${option.name} is declared twice with different shapes`);
+  const groups = new Map<string, Command>();
+  for (const spec of program.commands) {
+    let parent = root;
+    for (const word of spec.path.slice(0, -1)) {
+      let group = groups.get(word);
+      if (group === undefined) {
+        const words = program.commands.filter((c) => c.path[0] === word && c.path.length > 1).map((c) => c.path.slice(1).join(' '));
+        group = parent.command(word).description(program.groups?.[word] ?? words.join(', '));
+        track(group);
+        groups.set(word, group);
+      }
+      parent = group;
     }
-    options.set(option.name, option);
+    const command = parent.command(spec.path[spec.path.length - 1] as string).description(spec.summary);
+    for (const arg of spec.args) command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`);
+    for (const option of spec.options) command.addOption(optionOf(option));
+    if (spec.examples.length > 0) command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}`);
+    const specs = [...program.globalOptions, ...spec.options];
+    command.action(() => {
+      const values = command.optsWithGlobals();
+      const options = Object.fromEntries(specs.map((o) => [o.name, values[optionOf(o).attributeName()] as OptionValue]));
+      const args = Object.fromEntries(spec.args.map((a, i) => [a.name, command.processedArgs[i] as string | undefined]));
+      invocation.value = { kind: 'run', command: spec, args, options };
+    });
   }
-  return options;
+  return { root, output, current, invocation };
 }
 
-/** parseArgs's message, first sentence only and without its advice on `--`. */
-function usageMessage(err: Error): string {
-  const sentence = err.message.split(/\.\s/)[0] ?? err.message;
-  return sentence.replace(/^./, (c) => c.toLowerCase()).replace(/\.$/, '');
-}
-
-function parse(argv: readonly string[], options: Map<string, OptionSpec>) {
-  const config = Object.fromEntries(
-    [...options.values()].map((o) => [o.name, { type: o.type, ...(o.short === undefined ? {} : { short: o.short }), ...(o.multiple === true ? { multiple: true } : {}) }]),
-  );
-  try {
-    return parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true, tokens: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') === true) throw new UsageError(usageMessage(err as Error));
-    throw err;
-  }
+/** Commander's message as one line: without its `error: ` and sentence end, with where to look. */
+function usageError(program: Program<CommandSpec>, command: Command, err: CommanderError): UsageError {
+  const words = wordsOf(command);
+  const see = `see "${[program.name, ...words, '--help'].join(' ')}"`;
+  const where = words.length > 0 ? `${words.join(' ')}: ` : '';
+  if (err.code === 'commander.help') return new UsageError(`${where}a command is required (${see})`);
+  const message = err.message.replace(/^error: /, '').replace(/\.$/, '');
+  return new UsageError(`${where}${message} (${see})`);
 }
 
 export function parseCommandLine<C extends CommandSpec>(program: Program<C>, argv: readonly string[]): Invocation<C> {
-  const parsed = parse(argv, allOptions(program));
-  const values = parsed.values as Record<string, OptionValue>;
-  let positionals = parsed.positionals;
-  const helpAsked = values.help === true || positionals[0] === 'help';
-  if (positionals[0] === 'help') positionals = positionals.slice(1);
-  if (values.version === true && positionals.length === 0) return { kind: 'version' };
-
-  const command = [...program.commands].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((word, i) => positionals[i] === word));
-  if (command === undefined) {
-    const group = positionals.length > 0 && program.commands.some((c) => c.path.length > 1 && c.path[0] === positionals[0]) ? [positionals[0] as string] : [];
-    const text = programHelp(program, group);
-    if (helpAsked && positionals.length === group.length) return { kind: 'help', text };
-    if (positionals.length === 0) throw new UsageError(`a command is required (see "${program.name} --help")`);
-    if (positionals.length === group.length) throw new UsageError(`${group.join(' ')}: a command is required (see "${program.name} ${group.join(' ')} --help")`);
-    const unknown = positionals.slice(0, group.length + 1).join(' ');
-    throw new UsageError(`unknown command "${unknown}" (see "${program.name} ${group.join(' ')}${group.length > 0 ? ' ' : ''}--help")`);
+  const { root, output, current, invocation } = build(program);
+  try {
+    root.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // `cairn help` answers with exit code 0, a group without its command word with 1.
+    if (err.code === 'commander.helpDisplayed' || (err.code === 'commander.help' && err.exitCode === 0)) return { kind: 'help', text: output.out };
+    if (err.code === 'commander.version') return { kind: 'version', text: output.out };
+    throw usageError(program, current.command, err);
   }
-  if (helpAsked) return { kind: 'help', text: commandHelp(program, command) };
-
-  const allowed = new Set([...program.globalOptions, ...command.options].map((o) => o.name));
-  for (const token of parsed.tokens) {
-    if (token.kind === 'option' && !allowed.has(token.name)) {
-      throw new UsageError(`${command.path.join(' ')}: unknown option ${token.rawName} (see "${program.name} ${command.path.join(' ')} --help")`);
-    }
-  }
-  const rest = positionals.slice(command.path.length);
-  const usage = `usage: ${usageLine(program, command)}`;
-  if (rest.length > command.args.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[command.args.length])} (${usage})`);
-  const args: Record<string, string | undefined> = {};
-  command.args.forEach((spec, i) => {
-    const value = rest[i];
-    if (value === undefined && spec.required) throw new UsageError(`missing <${spec.name}> (${usage})`);
-    args[spec.name] = value;
-  });
-  return { kind: 'run', command, args, options: values };
+  if (invocation.value === undefined) throw new TypeError(`no command ran for ${JSON.stringify(argv)}`);
+  return invocation.value;
 }

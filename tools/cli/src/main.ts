@@ -25,8 +25,6 @@ const globalOptions: OptionSpec[] = [
   { name: 'nats-url', type: 'string', placeholder: 'url', description: `NATS servers, comma-separated (env NATS_URL, default ${defaultUrls.nats})` },
   { name: 'user', type: 'string', placeholder: 'name', description: 'Basic auth user for the REST services (env CAIRN_USER; password in CAIRN_PASSWORD)' },
   { name: 'json', type: 'boolean', description: 'print the result as one JSON document on stdout' },
-  { name: 'help', short: 'h', type: 'boolean', description: 'show help' },
-  { name: 'version', short: 'V', type: 'boolean', description: 'print the version' },
 ];
 
 const environmentHelp = `Environment:
@@ -38,28 +36,26 @@ const environmentHelp = `Environment:
   CONFIG_DIR, ENVIRONMENT, and every gateway variable
                                             what "config check" validates`;
 
-const program: Program<CairnCommand> = {
-  name: 'cairn',
-  description: 'Operate a Cairn: TTL rules, purges, NATS publishes, fleet status, gateway config checks, users.',
-  commands: [rulesList, rulesGet, rulesApply, rulesRemove, rulesTest, rulesExport, rulesImport, purge, pub, status, configCheck, userAdd],
-  globalOptions,
-  epilogue: `${environmentHelp}\n\n${exitCodesHelp}`,
-};
-
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
 }
 
+const program: Program<CairnCommand> = {
+  name: 'cairn',
+  description: 'Operate a Cairn: TTL rules, purges, NATS publishes, fleet status, gateway config checks, users.',
+  version: version(),
+  commands: [rulesList, rulesGet, rulesApply, rulesRemove, rulesTest, rulesExport, rulesImport, purge, pub, status, configCheck, userAdd],
+  globalOptions,
+  groups: { rules: 'The TTL rules: list, get, apply, remove, test, export, import.', config: "Check a gateway's configuration.", user: 'Users for USERS_FILE.' },
+  epilogue: `${environmentHelp}\n\n${exitCodesHelp}`,
+};
+
 async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, stdin: NodeJS.ReadStream, streams: OutputStreams): Promise<ExitCode> {
   try {
     const invocation = parseCommandLine(program, argv);
-    if (invocation.kind === 'help') {
+    if (invocation.kind !== 'run') {
       streams.stdout.write(invocation.text);
-      return exitCodes.ok;
-    }
-    if (invocation.kind === 'version') {
-      streams.stdout.write(`cairn ${version()}\n`);
       return exitCodes.ok;
     }
     const settings = resolveSettings(invocation.options, env);
