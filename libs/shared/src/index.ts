@@ -42,6 +42,7 @@ export * from './run-service.js';
 export * from './build-info.js';
 export * from './drain-state.js';
 export * from './config/lifecycle-env.js';
+export * from './config/startup-resource.js';
 export * from './http/startup-listener.js';
 export * from './rules/lru-cache.js';
 export * from './nats/rule-follower.js';

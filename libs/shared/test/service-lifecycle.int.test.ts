@@ -7,6 +7,8 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, ensureStreams, hashPassword } from '@cairn/shared';
@@ -257,6 +259,29 @@ describe('a gateway', () => {
     expect(answer.status).toBe(200);
     expect(await answer.text()).toBe('slow');
     expect(await service.exit).toBe(0);
+  });
+
+  it('stops with exit 1 and one stderr line naming PORT when its proxy port is taken', async () => {
+    const [taken] = await freePorts(1);
+    const squatter = createServer().listen(taken, '127.0.0.1');
+    await once(squatter, 'listening');
+    try {
+      const service = await spawnService('gateway', { PORT: String(taken) });
+      expect(await service.exit).toBe(1);
+      expect(service.stderr().trim().split('\n')).toEqual([`environment: PORT: 127.0.0.1:${taken} is already in use`]);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('stops with exit 1 and one stderr line naming DATA_DIR when it cannot be created', async () => {
+    const blocker = join(dir.path, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const service = await spawnService('gateway', { DATA_DIR: join(blocker, 'data') });
+    expect(await service.exit).toBe(1);
+    const lines = service.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^environment: DATA_DIR: cannot create /);
   });
 
   describe('with WORKERS=2', () => {

@@ -3,8 +3,7 @@
  * it reads exist) → feeds → (feeds caught up) → proxy listener. The proxy opens only after both feeds
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
-import { mkdirSync } from 'node:fs';
-import { awaitStreams, connectNats, createAuthenticator, createLogger, streamNames, streamOptionsOf, type Logger, type Readiness } from '@cairn/shared';
+import { awaitStreams, connectNats, createAuthenticator, createLogger, ensureDirectory, listenFailure, streamNames, streamOptionsOf, type Logger, type Readiness } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
 import { buildRoutes, type GatewayContext } from './context.js';
@@ -56,7 +55,7 @@ export async function startGateway(
   const { env } = config;
   const log = logger.child({ gatewayId: env.GATEWAY_ID, ...(worker === undefined ? {} : { worker: worker.index }) });
   const storeDuties = worker?.storeDuties ?? true;
-  mkdirSync(env.DATA_DIR, { recursive: true });
+  ensureDirectory('DATA_DIR', env.DATA_DIR);
   const metrics = createGatewayMetrics();
   worker?.serveMetrics(metrics.registry);
   // Before the store and NATS: a missing or bad USERS_FILE stops startup with its one line.
@@ -103,7 +102,12 @@ export async function startGateway(
     return streamsMissing.length === 0 ? ready : { ...ready, streamsMissing };
   };
   const admin = worker === undefined ? createAdminServer(context, readiness) : undefined;
-  const adminUrl = admin === undefined ? '' : await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST });
+  const adminUrl =
+    admin === undefined
+      ? ''
+      : await admin.listen({ port: env.ADMIN_PORT, host: env.ADMIN_HOST }).catch((err: unknown) => {
+          throw listenFailure(err, 'ADMIN_PORT', env.ADMIN_HOST, env.ADMIN_PORT);
+        });
   // A worker is ready for its primary once its proxy listens, not merely once its feeds caught up.
   let serving = false;
   let url = '';
@@ -136,7 +140,9 @@ export async function startGateway(
   }
 
   const proxy = createProxyServer(context);
-  url = await proxy.listen(env.PORT, env.HOST);
+  url = await proxy.listen(env.PORT, env.HOST).catch((err: unknown) => {
+    throw listenFailure(err, 'PORT', env.HOST, env.PORT);
+  });
   serving = true;
   // A node's `listening` line, with both URLs, is its primary's once every worker serves.
   log.info({ url, adminUrl }, worker === undefined ? 'listening' : 'worker listening');
