@@ -6,7 +6,7 @@
  * of the target can reach the origin without being in the key — issue 9). Then Basic auth
  * (README, Access control): any role for the proxy, an admin role for PURGE.
  */
-import { canonicalPath, trimTrailingSlash, type AuthResult } from '@cairn/shared';
+import { cacheOfRequest, canonicalPath, trimTrailingSlash, type AuthResult } from '@cairn/shared';
 import type { GatewayContext, Route } from '../context.js';
 import { AuthRefusedError, BadRequestTargetError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { dropConnectionListed } from '../http/hop-by-hop.js';
@@ -19,14 +19,6 @@ export type RecvResult = { kind: 'continue' } | { kind: 'pass' } | { kind: 'auth
 const CONTINUE: RecvResult = { kind: 'continue' };
 const PASS: RecvResult = { kind: 'pass' };
 
-function isApi(exchange: Exchange, context: GatewayContext): boolean {
-  const { apiHeader, apiPathPrefix } = context.cacheConfig;
-  if (apiHeader !== undefined && exchange.headers[apiHeader.key] === apiHeader.value) return true;
-  // On the normalized path, as the key and a fill see it: `/API/x` and `/./api/x` are API
-  // traffic, and `/api/../admin` is not (it must not reach the API origin with its token).
-  return apiPathPrefix !== undefined && exchange.canonicalPath.startsWith(apiPathPrefix);
-}
-
 /**
  * The target's normalized forms and its route, for a client's request and for one the
  * gateway makes up itself (warming, refresh, origin push: flow/fill-ahead.ts).
@@ -37,7 +29,11 @@ export function routeRequest(exchange: Exchange, context: GatewayContext): Route
   dropConnectionListed(exchange.headers);
   exchange.canonicalPath = canonicalPath(exchange.url);
   exchange.path = trimTrailingSlash(exchange.canonicalPath);
-  const route = context.routes.api !== undefined && isApi(exchange, context) ? context.routes.api : context.routes.page;
+  // On the normalized path, as the key and a fill see it: `/API/x` and `/./api/x` are API
+  // traffic, and `/api/../admin` is not (it must not reach the API origin with its token).
+  // The rules service's POST /rules/test routes by the same function.
+  const api = context.routes.api !== undefined && cacheOfRequest(context.cacheConfig, exchange.canonicalPath, exchange.headers) === 'api';
+  const route = api ? context.routes.api! : context.routes.page;
   exchange.route = route;
   return route;
 }
