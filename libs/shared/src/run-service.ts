@@ -4,7 +4,7 @@
  * - a config error prints its one line on stderr and exits 1 (the only line not through pino);
  * - while the service waits for NATS its port answers `/health` (http/startup-listener.ts);
  * - SIGTERM/SIGINT: `/ready` fails for DRAIN_MS while the service keeps serving, then it
- *   closes (within `closeDeadlineMs`) and exits 0;
+ *   closes (within `closeDeadlineMs`) and exits 0 (a gateway worker is stopped by its primary);
  * - SIGHUP re-reads USERS_FILE and LOG_LEVEL_FILE (node's default would end the process).
  * Every lifecycle line (starting, stopping, stopped, reloaded) is a structured log line.
  */
@@ -49,7 +49,16 @@ export interface ServiceDefinition<C> {
   settings(config: C): ServiceSettings;
   /** The port held (answering `/health`) until NATS answers; undefined for none (port 0, a gateway worker). */
   healthPort?(config: C): { field: string; port: number; host: string } | undefined;
-  start(config: C, logger: Logger): Promise<RunningService>;
+  /**
+   * `stop` stops the process as SIGTERM does (a gateway worker's primary tells it to over IPC).
+   */
+  start(config: C, logger: Logger, stop: (reason: string) => void): Promise<RunningService>;
+  /**
+   * Whether SIGTERM/SIGINT stop this process (the default). A gateway worker's stop comes from
+   * its primary, which drains the node first: a signal sent to the whole process group (systemd,
+   * a terminal) must not close the worker's listener while the node still drains.
+   */
+  stopsOnSignal?(config: C): boolean;
   /** A close still running after this fails the stop (exit 1); undefined: the service bounds its own close. */
   closeDeadlineMs?: number;
 }
@@ -69,6 +78,7 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
   let service: RunningService | undefined;
   let opening: Promise<RunningService> | undefined;
   let stopping = false;
+  let signalsStop = true;
   const startedAt = performance.now();
 
   const stop = async (signal: string, log: Logger, drainMs: number): Promise<void> => {
@@ -109,11 +119,15 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
     log.info({ durationMs: Math.round(performance.now() - stopStarted) }, 'stopped');
     process.exit(0);
   };
-  const onSignal = (signal: string) => {
+  const requestStop = (reason: string) => {
     if (logger === undefined || settings === undefined) process.exit(0);
-    if (stopping) return logger.warn({ signal }, 'already stopping');
+    if (stopping) return logger.warn({ signal: reason }, 'already stopping');
     stopping = true;
-    void stop(signal, logger, settings.DRAIN_MS);
+    void stop(reason, logger, settings.DRAIN_MS);
+  };
+  const onSignal = (signal: string) => {
+    if (signalsStop) return requestStop(signal);
+    logger?.info({ signal }, 'signal left to the primary, which stops this worker once the node has drained');
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -126,12 +140,13 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
     try {
       config = definition.load(process.env);
       settings = definition.settings(config);
+      signalsStop = definition.stopsOnSignal?.(config) ?? true;
       const level = settings.LOG_LEVEL_FILE === undefined ? settings.LOG_LEVEL : readLogLevelFile(settings.LOG_LEVEL_FILE);
       logger = createLogger(name, level);
       logger.info({ version: cairnVersion, node: process.version, pid: process.pid }, 'starting');
       const port = definition.healthPort?.(config);
       if (port !== undefined && port.port !== 0) await holdStartupPort(port.field, port.port, port.host);
-      opening = definition.start(config, logger);
+      opening = definition.start(config, logger, requestStop);
       const started = await opening;
       if (stopping) return; // the stop closes it
       service = started;

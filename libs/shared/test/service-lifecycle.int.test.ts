@@ -15,7 +15,7 @@ import { createLogger, ensureStreams, hashPassword } from '@cairn/shared';
 import { gatewayEnvSchema } from '@cairn/gateway';
 import { invalidationEnvSchema } from '@cairn/invalidation';
 import { rulesEnvSchema } from '@cairn/rules';
-import { eventually, freePorts, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
+import { eventually, freePorts, processAlive, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -56,7 +56,7 @@ function logLines(text: string): Record<string, unknown>[] {
 }
 
 /** Spawns the built service on free ports; `env` overrides the defaults (NATS_URL, auth off). */
-async function spawnService(name: ServiceName, env: Record<string, string> = {}, args: string[] = []): Promise<Running> {
+async function spawnService(name: ServiceName, env: Record<string, string> = {}, args: string[] = [], options: { detached?: boolean } = {}): Promise<Running> {
   const [port, adminPort] = await freePorts(2);
   const base: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -70,7 +70,7 @@ async function spawnService(name: ServiceName, env: Record<string, string> = {},
       ? { ADMIN_PORT: String(adminPort), ENVIRONMENT: 'test', CONFIG_DIR: dir.path, DATA_DIR: join(dir.path, `data-${port}`), WORKERS: '1' }
       : {}),
   };
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js'), ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js'), ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -291,6 +291,46 @@ describe('a gateway', () => {
       const lines = service.stderr().trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain('USERS_FILE');
+    });
+
+    it('stops with exit 1 and one stderr line naming PORT when its proxy port is taken, not one per worker', async () => {
+      const [taken] = await freePorts(1);
+      const squatter = createServer().listen(taken, '127.0.0.1');
+      await once(squatter, 'listening');
+      try {
+        const service = await spawnService('gateway', { WORKERS: '2', PORT: String(taken) });
+        expect(await service.exit).toBe(1);
+        expect(service.stderr().trim().split('\n')).toEqual([`environment: PORT: 127.0.0.1:${taken} is already in use`]);
+      } finally {
+        squatter.close();
+      }
+    });
+
+    it('stops with exit 1 and one stderr line naming DATA_DIR when it cannot be created, not one per worker', async () => {
+      const blocker = join(dir.path, 'a-file-workers');
+      writeFileSync(blocker, 'not a directory');
+      const service = await spawnService('gateway', { WORKERS: '2', DATA_DIR: join(blocker, 'data') });
+      expect(await service.exit).toBe(1);
+      const lines = service.stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^environment: DATA_DIR: cannot create /);
+    });
+
+    it('keeps serving new requests for DRAIN_MS when SIGTERM reaches the whole process group, then exits 0 with no worker left', async () => {
+      const service = await spawnService('gateway', { WORKERS: '2', DRAIN_MS: '2000' }, [], { detached: true });
+      try {
+        await waitReady(service);
+        const pids = ((await (await fetch(`${service.adminUrl}/ready`)).json()) as { workers: { pid: number }[] }).workers.map((w) => w.pid);
+        // What systemd and a terminal do: every process of the group gets the signal.
+        process.kill(-service.child.pid!, 'SIGTERM');
+        await eventually(async () => expect((await fetch(`${service.adminUrl}/ready`)).status).toBe(503), { timeoutMs: 2_000, intervalMs: 20 });
+        // Separate connections, so both workers are asked: neither has closed its listener.
+        for (let i = 0; i < 4; i++) expect((await fetch(service.protectedUrl, { headers: { connection: 'close' } })).status).toBe(200);
+        expect(await service.exit).toBe(0);
+        await eventually(() => expect(pids.filter(processAlive)).toEqual([]), { timeoutMs: 5_000, intervalMs: 50 });
+      } finally {
+        await stopped(service);
+      }
     });
 
     it('passes SIGHUP on to its workers with access control off: each moves to the level LOG_LEVEL_FILE names', async () => {

@@ -4,6 +4,7 @@
  * variable (run-service.ts prints it), not a stack trace.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { ConfigError } from '../errors.js';
 
 /** A listen failure as the one-line ConfigError naming `field` when the port is taken or not permitted; anything else as it is. */
@@ -22,4 +23,17 @@ export function ensureDirectory(field: string, path: string): void {
   } catch (err) {
     throw new ConfigError('environment', field, `cannot create ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+/**
+ * Binds `host:port` and lets it go again, or fails with `listenFailure`'s one line: for a
+ * process that starts others which would each fail on a taken port (a gateway's workers).
+ */
+export function ensureListenable(field: string, host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err) => reject(listenFailure(err, field, host, port)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

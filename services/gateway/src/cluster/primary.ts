@@ -7,7 +7,7 @@
  * (`/ready` over every worker, `/metrics` aggregated), and restarts a worker that dies.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { connectNats, createAuthenticator, createHttpServer, healthOf, loadUsersFile, readinessWhileDraining, registerBuildInfo, type Logger, type Readiness } from '@cairn/shared';
+import { connectNats, createAuthenticator, createHttpServer, ensureDirectory, ensureListenable, healthOf, loadUsersFile, readinessWhileDraining, registerBuildInfo, type Logger, type Readiness } from '@cairn/shared';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { GatewayPresence } from '../control/presence.js';
@@ -50,6 +50,9 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   // What would stop a worker's start stops the node's, once, before any worker runs: a
   // missing or bad USERS_FILE is one line from here, not a restart loop of workers.
   createAuthenticator(env, { failed: () => undefined, refused: () => undefined });
+  // So do a taken PORT and a DATA_DIR that cannot be created, which every worker would fail on.
+  await ensureListenable('PORT', env.HOST, env.PORT);
+  ensureDirectory('DATA_DIR', env.DATA_DIR);
   const registry = new Registry();
   registerBuildInfo(registry, 'gateway');
   const restarts = new Counter({ name: 'cairn_gateway_worker_restarts_total', help: 'Workers restarted after they exited while the gateway was running.', registers: [registry] });
@@ -236,7 +239,10 @@ function nodeReadiness(slots: readonly Slot[], natsConnected: boolean, now: numb
   return { ...least, ready: natsConnected && workers.every((w) => w.ready), nats: natsConnected, workers };
 }
 
-/** SIGTERM: the worker stops accepting and finishes its responses (main.ts); killed past WORKER_CLOSE_MS. */
+/**
+ * Tells the worker to stop: it stops accepting and finishes its responses (main.ts); killed
+ * past WORKER_CLOSE_MS. A message, not a signal, since workers leave signals to the primary.
+ */
 function closeWorker(slot: Slot, log: Logger): Promise<void> {
   const worker = slot.worker;
   if (worker === undefined || worker.isDead()) return Promise.resolve();
@@ -249,6 +255,7 @@ function closeWorker(slot: Slot, log: Logger): Promise<void> {
       clearTimeout(kill);
       resolve();
     });
-    worker.process.kill('SIGTERM');
+    // A worker whose channel is gone is exiting already (it stops when its primary's channel closes).
+    if (worker.isConnected()) worker.send({ cairn: 'stop' } satisfies PrimaryMessage);
   });
 }

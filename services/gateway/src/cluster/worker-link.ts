@@ -27,6 +27,8 @@ export class WorkerLink {
   readonly #syncing = new Map<number, () => void>();
   /** Set by the gateway: forget in memory what other workers removed (the store's removal log). */
   tailRemovals: () => void = () => undefined;
+  /** Set by main.ts: the primary has drained the node and tells this worker to stop. */
+  stopRequested: () => void = () => undefined;
   readonly #waitMs: number;
   readonly #logger: Logger;
   #nextId = 1;
@@ -39,6 +41,10 @@ export class WorkerLink {
     this.#logger = logger;
     process.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message)) return;
+      if (message.cairn === 'stop') {
+        this.stopRequested();
+        return;
+      }
       if (message.cairn === 'tail-removals') {
         this.tailRemovals();
         this.#send({ cairn: 'removals-tailed', id: message.id });
