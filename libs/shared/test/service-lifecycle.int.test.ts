@@ -333,6 +333,18 @@ describe('a gateway', () => {
       }
     });
 
+    it('stops its workers without killing any when SIGTERM comes as soon as they are forked', async () => {
+      const service = await spawnService('gateway', { WORKERS: '2' });
+      try {
+        await eventually(() => expect(logLines(service.stdout()).some((line) => line.msg === 'workers started')).toBe(true), { timeoutMs: 20_000, intervalMs: 5 });
+        service.child.kill('SIGTERM');
+        expect(await service.exit).toBe(0);
+        expect(logLines(service.stdout()).filter((line) => line.msg === 'worker did not close in time, killing it')).toEqual([]);
+      } finally {
+        await stopped(service);
+      }
+    });
+
     it('passes SIGHUP on to its workers with access control off: each moves to the level LOG_LEVEL_FILE names', async () => {
       const levelFile = join(dir.path, 'level-workers');
       writeFileSync(levelFile, 'info\n');

@@ -23,6 +23,8 @@ const RESTART_DELAY_MS = 100;
 const RESTART_DELAY_MAX_MS = 30_000;
 /** How long workers get to finish their responses on shutdown before they are killed. */
 const WORKER_CLOSE_MS = 25_000;
+/** How often the primary repeats its stop to a worker that has not exited yet. */
+const STOP_REPEAT_MS = 250;
 /** Lease bound past the fill's own deadline (REQUEST_TIMEOUT_MS), for the commit and the release. */
 const LEASE_GRACE_MS = 2_000;
 
@@ -251,11 +253,17 @@ function closeWorker(slot: Slot, log: Logger): Promise<void> {
       log.error({ worker: slot.index, pid: worker.process.pid }, 'worker did not close in time, killing it');
       worker.process.kill('SIGKILL');
     }, WORKER_CLOSE_MS);
+    // Said again until it exits: a worker still loading its modules has no listener yet, and
+    // a message without one is lost. One whose channel is gone is exiting already.
+    const ask = () => {
+      if (worker.isConnected()) worker.send({ cairn: 'stop' } satisfies PrimaryMessage);
+    };
+    const again = setInterval(ask, STOP_REPEAT_MS);
     worker.once('exit', () => {
       clearTimeout(kill);
+      clearInterval(again);
       resolve();
     });
-    // A worker whose channel is gone is exiting already (it stops when its primary's channel closes).
-    if (worker.isConnected()) worker.send({ cairn: 'stop' } satisfies PrimaryMessage);
+    ask();
   });
 }

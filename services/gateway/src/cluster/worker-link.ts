@@ -32,6 +32,7 @@ export class WorkerLink {
   readonly #waitMs: number;
   readonly #logger: Logger;
   #nextId = 1;
+  #stopping = false;
   #timer: NodeJS.Timeout | undefined;
 
   /** `waitMs`: how long a waiter waits for the primary before it leads itself (the primary ends leases sooner). */
@@ -42,7 +43,9 @@ export class WorkerLink {
     process.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message)) return;
       if (message.cairn === 'stop') {
-        this.stopRequested();
+        // The primary repeats it until this process exits.
+        if (!this.#stopping) this.stopRequested();
+        this.#stopping = true;
         return;
       }
       if (message.cairn === 'tail-removals') {
