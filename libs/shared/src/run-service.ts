@@ -31,6 +31,14 @@ export interface RunningService extends Closable {
   reloaded?(): void;
 }
 
+/** What SIGTERM and SIGHUP do, callable by a process whose signals are its primary's. */
+export interface Lifecycle {
+  /** As SIGTERM: drain (DRAIN_MS), close, exit. */
+  stop(reason: string): void;
+  /** As SIGHUP: re-read USERS_FILE and LOG_LEVEL_FILE. */
+  reload(reason: string): void;
+}
+
 /** How long a stop that arrives while the service is still opening waits for it, so it closes what it opened. */
 const OPENING_WAIT_MS = 10_000;
 
@@ -49,16 +57,14 @@ export interface ServiceDefinition<C> {
   settings(config: C): ServiceSettings;
   /** The port held (answering `/health`) until NATS answers; undefined for none (port 0, a gateway worker). */
   healthPort?(config: C): { field: string; port: number; host: string } | undefined;
+  /** `lifecycle` does what the signals do, for a process told otherwise (a gateway worker, over IPC). */
+  start(config: C, logger: Logger, lifecycle: Lifecycle): Promise<RunningService>;
   /**
-   * `stop` stops the process as SIGTERM does (a gateway worker's primary tells it to over IPC).
+   * Whether signals stop and reload this process (the default). A gateway worker's come from
+   * its primary, which drains the node first: a SIGTERM sent to the whole process group
+   * (systemd, a terminal) must not close the worker's listener while the node still drains.
    */
-  start(config: C, logger: Logger, stop: (reason: string) => void): Promise<RunningService>;
-  /**
-   * Whether SIGTERM/SIGINT stop this process (the default). A gateway worker's stop comes from
-   * its primary, which drains the node first: a signal sent to the whole process group (systemd,
-   * a terminal) must not close the worker's listener while the node still drains.
-   */
-  stopsOnSignal?(config: C): boolean;
+  ownsSignals?(config: C): boolean;
   /** A close still running after this fails the stop (exit 1); undefined: the service bounds its own close. */
   closeDeadlineMs?: number;
 }
@@ -78,7 +84,7 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
   let service: RunningService | undefined;
   let opening: Promise<RunningService> | undefined;
   let stopping = false;
-  let signalsStop = true;
+  let ownsSignals = true;
   const startedAt = performance.now();
 
   const stop = async (signal: string, log: Logger, drainMs: number): Promise<void> => {
@@ -125,28 +131,26 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
     stopping = true;
     void stop(reason, logger, settings.DRAIN_MS);
   };
-  const onSignal = (signal: string) => {
-    if (signalsStop) return requestStop(signal);
-    logger?.info({ signal }, 'signal left to the primary, which stops this worker once the node has drained');
+  const requestReload = (reason: string) => {
+    if (logger !== undefined && settings !== undefined) reload(reason, logger, settings, service);
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGHUP', () => {
-    if (logger !== undefined && settings !== undefined) reload(logger, settings, service);
-  });
+  const leftToPrimary = (signal: string) => logger?.info({ signal }, 'signal left to the primary');
+  process.on('SIGINT', () => (ownsSignals ? requestStop('SIGINT') : leftToPrimary('SIGINT')));
+  process.on('SIGTERM', () => (ownsSignals ? requestStop('SIGTERM') : leftToPrimary('SIGTERM')));
+  process.on('SIGHUP', () => (ownsSignals ? requestReload('SIGHUP') : leftToPrimary('SIGHUP')));
 
   void (async () => {
     let config: C;
     try {
       config = definition.load(process.env);
       settings = definition.settings(config);
-      signalsStop = definition.stopsOnSignal?.(config) ?? true;
+      ownsSignals = definition.ownsSignals?.(config) ?? true;
       const level = settings.LOG_LEVEL_FILE === undefined ? settings.LOG_LEVEL : readLogLevelFile(settings.LOG_LEVEL_FILE);
       logger = createLogger(name, level);
       logger.info({ version: cairnVersion, node: process.version, pid: process.pid }, 'starting');
       const port = definition.healthPort?.(config);
       if (port !== undefined && port.port !== 0) await holdStartupPort(port.field, port.port, port.host);
-      opening = definition.start(config, logger, requestStop);
+      opening = definition.start(config, logger, { stop: requestStop, reload: requestReload });
       const started = await opening;
       if (stopping) return; // the stop closes it
       service = started;
@@ -162,7 +166,7 @@ export function runService<C>(definition: ServiceDefinition<C>): void {
 }
 
 /** One `reloaded` line naming what was re-read; a bad file keeps what was in force and logs why. */
-function reload(logger: Logger, settings: ServiceSettings, service: RunningService | undefined): void {
+function reload(reason: string, logger: Logger, settings: ServiceSettings, service: RunningService | undefined): void {
   const reloaded: string[] = [];
   const failed: string[] = [];
   if (settings.AUTH_REQUIRED && service?.reloadUsers !== undefined) {
@@ -183,7 +187,7 @@ function reload(logger: Logger, settings: ServiceSettings, service: RunningServi
       logger.error({ err: err instanceof ConfigError ? err.message : err }, 'LOG_LEVEL_FILE not reloaded, keeping the level in force');
     }
   }
-  logger.info({ signal: 'SIGHUP', reloaded, failed, logLevel: logger.level }, 'reloaded');
+  logger.info({ signal: reason, reloaded, failed, logLevel: logger.level }, 'reloaded');
   service?.reloaded?.();
 }
 

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createLogger, ensureStreams, hashPassword } from '@cairn/shared';
 import { gatewayEnvSchema } from '@cairn/gateway';
@@ -356,6 +357,26 @@ describe('a gateway', () => {
         // The primary's line and one per worker.
         await eventually(() => expect(logLines(service.stdout()).filter((line) => line.msg === 'reloaded' && line.logLevel === 'debug')).toHaveLength(3), { timeoutMs: 5_000, intervalMs: 50 });
         expect(service.child.exitCode).toBeNull();
+      } finally {
+        service.child.kill('SIGTERM');
+        expect(await service.exit).toBe(0);
+      }
+    });
+
+    it('reloads each worker once when SIGHUP reaches the whole process group', async () => {
+      const levelFile = join(dir.path, 'level-group');
+      writeFileSync(levelFile, 'info\n');
+      const service = await spawnService('gateway', { WORKERS: '2', LOG_LEVEL_FILE: levelFile }, [], { detached: true });
+      try {
+        await waitReady(service);
+        writeFileSync(levelFile, 'debug\n');
+        process.kill(-service.child.pid!, 'SIGHUP');
+        const reloads = () => logLines(service.stdout()).filter((line) => line.msg === 'reloaded');
+        await eventually(() => expect(reloads()).toHaveLength(3), { timeoutMs: 5_000, intervalMs: 50 });
+        // A worker's own SIGHUP is left to the primary, which has passed it on already.
+        await sleep(1000);
+        expect(reloads()).toHaveLength(3);
+        expect(logLines(service.stdout()).filter((line) => line.msg === 'signal left to the primary' && line.signal === 'SIGHUP')).toHaveLength(2);
       } finally {
         service.child.kill('SIGTERM');
         expect(await service.exit).toBe(0);

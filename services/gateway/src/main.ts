@@ -28,16 +28,18 @@ runService({
   settings: (config) => (cluster.isWorker ? { ...config.env, DRAIN_MS: 0 } : config.env),
   // The admin port answers /health while NATS is awaited; a worker serves no admin port.
   healthPort: (config) => (cluster.isWorker ? undefined : { field: 'ADMIN_PORT', port: config.env.ADMIN_PORT, host: config.env.ADMIN_HOST }),
-  // The primary drains the node, then tells each worker to stop (cluster/primary.ts).
-  stopsOnSignal: () => !cluster.isWorker,
-  start: async (config, logger, stop) => {
+  // A worker's signals are its primary's: it drains the node, then tells each worker to stop
+  // (cluster/primary.ts), and passes SIGHUP on.
+  ownsSignals: () => !cluster.isWorker,
+  start: async (config, logger, lifecycle) => {
     let service: { close(): Promise<void>; reloadUsers(): void; reloaded?(): void };
     const opensStore = cluster.isWorker || config.env.WORKERS === 1;
     // A crash in a process that has the store open must not hang it holding the write lock (store/exit-now.ts).
     if (opensStore) process.on('uncaughtException', (err) => exitNow('uncaught exception', err));
     if (cluster.isWorker) {
       const link = WorkerLink.fromEnv(process.env, config.env.REQUEST_TIMEOUT_MS + LEASE_WAIT_GRACE_MS, logger);
-      link.stopRequested = () => stop('primary');
+      link.stopRequested = () => lifecycle.stop('primary');
+      link.reloadRequested = () => lifecycle.reload('SIGHUP');
       // Without its primary the worker would serve unaccounted for (no acks, no leases): it stops
       // at once, as its primary did. Before node's own handler, whose process.exit could hang
       // holding the store's write lock (store/exit-now.ts).

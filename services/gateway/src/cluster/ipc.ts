@@ -58,7 +58,9 @@ export type PrimaryMessage =
   /** No fill lease on the key of `await-leases` `id` is left. */
   | { cairn: 'leases-ended'; id: number }
   /** The node has drained: stop accepting, finish the responses in flight, exit. */
-  | { cairn: 'stop' };
+  | { cairn: 'stop' }
+  /** The primary got SIGHUP: re-read what SIGHUP re-reads. */
+  | { cairn: 'reload' };
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   return typeof message === 'object' && message !== null && typeof (message as { cairn?: unknown }).cairn === 'string';
@@ -66,7 +68,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
 
 export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
   const kind = typeof message === 'object' && message !== null ? (message as { cairn?: unknown }).cairn : undefined;
-  return kind === 'lease-answer' || kind === 'tail-removals' || kind === 'removals-synced' || kind === 'leases-ended' || kind === 'stop';
+  return kind === 'lease-answer' || kind === 'tail-removals' || kind === 'removals-synced' || kind === 'leases-ended' || kind === 'stop' || kind === 'reload';
 }
 
 /** The environment variable the primary tells each worker its index in (0 takes the store duties). */

@@ -195,7 +195,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
       if (env.AUTH_REQUIRED && env.USERS_FILE !== undefined) loadUsersFile(env.USERS_FILE);
     },
     reloaded() {
-      for (const slot of slots) if (slot.worker?.isDead() === false) slot.worker.process.kill('SIGHUP');
+      for (const slot of slots) if (slot.worker?.isConnected() === true) slot.worker.send({ cairn: 'reload' } satisfies PrimaryMessage);
     },
     async close() {
       stopping = true;

@@ -29,6 +29,8 @@ export class WorkerLink {
   tailRemovals: () => void = () => undefined;
   /** Set by main.ts: the primary has drained the node and tells this worker to stop. */
   stopRequested: () => void = () => undefined;
+  /** Set by main.ts: the primary got SIGHUP. */
+  reloadRequested: () => void = () => undefined;
   readonly #waitMs: number;
   readonly #logger: Logger;
   #nextId = 1;
@@ -42,6 +44,10 @@ export class WorkerLink {
     this.#logger = logger;
     process.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message)) return;
+      if (message.cairn === 'reload') {
+        this.reloadRequested();
+        return;
+      }
       if (message.cairn === 'stop') {
         // The primary repeats it until this process exits.
         if (!this.#stopping) this.stopRequested();
