@@ -38,4 +38,16 @@ describe('CounterCells', () => {
     cells.inc('page', 'HIT', 'fresh');
     expect(await registry.metrics()).toContain('requests_total{cache="page",outcome="HIT",reason="fresh"} 2');
   });
+
+  it('totals a second label over the others since start, scrapes notwithstanding', async () => {
+    const { cells, registry } = counted();
+    cells.inc('page', 'HIT', 'fresh');
+    cells.inc('api', 'HIT', 'memory');
+    await registry.metrics();
+    cells.inc('page', 'HIT', 'fresh');
+    cells.inc('page', 'MISS', 'absent');
+    expect(cells.total('HIT')).toBe(3);
+    expect(cells.total('MISS')).toBe(1);
+    expect(cells.total('STALE')).toBe(0);
+  });
 });

@@ -9,6 +9,8 @@ import type { Counter } from 'prom-client';
 interface Cell {
   readonly labels: Record<string, string>;
   pending: number;
+  /** Since start, flushed or not. */
+  total: number;
 }
 
 export class CounterCells<A extends string, B extends string, C extends string> {
@@ -39,7 +41,16 @@ export class CounterCells<A extends string, B extends string, C extends string> 
     let inner = middle.get(b);
     if (inner === undefined) middle.set(b, (inner = new Map()));
     const cell = inner.get(c);
-    if (cell !== undefined) cell.pending++;
-    else inner.set(c, { labels: { [this.#names[0]]: a, [this.#names[1]]: b, [this.#names[2]]: c }, pending: 1 });
+    if (cell !== undefined) {
+      cell.pending++;
+      cell.total++;
+    } else inner.set(c, { labels: { [this.#names[0]]: a, [this.#names[1]]: b, [this.#names[2]]: c }, pending: 1, total: 1 });
+  }
+
+  /** Everything counted since start with `b` as the second label, over the other two. */
+  total(b: B): number {
+    let sum = 0;
+    for (const middle of this.#cells.values()) for (const cell of middle.get(b)?.values() ?? []) sum += cell.total;
+    return sum;
   }
 }

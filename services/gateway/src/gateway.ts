@@ -111,7 +111,7 @@ export async function startGateway(
   // A worker is ready for its primary once its proxy listens, not merely once its feeds caught up.
   let serving = false;
   let url = '';
-  worker?.start(() => ({ readiness: workerReadiness(readiness(), serving), appliedSeq: invalidations.appliedSeq, feedLost: context.feedHealth.lost(Date.now()), url }));
+  worker?.start(() => ({ readiness: workerReadiness(readiness(), serving), appliedSeq: invalidations.appliedSeq, feedLost: context.feedHealth.lost(Date.now()), url, lookups: metrics.lookups() }));
   await awaitStreams(await nats.nc.jetstreamManager(), streamOptionsOf(env), readStreams, log, {
     onMissing: (missing) => {
       streamsMissing = missing;
@@ -150,7 +150,12 @@ export async function startGateway(
   // A worker's acks go to its primary, which acks for the node once every worker applied.
   const presence =
     worker === undefined
-      ? new GatewayPresence(nats.nc, env.GATEWAY_ID, () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal' }), log.child({ component: 'presence' }))
+      ? new GatewayPresence(
+          nats.nc,
+          env.GATEWAY_ID,
+          () => ({ appliedSeq: invalidations.appliedSeq, mode: context.feedHealth.lost(Date.now()) ? 'feed-lost' : 'normal', lookups: metrics.lookups() }),
+          log.child({ component: 'presence' }),
+        )
       : undefined;
   invalidations.onApplied = (eventId, seq, deleted) => (presence === undefined ? worker?.applied(eventId, seq, deleted) : presence.ack(eventId, seq, deleted));
   presence?.start();

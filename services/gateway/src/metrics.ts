@@ -6,7 +6,7 @@
  * counted once per worker.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CacheName } from '@cairn/shared';
+import type { CacheName, LookupCounts } from '@cairn/shared';
 import { CounterCells } from './counter-cells.js';
 import type { CacheOutcome, DecisionReason, ErrorReason } from './flow/outcome.js';
 import { HistogramCells } from './histogram-cells.js';
@@ -29,6 +29,8 @@ export function createGatewayMetrics() {
     registry,
     probes,
     requests,
+    /** The heartbeat's answer counts since start (`cairn status` computes the hit ratio from them). */
+    lookups: (): LookupCounts => ({ hit: requests.total('HIT'), stale: requests.total('STALE'), miss: requests.total('MISS') }),
     requestsCounter: new Counter({
       name: 'cairn_gateway_requests_total',
       help: 'Proxied requests by cache (page, api), cache outcome and the reason for it.',

@@ -5,7 +5,7 @@
  * the cluster hands to the workers in turn.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +240,23 @@ describe('a gateway node with WORKERS=2', () => {
     expect(await restartsTotal()).toBe(0);
   });
 
+  it("heartbeats the node's answer counts over both workers, as its /metrics sums them", async () => {
+    await get(`${url}/counted`);
+    await eventually(async () => expect((await get(`${url}/counted`)).cache).toBe('HIT'));
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    const sum = (outcome: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('cairn_gateway_requests_total{') && line.includes(`outcome="${outcome}"`))
+        .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
+    const expected = { hit: sum('HIT'), stale: sum('STALE'), miss: sum('MISS') };
+    expect(expected.hit).toBeGreaterThan(0);
+    await eventually(async () => {
+      const { gateways } = (await (await fetch(`${invalidation.url}/gateways`)).json()) as { gateways: { gatewayId: string; lookups?: unknown }[] };
+      expect(gateways.find((g) => g.gatewayId === GATEWAY_ID)?.lookups).toEqual(expected);
+    }, { timeoutMs: 5_000, intervalMs: 100 });
+  });
+
   it('acknowledges a REST invalidation only once every worker applied it', async () => {
     let version = 1;
     origin.route('/page', { delayMs: 300, headers: { 'cache-control': 'max-age=60' }, body: () => `page v${version}` });
@@ -414,10 +431,12 @@ describe('a gateway node with WORKERS=2', () => {
   });
 
   it('stops the node with exit 1 when its workers cannot start, instead of restarting them', async () => {
-    // DATA_DIR names a file: no worker can open its store.
-    const notADirectory = join(dir.path, 'not-a-directory');
-    writeFileSync(notADirectory, '');
-    const child = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', DATA_DIR: notADirectory }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // LMDB's data file in DATA_DIR is a directory: no worker can open its store (the
+    // primary checks only that DATA_DIR exists).
+    const unopenable = join(dir.path, 'unopenable');
+    mkdirSync(join(unopenable, 'data.mdb'), { recursive: true });
+    const [ownPort, ownAdminPort] = await freePorts(2);
+    const child = spawn(process.execPath, [MAIN], { env: { ...env, WORKERS: '2', DATA_DIR: unopenable, PORT: String(ownPort), ADMIN_PORT: String(ownAdminPort) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     expect(await exited(child)).toBe(1);

@@ -20,4 +20,13 @@ describe('gatewayStatuses', () => {
       ['b', 'feed-lost'],
     ]);
   });
+
+  it("computes a gateway's hit ratio from its heartbeat's answer counts, stale answers counting as hits", () => {
+    const [status] = gatewayStatuses([{ ...gateway('g', 1), lookups: { hit: 6, stale: 2, miss: 2 } }], 1);
+    expect(status?.hitRatio).toBe(0.8);
+  });
+
+  it('shows no hit ratio before any lookup, nor for a heartbeat without counts', () => {
+    expect(gatewayStatuses([{ ...gateway('g', 1), lookups: { hit: 0, stale: 0, miss: 0 } }, gateway('h', 1)], 1).map((g) => g.hitRatio)).toEqual([null, null]);
+  });
 });

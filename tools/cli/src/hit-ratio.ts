@@ -1,5 +1,5 @@
 /**
- * A gateway's hit ratio from its `/metrics` text: `cairn_gateway_requests_total` summed by
+ * A gateway's hit ratio, from its heartbeat's counts (fleet-status.ts) or its `/metrics` text: `cairn_gateway_requests_total` summed by
  * outcome. Hits are HIT and STALE answers (served from the store), over every answer that
  * looked in the store (HIT, STALE, MISS); PASS and BYPASS never do, so they do not count.
  */
@@ -31,8 +31,13 @@ export function hitCountsFromMetrics(text: string): HitCounts {
   const hits = count('HIT');
   const stale = count('STALE');
   const misses = count('MISS');
-  const lookups = hits + stale + misses;
   let requests = 0;
   for (const value of byOutcome.values()) requests += value;
-  return { hits, stale, misses, requests, hitRatio: lookups === 0 ? null : (hits + stale) / lookups };
+  return { hits, stale, misses, requests, hitRatio: hitRatioOf(hits, stale, misses) };
+}
+
+/** (hits + stale) / (hits + stale + misses); null before any lookup. */
+export function hitRatioOf(hits: number, stale: number, misses: number): number | null {
+  const lookups = hits + stale + misses;
+  return lookups === 0 ? null : (hits + stale) / lookups;
 }

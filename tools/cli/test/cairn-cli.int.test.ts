@@ -167,7 +167,7 @@ describe.concurrent('cairn pub', () => {
 });
 
 describe('cairn status', () => {
-  it('lists the live gateway with its applied sequence, lag and feed mode, and its hit ratio', async () => {
+  it('lists the live gateway with its applied sequence, lag, feed mode and hit ratio, and what its admin port says', async () => {
     for (let i = 0; i < 2; i++) await (await fetch(`${gateway.url}/cached/status`)).arrayBuffer();
     const purged = await fetch(`${invalidation.url}/cache/invalidate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'url', url: '/cached/other' }) });
     const { sequence } = (await purged.json()) as { sequence: number };
@@ -184,7 +184,8 @@ describe('cairn status', () => {
       { timeoutMs: 15_000 },
     );
     expect(report.newestInvalidationSeq).toBe(sequence);
-    expect(report.gateways).toEqual([{ gatewayId: GATEWAY_ID, appliedSeq: sequence, lag: 0, mode: 'normal', sentAt: expect.any(String) }]);
+    // Its heartbeat carries its answers: the first request missed, the second hit.
+    expect(report.gateways).toEqual([{ gatewayId: GATEWAY_ID, appliedSeq: sequence, lag: 0, mode: 'normal', sentAt: expect.any(String), lookups: { hit: 1, stale: 0, miss: 1 }, hitRatio: 0.5 }]);
     expect(report.admin).toEqual([expect.objectContaining({ ready: true, hits: 1, misses: 1, hitRatio: 0.5 })]);
   });
 });

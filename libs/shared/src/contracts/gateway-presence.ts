@@ -13,12 +13,22 @@ export const GATEWAY_LIVENESS_MS = 3 * GATEWAY_HEARTBEAT_MS;
 export const MAX_GATEWAY_ID_LENGTH = 256;
 const gatewayIdSchema = z.string().min(1).max(MAX_GATEWAY_ID_LENGTH);
 
+/** Answers since the gateway started, by cache outcome (PASS and BYPASS never look in the store). */
+export const lookupCountsSchema = z.object({
+  hit: z.int().nonnegative(),
+  stale: z.int().nonnegative(),
+  miss: z.int().nonnegative(),
+});
+export type LookupCounts = z.infer<typeof lookupCountsSchema>;
+
 export const gatewayHeartbeatSchema = z.object({
   gatewayId: gatewayIdSchema,
   /** The last CACHE_INVALIDATIONS sequence the gateway applied. */
   appliedSeq: z.int().nonnegative(),
   /** `normal`, or `feed-lost` while it revalidates every hit (README, Invalidation). */
   mode: z.enum(['normal', 'feed-lost']),
+  /** What `cairn status` reads the hit ratio from; optional, so a heartbeat without it still counts. */
+  lookups: lookupCountsSchema.optional(),
   /** Wall-clock time for humans. */
   sentAt: z.iso.datetime(),
 });

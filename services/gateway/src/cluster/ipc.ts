@@ -3,7 +3,7 @@
  * channel (README, Workers). Every one carries `cairn`, so prom-client's own metric
  * requests on the same channel are told apart.
  */
-import { CairnError, type Readiness } from '@cairn/shared';
+import { CairnError, type LookupCounts, type Readiness } from '@cairn/shared';
 
 /** What a waiter learns when the lease it joined ends. */
 export type LeaseEnd =
@@ -42,7 +42,7 @@ export type WorkerMessage =
   /** Answer `leases-ended` once no fill lease on `key` is left (an unsafe method's removal waits for it). */
   | { cairn: 'await-leases'; id: number; key: string }
   | { cairn: 'applied'; eventId: string; seq: number; deleted: number }
-  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string }
+  | { cairn: 'state'; readiness: Readiness; appliedSeq: number; feedLost: boolean; url: string; lookups: LookupCounts }
   /** This worker removed entries (an unsafe method's invalidation): every other worker must forget them before it answers. */
   | { cairn: 'sync-removals'; id: number }
   /** The answer to `tail-removals`: this worker's memory no longer holds what the log names. */

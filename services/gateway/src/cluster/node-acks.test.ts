@@ -8,7 +8,8 @@ function node(): { acks: Ack[]; node: NodeAcks } {
   return { acks, node: new NodeAcks((eventId, seq, deleted) => acks.push([eventId, seq, deleted])) };
 }
 
-const serving = (appliedSeq: number, feedLost = false) => ({ ready: true, appliedSeq, feedLost });
+const NONE = { hit: 0, stale: 0, miss: 0 };
+const serving = (appliedSeq: number, feedLost = false, lookups = NONE) => ({ ready: true, appliedSeq, feedLost, lookups });
 
 describe('NodeAcks', () => {
   it('acks an event once every serving worker applied it, with the deletions summed', () => {
@@ -24,7 +25,7 @@ describe('NodeAcks', () => {
   it('does not wait for a worker that was not serving when the event was first applied', () => {
     const { acks, node: n } = node();
     n.state(0, serving(4));
-    n.state(1, { ready: false, appliedSeq: 0, feedLost: false });
+    n.state(1, { ready: false, appliedSeq: 0, feedLost: false, lookups: NONE });
     n.applied(0, 'e', 5, 1);
     expect(acks).toEqual([['e', 5, 1]]);
   });
@@ -51,14 +52,25 @@ describe('NodeAcks', () => {
     const { node: n } = node();
     n.state(0, serving(7));
     n.state(1, serving(5));
-    n.state(2, { ready: false, appliedSeq: 1, feedLost: true });
-    expect(n.heartbeat()).toEqual({ appliedSeq: 5, mode: 'normal' });
+    n.state(2, { ready: false, appliedSeq: 1, feedLost: true, lookups: NONE });
+    expect(n.heartbeat()).toMatchObject({ appliedSeq: 5, mode: 'normal' });
   });
 
   it('heartbeats feed-lost when any serving worker lost its feed', () => {
     const { node: n } = node();
     n.state(0, serving(7));
     n.state(1, serving(7, true));
-    expect(n.heartbeat()).toEqual({ appliedSeq: 7, mode: 'feed-lost' });
+    expect(n.heartbeat()).toMatchObject({ appliedSeq: 7, mode: 'feed-lost' });
+  });
+
+  it('heartbeats the answers of every worker, those of exited workers kept', () => {
+    const { node: n } = node();
+    n.state(0, serving(7, false, { hit: 5, stale: 1, miss: 2 }));
+    n.state(1, serving(7, false, { hit: 3, stale: 0, miss: 1 }));
+    expect(n.heartbeat().lookups).toEqual({ hit: 8, stale: 1, miss: 3 });
+    // Worker 1 restarts: its successor counts from zero, the node does not go back.
+    n.gone(1);
+    n.state(1, { ready: false, appliedSeq: 0, feedLost: false, lookups: { hit: 1, stale: 0, miss: 0 } });
+    expect(n.heartbeat().lookups).toEqual({ hit: 9, stale: 1, miss: 3 });
   });
 });

@@ -2,14 +2,18 @@
  * One gateway node's presence over its workers (README, Workers): the invalidation service
  * waits for one ack per live GATEWAY_ID, so the primary acks an event only once every
  * worker serving when the event was first reported has applied it, and heartbeats the
- * lowest applied sequence among serving workers (feed-lost if any of them has lost it).
+ * lowest applied sequence among serving workers (feed-lost if any of them has lost it) and
+ * the node's answer counts: every worker's, those of workers gone since included.
  * A worker that started serving later replayed the event before it opened its port.
  */
+
+import type { LookupCounts } from '@cairn/shared';
 
 interface WorkerState {
   ready: boolean;
   appliedSeq: number;
   feedLost: boolean;
+  lookups: LookupCounts;
 }
 
 interface PendingAck {
@@ -31,6 +35,8 @@ export class NodeAcks {
   readonly #ack: (eventId: string, seq: number, deleted: number) => void;
   /** The last heartbeat state, kept while no worker serves (all restarting). */
   #last = { appliedSeq: 0, feedLost: false };
+  /** What workers that exited had counted: the node's counts never go back when one restarts. */
+  readonly #retired: LookupCounts = { hit: 0, stale: 0, miss: 0 };
 
   constructor(ack: (eventId: string, seq: number, deleted: number) => void) {
     this.#ack = ack;
@@ -58,21 +64,25 @@ export class NodeAcks {
 
   /** A worker exited: nothing waits for it any more. */
   gone(worker: number): void {
+    const lookups = this.#workers.get(worker)?.lookups;
+    if (lookups !== undefined) addTo(this.#retired, lookups);
     this.#workers.delete(worker);
     this.#notWaitingFor(worker);
   }
 
-  /** The node's heartbeat: the lowest applied sequence among serving workers. */
-  heartbeat(): { appliedSeq: number; mode: 'normal' | 'feed-lost' } {
+  /** The node's heartbeat: the lowest applied sequence among serving workers; the answers of all. */
+  heartbeat(): { appliedSeq: number; mode: 'normal' | 'feed-lost'; lookups: LookupCounts } {
     let appliedSeq = Infinity;
     let feedLost = false;
+    const lookups = { ...this.#retired };
     for (const state of this.#workers.values()) {
+      addTo(lookups, state.lookups);
       if (!state.ready) continue;
       appliedSeq = Math.min(appliedSeq, state.appliedSeq);
       feedLost ||= state.feedLost;
     }
     if (appliedSeq !== Infinity) this.#last = { appliedSeq, feedLost };
-    return { appliedSeq: this.#last.appliedSeq, mode: this.#last.feedLost ? 'feed-lost' : 'normal' };
+    return { appliedSeq: this.#last.appliedSeq, mode: this.#last.feedLost ? 'feed-lost' : 'normal', lookups };
   }
 
   get pendingCount(): number {
@@ -97,4 +107,10 @@ export class NodeAcks {
   #forgetOld(now: number): void {
     for (const [eventId, pending] of this.#pending) if (now - pending.firstAt > PENDING_ACK_MS) this.#pending.delete(eventId);
   }
+}
+
+function addTo(sum: LookupCounts, counts: LookupCounts): void {
+  sum.hit += counts.hit;
+  sum.stale += counts.stale;
+  sum.miss += counts.miss;
 }

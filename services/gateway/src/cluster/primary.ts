@@ -122,7 +122,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
         return acks.applied(slot.index, message.eventId, message.seq, message.deleted);
       case 'state': {
         slot.state = { readiness: message.readiness, at: Date.now() };
-        acks.state(slot.index, { ready: message.readiness.ready, appliedSeq: message.appliedSeq, feedLost: message.feedLost });
+        acks.state(slot.index, { ready: message.readiness.ready, appliedSeq: message.appliedSeq, feedLost: message.feedLost, lookups: message.lookups });
         // The node is announced once every worker serves, as a single process is once it listens.
         if (presence === undefined && slots.every((s) => slotReady(s, Date.now()))) {
           presence = new GatewayPresence(nats.nc, env.GATEWAY_ID, () => acks.heartbeat(), log.child({ component: 'presence' }));

@@ -3,7 +3,7 @@
  * applied invalidations and its readiness. Only misses that would lead a shared fill use
  * it; hits never do.
  */
-import type { Logger, Readiness } from '@cairn/shared';
+import type { Logger, LookupCounts, Readiness } from '@cairn/shared';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { isPrimaryMessage, WORKER_INDEX_ENV, type LeaseEnd, type SharedFailure, type WorkerMessage } from './ipc.js';
 
@@ -19,6 +19,8 @@ export interface WorkerState {
   url: string;
   appliedSeq: number;
   feedLost: boolean;
+  /** This worker's answers since it started. */
+  lookups: LookupCounts;
 }
 
 export class WorkerLink {

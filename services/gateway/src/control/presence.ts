@@ -1,7 +1,7 @@
 /**
  * The gateway's presence on core NATS (README, Invalidation): a heartbeat every
- * GATEWAY_HEARTBEAT_MS with its id and applied invalidation sequence, so the invalidation
- * service knows which gateways are live; and an acknowledgement per invalidation event
+ * GATEWAY_HEARTBEAT_MS with its id, applied invalidation sequence and answer counts, so the
+ * invalidation service knows which gateways are live (and `cairn status` their hit ratio); and an acknowledgement per invalidation event
  * applied while live. Core NATS, not JetStream: a missed beat is replaced by the next one,
  * and an ack matters only to a request waiting for it now.
  */
@@ -11,11 +11,11 @@ import type { NatsConnection } from 'nats';
 export class GatewayPresence {
   readonly #nc: NatsConnection;
   readonly #gatewayId: string;
-  readonly #state: () => Pick<GatewayHeartbeat, 'appliedSeq' | 'mode'>;
+  readonly #state: () => Omit<GatewayHeartbeat, 'gatewayId' | 'sentAt'>;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(nc: NatsConnection, gatewayId: string, state: () => Pick<GatewayHeartbeat, 'appliedSeq' | 'mode'>, logger: Logger) {
+  constructor(nc: NatsConnection, gatewayId: string, state: () => Omit<GatewayHeartbeat, 'gatewayId' | 'sentAt'>, logger: Logger) {
     this.#nc = nc;
     this.#gatewayId = gatewayId;
     this.#state = state;

@@ -1,8 +1,9 @@
 /**
  * `cairn status`: the live gateways as the invalidation service hears their heartbeats
  * (`GET /gateways`: applied invalidation sequence, feed mode), their lag behind the newest
- * invalidation event (`GET /cache/invalidations?limit=1`), and for each gateway admin URL
- * given, its readiness and hit ratio (heartbeats carry no hit counts; its `/metrics` does).
+ * invalidation event (`GET /cache/invalidations?limit=1`) and their hit ratio (from the answer
+ * counts in their heartbeats); for each gateway admin URL given, its readiness, rule count
+ * and hit ratio as its `/metrics` says.
  */
 import type { CairnCommand } from '../command.js';
 import { OperationFailedError, UnreachableError, UsageError } from '../errors.js';
@@ -61,7 +62,9 @@ const percent = (ratio: number | null): string => (ratio === null ? '-' : `${(ra
 
 function describe(newestSeq: number, gateways: GatewayStatus[], admins: AdminStatus[]): string {
   const lines = [`invalidation stream: newest event ${newestSeq === 0 ? 'none' : `#${newestSeq}`}`, `live gateways: ${gateways.length}`];
-  if (gateways.length > 0) lines.push(formatTable(['GATEWAY', 'APPLIED', 'LAG', 'MODE', 'HEARTBEAT'], gateways.map((g) => [g.gatewayId, String(g.appliedSeq), String(g.lag), g.mode, g.sentAt])));
+  if (gateways.length > 0) {
+    lines.push(formatTable(['GATEWAY', 'APPLIED', 'LAG', 'MODE', 'HIT RATIO', 'HEARTBEAT'], gateways.map((g) => [g.gatewayId, String(g.appliedSeq), String(g.lag), g.mode, percent(g.hitRatio), g.sentAt])));
+  }
   if (admins.length > 0) {
     lines.push(
       formatTable(
@@ -75,7 +78,7 @@ function describe(newestSeq: number, gateways: GatewayStatus[], admins: AdminSta
 
 export const status: CairnCommand = {
   path: ['status'],
-  summary: 'Live gateways: applied invalidation sequence, lag, feed mode; hit ratio from gateway admin ports.',
+  summary: 'Live gateways: applied invalidation sequence, lag, feed mode and hit ratio; readiness from gateway admin ports.',
   args: [],
   options: [
     {
@@ -83,7 +86,7 @@ export const status: CairnCommand = {
       type: 'string',
       multiple: true,
       placeholder: 'url',
-      description: 'a gateway admin URL to read readiness and hit ratio from (repeatable; env CAIRN_GATEWAY_ADMIN_URLS, comma-separated)',
+      description: 'a gateway admin URL to read readiness, rule count and hit ratio from (repeatable; env CAIRN_GATEWAY_ADMIN_URLS, comma-separated)',
     },
   ],
   examples: ['cairn status', 'cairn status --gateway-admin http://127.0.0.1:9080 --json'],
