@@ -15,10 +15,9 @@ import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { hashPassword } from '@cairn/shared';
+import { hashPassword, removeDevNatsSession, writeDevNatsSession } from '@cairn/shared';
 import { NATS_INSTALL_HINT, natsPermissions, natsServerAvailable, startNatsServer, tempDir, type NatsUserName } from '@cairn/testing';
 import { startDemoOrigin } from '@cairn/demo-origin';
-import { removeDevNatsSession, writeDevNatsSession } from './dev-nats-session.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const defaults = { nats: 4222, gateway: 8080, admin: 9080, rules: 8081, invalidation: 8082, origin: 8090 };

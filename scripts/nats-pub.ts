@@ -4,9 +4,8 @@
  * as NATS_USER/NATS_PASS (or NATS_CREDS) when set, otherwise as the running dev launcher's
  * `operator` user (README, NATS permissions), otherwise anonymously.
  */
-import { natsAuthOptions } from '@cairn/shared';
+import { natsAuthOptions, readDevNatsSession } from '@cairn/shared';
 import { connect } from 'nats';
-import { readDevNatsSession } from './dev-nats-session.js';
 
 const [subject, payload = ''] = process.argv.slice(2);
 if (subject === undefined) {

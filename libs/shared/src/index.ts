@@ -29,6 +29,7 @@ export * from './config/env.js';
 export * from './config/config-file.js';
 export * from './config/cache-configuration.js';
 export * from './nats/connect.js';
+export * from './nats/dev-nats-session.js';
 export * from './nats/pull-expiry.js';
 export * from './nats/connection-options.js';
 export * from './nats/ensure-streams.js';

@@ -1,9 +1,11 @@
 /**
  * The CLI's NATS connection: the servers of NATS_URL, as NATS_USER/NATS_PASS or NATS_CREDS
- * (and NATS_TLS_*) with the services' own option builder. One attempt, no reconnects: a
- * command either reaches NATS or ends with exit code 3.
+ * (and NATS_TLS_*) with the services' own option builder. With no credentials in the
+ * environment, a running `npm start` lends its `operator` user for its own NATS (as
+ * `npm run nats:pub` does). One attempt, no reconnects: a command either reaches NATS or
+ * ends with exit code 3.
  */
-import { natsAuthOptions, ConfigError } from '@cairn/shared';
+import { natsAuthOptions, ConfigError, readDevNatsSession, type DevNatsSession } from '@cairn/shared';
 import { connect, ErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { OperationFailedError, UnreachableError, UsageError } from './errors.js';
 import type { Settings } from './settings.js';
@@ -11,20 +13,37 @@ import type { Settings } from './settings.js';
 const CONNECT_TIMEOUT_MS = 5000;
 
 export async function connectToNats(settings: Settings): Promise<NatsConnection> {
+  const session = launcherSession(settings);
+  const env = session === undefined ? settings.env : { ...settings.env, NATS_USER: session.user, NATS_PASS: session.pass };
+  const url = session?.url ?? settings.natsUrl;
   let auth;
   try {
-    auth = natsAuthOptions(settings.env);
+    auth = natsAuthOptions(env);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
   try {
-    return await connect({ servers: settings.natsUrl.split(','), name: 'cairn-cli', timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, ...auth });
+    return await connect({ servers: url.split(','), name: 'cairn-cli', timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, ...auth });
   } catch (err) {
     if ((err as NatsError).code === ErrorCode.AuthorizationViolation) {
-      const who = settings.env.NATS_USER === undefined ? (settings.env.NATS_CREDS === undefined ? 'anonymous' : 'NATS_CREDS') : `user ${JSON.stringify(settings.env.NATS_USER)}`;
-      throw new OperationFailedError(`NATS at ${settings.natsUrl} refused ${who}: ${(err as Error).message}`, { cause: err });
+      const who = env.NATS_USER === undefined ? (env.NATS_CREDS === undefined ? 'anonymous' : 'NATS_CREDS') : `user ${JSON.stringify(env.NATS_USER)}`;
+      throw new OperationFailedError(`NATS at ${url} refused ${who}: ${(err as Error).message}`, { cause: err });
     }
-    throw new UnreachableError('NATS', settings.natsUrl, err);
+    throw new UnreachableError('NATS', url, err);
   }
+}
+
+/** The running launcher's session, unless the environment has credentials or the command names another NATS. */
+function launcherSession(settings: Settings): DevNatsSession | undefined {
+  const { env } = settings;
+  if ((env.NATS_USER ?? '') !== '' || (env.NATS_CREDS ?? '') !== '') return undefined;
+  let session;
+  try {
+    session = readDevNatsSession();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (session === undefined) return undefined;
+  return !settings.natsUrlGiven || settings.natsUrl === session.url ? session : undefined;
 }

@@ -20,6 +20,8 @@ export interface Settings {
   rulesUrl: string;
   invalidationUrl: string;
   natsUrl: string;
+  /** Whether `--nats-url` or NATS_URL named it (else the default, or a running `npm start`'s). */
+  natsUrlGiven: boolean;
   /** Basic credentials for the REST services; none when neither --user nor CAIRN_USER is set. */
   credentials: BasicCredentials | undefined;
   json: boolean;
@@ -58,6 +60,7 @@ export function resolveSettings(options: Record<string, OptionValue>, env: NodeJ
     rulesUrl: httpUrl(pick('rules-url', 'CAIRN_RULES_URL', defaultUrls.rules), 'rules-url', 'CAIRN_RULES_URL'),
     invalidationUrl: httpUrl(pick('invalidation-url', 'CAIRN_INVALIDATION_URL', defaultUrls.invalidation), 'invalidation-url', 'CAIRN_INVALIDATION_URL'),
     natsUrl,
+    natsUrlGiven: typeof options['nats-url'] === 'string' || present(env.NATS_URL) !== undefined,
     credentials: credentialsOf(options.user, env),
     json: options.json === true,
     env,

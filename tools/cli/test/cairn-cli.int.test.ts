@@ -4,7 +4,7 @@
  * on), and the CLI run as a child process through its bin, from source. The rules specs run
  * in order (the export is compared with what the store holds); the others touch nothing shared.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, hashPassword, parsePasswordHash, parseUsers, subjects, verifyPassword } from '@cairn/shared';
 import { eventually, freePort, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
@@ -163,6 +163,45 @@ describe.concurrent('cairn pub', () => {
     const published = await cairn(['pub', 'cli.test.stdin', '-'], {}, 'from stdin\n');
     expect(published.code).toBe(0);
     for await (const msg of subscription) expect(msg.string()).toBe('from stdin\n');
+  });
+});
+
+describe("cairn pub against a running launcher's NATS", () => {
+  let secured: NatsServer;
+  let launcherTmp: TempDir;
+
+  beforeAll(async () => {
+    launcherTmp = await tempDir('cairn-cli-launcher-');
+    const config = join(launcherTmp.path, 'nats.conf');
+    writeFileSync(config, 'authorization { users = [ { user: "operator", password: "per-run-pass" } ] }\n');
+    secured = await startNatsServer({ configFile: config });
+    // Where `npm start` leaves its session (os.tmpdir() follows TMPDIR).
+    mkdirSync(join(launcherTmp.path, 'cairn-dev'));
+    writeFileSync(join(launcherTmp.path, 'cairn-dev', 'nats-operator.json'), JSON.stringify({ url: secured.url, user: 'operator', pass: 'per-run-pass' }));
+  });
+  afterAll(async () => {
+    await secured?.stop();
+    await launcherTmp?.remove();
+  });
+
+  it("publishes as the launcher's operator user, on its NATS, when no NATS settings are given", async () => {
+    const operator = await connect({ servers: secured.url, user: 'operator', pass: 'per-run-pass' });
+    try {
+      const subscription = operator.subscribe('cli.test.launcher', { max: 1 });
+      await operator.flush();
+      const published = await runCairn(['pub', 'cli.test.launcher', 'hi'], { TMPDIR: launcherTmp.path });
+      expect(published.stderr).toBe('');
+      expect(published.code).toBe(0);
+      for await (const msg of subscription) expect(msg.string()).toBe('hi');
+    } finally {
+      await operator.close();
+    }
+  });
+
+  it('leaves the launcher session alone when NATS_USER is set', async () => {
+    const published = await runCairn(['pub', 'cli.test.launcher', 'hi'], { TMPDIR: launcherTmp.path, NATS_URL: secured.url, NATS_USER: 'someone', NATS_PASS: 'wrong' });
+    expect(published.code).toBe(1);
+    expect(published.stderrLines).toEqual([expect.stringContaining('refused user "someone"')]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The dev launcher's NATS operator credentials for this run (README, NATS permissions): the
- * launcher writes them (owner-only) while it runs, so `npm run nats:pub` works against it
- * without typing the per-run password, and removes them when it stops.
+ * launcher (scripts/dev.ts) writes them (owner-only) while it runs, so `npm run nats:pub` and
+ * `cairn pub` work against it without typing the per-run password, and removes them when it stops.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,9 +27,16 @@ export function removeDevNatsSession(): void {
 
 /** The running launcher's session, or undefined when none is running. */
 export function readDevNatsSession(): DevNatsSession | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(DEV_NATS_SESSION_FILE, 'utf8')) as DevNatsSession;
-  } catch {
-    return undefined;
+    text = readFileSync(DEV_NATS_SESSION_FILE, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
+  const session = JSON.parse(text) as Partial<DevNatsSession>;
+  if (typeof session.url !== 'string' || typeof session.user !== 'string' || typeof session.pass !== 'string') {
+    throw new Error(`${DEV_NATS_SESSION_FILE}: not a launcher session (url, user, pass); remove it`);
+  }
+  return { url: session.url, user: session.user, pass: session.pass };
 }
