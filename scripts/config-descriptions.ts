@@ -160,6 +160,7 @@ export const cliEnv: readonly ScriptVariable[] = [
 export const demoOriginEnv: readonly ScriptVariable[] = [
   { name: 'PORT', type: 'port', default: '`8090`', meaning: 'Port the demo origin listens on.' },
   { name: 'HOST', type: 'address', default: '`0.0.0.0`', meaning: 'Address it listens on.' },
+  { name: 'LOG_LEVEL', type: 'level', default: '`info`', meaning: 'Its log level (JSON lines: listening, stopping, stopped).' },
 ];
 
 /** `docker-compose.yml` substitutions (`${CAIRN_…:-default}`), by name. */

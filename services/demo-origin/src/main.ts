@@ -1,17 +1,33 @@
 #!/usr/bin/env node
 /**
- * The demo origin as its own process (the compose file's `origin` container): PORT (8090)
- * and HOST (0.0.0.0) from the environment; stops on SIGINT/SIGTERM.
+ * The demo origin as its own process (the compose file's `origin` container): PORT (8090),
+ * HOST (0.0.0.0) and LOG_LEVEL (info) from the environment; logs its lifecycle as JSON lines
+ * like the services; stops on SIGINT/SIGTERM.
  */
+import { createLogger, logLevelSchema } from '@cairn/shared';
 import { startDemoOrigin } from './demo-origin.js';
 
 const port = Number(process.env.PORT ?? '8090');
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`PORT: expected a port number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}\n`);
+  process.stderr.write(`environment: PORT: expected a port number from 0 to 65535, got ${JSON.stringify(process.env.PORT)}\n`);
   process.exit(1);
 }
-const server = await startDemoOrigin({ port, host: process.env.HOST ?? '0.0.0.0' });
-process.stderr.write(`demo-origin: listening on ${process.env.HOST ?? '0.0.0.0'}:${port}\n`);
-const stop = () => server.close(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+const level = logLevelSchema.safeParse(process.env.LOG_LEVEL ?? 'info');
+if (!level.success) {
+  process.stderr.write(`environment: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got ${JSON.stringify(process.env.LOG_LEVEL)}\n`);
+  process.exit(1);
+}
+const logger = createLogger('demo-origin', level.data);
+const host = process.env.HOST ?? '0.0.0.0';
+const server = await startDemoOrigin({ port, host });
+const bound = server.address();
+logger.info({ url: `http://${host}:${typeof bound === 'object' && bound !== null ? bound.port : port}` }, 'listening');
+const stop = (signal: string) => {
+  logger.info({ signal }, 'stopping');
+  server.close(() => {
+    logger.info({}, 'stopped');
+    process.exit(0);
+  });
+};
+process.once('SIGINT', () => stop('SIGINT'));
+process.once('SIGTERM', () => stop('SIGTERM'));
