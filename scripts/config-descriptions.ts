@@ -47,7 +47,7 @@ export const envDocs: Record<string, FieldDoc> = {
   'gateway:PORT': { meaning: 'The proxy port: all client traffic.' },
   'rules:PORT': { meaning: 'The rules REST port (also `/health`, `/ready`, `/metrics`, `/docs/json`).' },
   'invalidation:PORT': { meaning: 'The invalidation REST port (also `/health`, `/ready`, `/metrics`).' },
-  ADMIN_PORT: { meaning: 'The gateway admin port: `/health`, `/ready`, `/metrics` (no credentials asked).' },
+  ADMIN_PORT: { meaning: 'The gateway admin port: `/health`, `/ready`, `/metrics` (no credentials asked). Must differ from `PORT` unless the two hosts are distinct addresses.' },
   ADMIN_HOST: { meaning: 'Address the admin port listens on; loopback unless opened on purpose.' },
   ENVIRONMENT: { meaning: 'Selects `cacheConfiguration.<ENVIRONMENT>.json` in `CONFIG_DIR`; a missing file stops startup naming the path.' },
   CONFIG_DIR: { meaning: 'Directory holding `cacheConfiguration.<ENVIRONMENT>.json`.' },

@@ -4,7 +4,7 @@
  * as NATS_USER/NATS_PASS (or NATS_CREDS) when set, otherwise as the running dev launcher's
  * `operator` user (README, NATS permissions), otherwise anonymously.
  */
-import { natsAuthOptions, readDevNatsSession } from '@cairn/shared';
+import { DevNatsSessionError, natsAuthOptions, readDevNatsSession, type DevNatsSession } from '@cairn/shared';
 import { connect } from 'nats';
 
 const [subject, payload = ''] = process.argv.slice(2);
@@ -13,7 +13,7 @@ if (subject === undefined) {
   process.exit(2);
 }
 const fromEnv = process.env.NATS_USER !== undefined || process.env.NATS_CREDS !== undefined;
-const session = fromEnv ? undefined : readDevNatsSession();
+const session = fromEnv ? undefined : launcherSession();
 const env = session === undefined ? process.env : { ...process.env, NATS_USER: session.user, NATS_PASS: session.pass };
 // NATS_URL may list several servers, comma-separated, as the nats CLI accepts.
 const servers = (process.env.NATS_URL ?? session?.url ?? 'nats://127.0.0.1:4222').split(',');
@@ -32,3 +32,13 @@ if (refused !== undefined) {
   process.exit(1);
 }
 process.stdout.write(`published ${payload.length} bytes on ${subject}${env.NATS_USER === undefined ? '' : ` as ${env.NATS_USER}`}\n`);
+
+function launcherSession(): DevNatsSession | undefined {
+  try {
+    return readDevNatsSession();
+  } catch (err) {
+    if (!(err instanceof DevNatsSessionError)) throw err;
+    process.stderr.write(`ignoring the npm start session: ${err.message}\n`);
+    return undefined;
+  }
+}

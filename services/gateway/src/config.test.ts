@@ -24,6 +24,14 @@ describe('loadGatewayConfig', () => {
     expect(cache.defaultOrigin).toBe('http://127.0.0.1:8090');
   });
 
+  it('refuses an ADMIN_PORT equal to PORT on an address they share, naming ADMIN_PORT', () => {
+    expect(() => load(minimal, { PORT: '8088', ADMIN_PORT: '8088' })).toThrow('environment: ADMIN_PORT: expected a port other than PORT (8088) on 127.0.0.1');
+  });
+
+  it('accepts the same port for PORT and ADMIN_PORT on two distinct addresses', () => {
+    expect(load(minimal, { PORT: '8088', ADMIN_PORT: '8088', HOST: '127.0.0.2', ADMIN_HOST: '127.0.0.1' }).env.ADMIN_PORT).toBe(8088);
+  });
+
   it('names the path it tried when the file is missing', () => {
     expect(() => loadGatewayConfig({ CONFIG_DIR: dir, ENVIRONMENT: 'absent' })).toThrow(`${join(dir, 'cacheConfiguration.absent.json')}: file not found`);
   });

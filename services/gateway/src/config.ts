@@ -142,5 +142,14 @@ export function loadGatewayConfig(processEnv: NodeJS.ProcessEnv): GatewayConfig 
   if (env.CLIENT_HEADER_TIMEOUT_MS > env.CLIENT_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('environment', 'CLIENT_HEADER_TIMEOUT_MS', `expected at most CLIENT_REQUEST_TIMEOUT_MS (${env.CLIENT_REQUEST_TIMEOUT_MS}), got ${env.CLIENT_HEADER_TIMEOUT_MS}`);
   }
+  if (env.PORT !== 0 && env.PORT === env.ADMIN_PORT && sharesAddress(env.HOST, env.ADMIN_HOST)) {
+    throw new ConfigError('environment', 'ADMIN_PORT', `expected a port other than PORT (${env.PORT}) on ${env.ADMIN_HOST}`);
+  }
   return { env, cache };
+}
+
+/** Whether listeners on these two addresses would take the same port (a wildcard takes it on every address). */
+function sharesAddress(a: string, b: string): boolean {
+  const wildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
+  return a === b || wildcard(a) || wildcard(b);
 }

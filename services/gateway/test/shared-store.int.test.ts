@@ -76,7 +76,7 @@ describe('a store shared by two processes (#13)', () => {
 
   // Each read after the other process committed first ends this process's read snapshot, as
   // the gateway does once a commit is announced to it (lmdb-js ends one only on a timer).
-  it("reads the other process's commit on its next read", async () => {
+  it("reads the other process's commit once it has ended its read snapshot", async () => {
     await other.ask({ op: 'put', key: 'page:/theirs', body: 'theirs' });
     store.readLatest();
     expect(store.get('page:/theirs')?.body.toString()).toBe('theirs');

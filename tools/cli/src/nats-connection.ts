@@ -5,7 +5,7 @@
  * `npm run nats:pub` does). One attempt, no reconnects: a command either reaches NATS or
  * ends with exit code 3.
  */
-import { natsAuthOptions, ConfigError, readDevNatsSession, type DevNatsSession } from '@cairn/shared';
+import { natsAuthOptions, ConfigError, DEV_NATS_SESSION_FILE, DevNatsSessionError, readDevNatsSession, type DevNatsSession } from '@cairn/shared';
 import { connect, ErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { OperationFailedError, UnreachableError, UsageError } from './errors.js';
 import type { Settings } from './settings.js';
@@ -27,7 +27,8 @@ export async function connectToNats(settings: Settings): Promise<NatsConnection>
     return await connect({ servers: url.split(','), name: 'cairn-cli', timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, ...auth });
   } catch (err) {
     if ((err as NatsError).code === ErrorCode.AuthorizationViolation) {
-      const who = env.NATS_USER === undefined ? (env.NATS_CREDS === undefined ? 'anonymous' : 'NATS_CREDS') : `user ${JSON.stringify(env.NATS_USER)}`;
+      const user = env.NATS_USER === undefined ? (env.NATS_CREDS === undefined ? 'anonymous' : 'NATS_CREDS') : `user ${JSON.stringify(env.NATS_USER)}`;
+      const who = session === undefined ? user : `${user} (from the npm start session ${DEV_NATS_SESSION_FILE})`;
       throw new OperationFailedError(`NATS at ${url} refused ${who}: ${(err as Error).message}`, { cause: err });
     }
     throw new UnreachableError('NATS', url, err);
@@ -42,7 +43,9 @@ function launcherSession(settings: Settings): DevNatsSession | undefined {
   try {
     session = readDevNatsSession();
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    if (!(err instanceof DevNatsSessionError)) throw err;
+    process.stderr.write(`cairn: ignoring the npm start session: ${err.message}\n`);
+    return undefined;
   }
   if (session === undefined) return undefined;
   return !settings.natsUrlGiven || settings.natsUrl === session.url ? session : undefined;

@@ -4,7 +4,7 @@
  * on), and the CLI run as a child process through its bin, from source. The rules specs run
  * in order (the export is compared with what the store holds); the others touch nothing shared.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, hashPassword, parsePasswordHash, parseUsers, subjects, verifyPassword } from '@cairn/shared';
 import { eventually, freePort, startNatsServer, startOrigin, tempDir, type NatsServer, type Origin, type TempDir } from '@cairn/testing';
@@ -175,9 +175,9 @@ describe("cairn pub against a running launcher's NATS", () => {
     const config = join(launcherTmp.path, 'nats.conf');
     writeFileSync(config, 'authorization { users = [ { user: "operator", password: "per-run-pass" } ] }\n');
     secured = await startNatsServer({ configFile: config });
-    // Where `npm start` leaves its session (os.tmpdir() follows TMPDIR).
-    mkdirSync(join(launcherTmp.path, 'cairn-dev'));
-    writeFileSync(join(launcherTmp.path, 'cairn-dev', 'nats-operator.json'), JSON.stringify({ url: secured.url, user: 'operator', pass: 'per-run-pass' }));
+    // Where `npm start` leaves its session (os.tmpdir() follows TMPDIR), closed to others as it writes it.
+    mkdirSync(join(launcherTmp.path, 'cairn-dev'), { mode: 0o700 });
+    writeFileSync(join(launcherTmp.path, 'cairn-dev', 'nats-operator.json'), JSON.stringify({ url: secured.url, user: 'operator', pass: 'per-run-pass' }), { mode: 0o600 });
   });
   afterAll(async () => {
     await secured?.stop();
@@ -195,6 +195,21 @@ describe("cairn pub against a running launcher's NATS", () => {
       for await (const msg of subscription) expect(msg.string()).toBe('hi');
     } finally {
       await operator.close();
+    }
+  });
+
+  it('ignores a session file others may read or write, saying so in one line', async () => {
+    const open = await tempDir('cairn-cli-open-session-');
+    try {
+      mkdirSync(join(open.path, 'cairn-dev'), { mode: 0o777 });
+      chmodSync(join(open.path, 'cairn-dev'), 0o777);
+      writeFileSync(join(open.path, 'cairn-dev', 'nats-operator.json'), JSON.stringify({ url: secured.url, user: 'operator', pass: 'per-run-pass' }), { mode: 0o666 });
+      // Not trusted, so the default NATS is asked, anonymously: nothing listens on this one.
+      const published = await runCairn(['pub', 'cli.test.launcher', 'hi'], { TMPDIR: open.path, NATS_URL: `nats://127.0.0.1:${await freePort()}` });
+      expect(published.code).toBe(3);
+      expect(published.stderrLines[0]).toMatch(/^cairn: ignoring the npm start session: .*nats-operator\.json: not used: /);
+    } finally {
+      await open.remove();
     }
   });
 

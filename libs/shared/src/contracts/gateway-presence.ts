@@ -14,11 +14,13 @@ export const MAX_GATEWAY_ID_LENGTH = 256;
 const gatewayIdSchema = z.string().min(1).max(MAX_GATEWAY_ID_LENGTH);
 
 /** Answers since the gateway started, by cache outcome (PASS and BYPASS never look in the store). */
-export const lookupCountsSchema = z.object({
-  hit: z.int().nonnegative(),
-  stale: z.int().nonnegative(),
-  miss: z.int().nonnegative(),
-});
+export const lookupCountsSchema = z
+  .object({
+    hit: z.int().nonnegative().describe('HIT answers'),
+    stale: z.int().nonnegative().describe('STALE answers (served from the store past freshness)'),
+    miss: z.int().nonnegative().describe('MISS answers'),
+  })
+  .describe("The gateway's answers since it started; the hit ratio is (hit + stale) / (hit + stale + miss)");
 export type LookupCounts = z.infer<typeof lookupCountsSchema>;
 
 export const gatewayHeartbeatSchema = z.object({

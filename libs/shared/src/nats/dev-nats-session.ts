@@ -1,13 +1,16 @@
 /**
  * The dev launcher's NATS operator credentials for this run (README, NATS permissions): the
  * launcher (scripts/dev.ts) writes them (owner-only) while it runs, so `npm run nats:pub` and
- * `cairn pub` work against it without typing the per-run password, and removes them when it stops.
+ * `cairn pub` work against it without typing the per-run password, and removes them when it
+ * stops. The file sits in the shared temp directory: it is trusted only when this user owns
+ * it and its directory, and nobody else may read or write them.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const DEV_NATS_SESSION_FILE = join(tmpdir(), 'cairn-dev', 'nats-operator.json');
+const DEV_NATS_SESSION_DIR = join(tmpdir(), 'cairn-dev');
+export const DEV_NATS_SESSION_FILE = join(DEV_NATS_SESSION_DIR, 'nats-operator.json');
 
 export interface DevNatsSession {
   url: string;
@@ -15,28 +18,57 @@ export interface DevNatsSession {
   pass: string;
 }
 
+/** A session file that is there but cannot be used: readers go on without it, saying why. */
+export class DevNatsSessionError extends Error {
+  constructor(reason: string) {
+    super(`${DEV_NATS_SESSION_FILE}: ${reason}`);
+    this.name = 'DevNatsSessionError';
+  }
+}
+
 export function writeDevNatsSession(session: DevNatsSession): void {
-  mkdirSync(join(tmpdir(), 'cairn-dev'), { recursive: true, mode: 0o700 });
-  writeFileSync(DEV_NATS_SESSION_FILE, JSON.stringify(session), { mode: 0o600 });
-  chmodSync(DEV_NATS_SESSION_FILE, 0o600);
+  mkdirSync(DEV_NATS_SESSION_DIR, { recursive: true, mode: 0o700 });
+  // Renamed into place, so a reader never sees half a file.
+  const partial = `${DEV_NATS_SESSION_FILE}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(session), { mode: 0o600 });
+  chmodSync(partial, 0o600);
+  renameSync(partial, DEV_NATS_SESSION_FILE);
 }
 
 export function removeDevNatsSession(): void {
   rmSync(DEV_NATS_SESSION_FILE, { force: true });
 }
 
-/** The running launcher's session, or undefined when none is running. */
+/** The running launcher's session; undefined when none is running; DevNatsSessionError when the file is not one to trust. */
 export function readDevNatsSession(): DevNatsSession | undefined {
-  let text: string;
+  const file = statOf(DEV_NATS_SESSION_FILE);
+  if (file === undefined) return undefined;
+  const dir = statOf(DEV_NATS_SESSION_DIR);
+  if (!file.isFile() || dir === undefined || !dir.isDirectory() || !ownOnly(file) || !ownOnly(dir)) {
+    throw new DevNatsSessionError('not used: it and its directory must belong to this user and be closed to others (as npm start writes them)');
+  }
+  let parsed: unknown;
   try {
-    text = readFileSync(DEV_NATS_SESSION_FILE, 'utf8');
+    parsed = JSON.parse(readFileSync(DEV_NATS_SESSION_FILE, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    throw new DevNatsSessionError(`not used: ${(err as Error).message}`);
   }
-  const session = JSON.parse(text) as Partial<DevNatsSession>;
-  if (typeof session.url !== 'string' || typeof session.user !== 'string' || typeof session.pass !== 'string') {
-    throw new Error(`${DEV_NATS_SESSION_FILE}: not a launcher session (url, user, pass); remove it`);
+  const { url, user, pass } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Record<keyof DevNatsSession, unknown>>;
+  if (typeof url !== 'string' || typeof user !== 'string' || typeof pass !== 'string') throw new DevNatsSessionError('not used: expected {url, user, pass}');
+  return { url, user, pass };
+}
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new DevNatsSessionError(`not used: ${code ?? String(err)}`);
   }
-  return { url: session.url, user: session.user, pass: session.pass };
+}
+
+function ownOnly(stats: Stats): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || stats.uid === uid) && (stats.mode & 0o077) === 0;
 }

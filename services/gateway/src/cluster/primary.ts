@@ -7,7 +7,7 @@
  * (`/ready` over every worker, `/metrics` aggregated), and restarts a worker that dies.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { connectNats, createAuthenticator, createHttpServer, ensureDirectory, ensureListenable, healthOf, loadUsersFile, readinessWhileDraining, registerBuildInfo, type Logger, type Readiness } from '@cairn/shared';
+import { connectNats, createAuthenticator, createHttpServer, ensureDirectory, ensureListenable, healthOf, isDraining, loadUsersFile, readinessWhileDraining, registerBuildInfo, type Logger, type Readiness } from '@cairn/shared';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { GatewayPresence } from '../control/presence.js';
@@ -142,7 +142,8 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
     slot.startedAt = Date.now();
     slot.state = undefined;
     worker.on('message', (message: unknown) => {
-      if (isWorkerMessage(message)) handle(slot, message);
+      // The channel may deliver a last report after the exit: it speaks for a worker now gone.
+      if (slot.worker === worker && isWorkerMessage(message)) handle(slot, message);
     });
     worker.on('exit', (code, signal) => {
       if (slot.worker !== worker) return;
@@ -153,6 +154,12 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
       for (const [syncId, sync] of syncs) if (sync.waiting.delete(slot.index)) syncDone(syncId);
       acks.gone(slot.index);
       if (stopping) return;
+      // A signal sent to the whole process group kills a worker still loading its modules
+      // (its handlers are not installed yet): expected while the node drains, not a crash.
+      if (isDraining()) {
+        log.info({ worker: slot.index, pid: worker.process.pid, code, signal }, 'worker exited while the node drains');
+        return;
+      }
       // A worker that fails the node's first start (its store cannot open, say) would fail
       // again: the node stops, as a single process does, instead of restarting it forever.
       if (presence === undefined && code !== 0) {

@@ -10,9 +10,11 @@
  *
  * Several processes may open one store (WORKERS): LMDB serializes their write
  * transactions, and the bound's total lives in LMDB (store-bound.ts). A process sees
- * another's commit from its next event turn on: lmdb-js 3.5 keeps one read transaction per
- * process and resets it with setTimeout(0) after its first read (read.js, renewReadTxn),
- * so the next turn's first read starts a new snapshot. What this process holds in memory
+ * another's commit soon after it: lmdb-js 3.5 keeps one read transaction per process and
+ * resets it with setTimeout(0) after its first read (read.js, renewReadTxn), so a read after
+ * that timer starts a new snapshot. A commit announced over IPC can arrive before the timer
+ * (within a millisecond of this process's last read): `readLatest` then ends the snapshot
+ * (the flow does before reading what another worker announced). What this process holds in memory
  * (the tier, shared entries) does not see another's writes: lookup re-reads an entry the
  * tier answered before refusing it (`reread`), and a put that replaces an entry is logged
  * like a removal (removal-log.ts), so a fresh copy another process holds is forgotten too.
