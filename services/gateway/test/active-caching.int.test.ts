@@ -127,7 +127,9 @@ describe('active caching across gateways', () => {
     version = 2;
     h.origin.route('/news', { body: () => `news v${version}`, headers: { 'x-tags': 'news' }, delayMs: 600 });
 
-    await h.invalidate({ kind: 'tag', cache: 'all', key: 'news', mode: 'refresh', refreshBy: 'test-gateway' });
+    const seq = await h.invalidate({ kind: 'tag', cache: 'all', key: 'news', mode: 'refresh', refreshBy: 'test-gateway' });
+    // Asked once both have applied it (the refetch takes 600 ms): earlier, a gateway still serves its HIT.
+    for (const gateway of [h.gateway, b]) await eventually(async () => expect(await appliedSeq(gateway)).toBeGreaterThanOrEqual(seq), { intervalMs: 5 });
     const during = await Promise.all([get(h.gateway, '/news'), get(b, '/news')]);
     for (const response of during) {
       expect(response.headers.get('x-cairn-cache')).toBe('STALE');
