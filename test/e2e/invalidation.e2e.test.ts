@@ -139,6 +139,11 @@ describe('every command type, end to end', () => {
     for (const path of ['/page-g', '/page', '/api/g']) {
       await eventually(async () => expect(await cacheHeader(`${gateway.url}${path}`)).toBe('HIT'));
     }
+    // Confirmed only by gateways the service knows are live: g1 must have heartbeated first.
+    await eventually(async () => {
+      const live = (await (await call(fixture.system.invalidation.url, 'GET', '/gateways')).json()) as { gateways: Array<{ gatewayId: string }> };
+      expect(live.gateways.map((g) => g.gatewayId)).toContain('g1');
+    });
     expect((await call(fixture.system.invalidation.url, 'POST', '/cache/invalidate', command)).status).toBe(200);
     for (const path of removed) expect(await cacheHeader(`${gateway.url}${path}`), path).toBe('MISS');
     for (const path of kept) expect(await cacheHeader(`${gateway.url}${path}`), path).toBe('HIT');

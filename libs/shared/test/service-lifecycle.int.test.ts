@@ -374,9 +374,9 @@ describe('a gateway', () => {
         const reloads = () => logLines(service.stdout()).filter((line) => line.msg === 'reloaded');
         await eventually(() => expect(reloads()).toHaveLength(3), { timeoutMs: 5_000, intervalMs: 50 });
         // A worker's own SIGHUP is left to the primary, which has passed it on already.
+        await eventually(() => expect(logLines(service.stdout()).filter((line) => line.msg === 'signal left to the primary' && line.signal === 'SIGHUP')).toHaveLength(2), { timeoutMs: 5_000, intervalMs: 50 });
         await sleep(1000);
         expect(reloads()).toHaveLength(3);
-        expect(logLines(service.stdout()).filter((line) => line.msg === 'signal left to the primary' && line.signal === 'SIGHUP')).toHaveLength(2);
       } finally {
         service.child.kill('SIGTERM');
         expect(await service.exit).toBe(0);

@@ -3,6 +3,7 @@
  * it reads exist) → feeds → (feeds caught up) → proxy listener. The proxy opens only after both feeds
  * have replayed, so no hit is served before the invalidations issued while it was down.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { awaitStreams, connectNats, createAuthenticator, createLogger, ensureDirectory, listenFailure, streamNames, streamOptionsOf, type Logger, type Readiness } from '@cairn/shared';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig } from './config.js';
@@ -30,6 +31,8 @@ import { RequestIdSource } from './http/request-id.js';
 
 /** How long close lets responses in flight finish before it cuts their connections. */
 const CLOSE_GRACE_MS = 10_000;
+/** At most this long at startup for the server to confirm the gateway's subscriptions. */
+const SUBSCRIPTIONS_FLUSH_MS = 1_000;
 
 export interface Gateway {
   id: string;
@@ -131,6 +134,9 @@ export async function startGateway(
   context.replication?.start(context, (warmId, meta) => warming.storedReplica(warmId, meta));
   warming.start(context, activeFills);
   pushes.start(context);
+  // The server has these subscriptions before the gateway is announced (heartbeats): a warm
+  // or push sent to a gateway just listed live reaches it. Bounded: NATS may be down now.
+  await Promise.race([nats.nc.flush(), sleep(SUBSCRIPTIONS_FLUSH_MS)]).catch((err: unknown) => log.warn({ err }, 'flushing the active-caching subscriptions failed'));
   if (storeDuties) {
     // One worker of a node fetches a refresh's entries again: they are the node's, in the shared store.
     const refreshes = new RefreshRunner(store, activeFills, log.child({ component: 'refresh-runner' }));

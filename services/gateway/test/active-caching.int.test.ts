@@ -95,7 +95,8 @@ describe('active caching across gateways', () => {
 
   it("ignores a replicated fill older than the peer's own newer fill of the key", async () => {
     // An unrelated invalidation raises the sequence B's own fill records.
-    await h.invalidate({ kind: 'url', cache: 'all', key: '/unrelated' });
+    const unrelated = await h.invalidate({ kind: 'url', cache: 'all', key: '/unrelated' });
+    await eventually(async () => expect(await appliedSeq(b)).toBeGreaterThanOrEqual(unrelated));
     h.origin.route('/own', { body: 'b fetched this' });
     await eventually(async () => expect(await outcome(get(b, `/own?after=${Date.now()}`))).toBe('MISS'));
     expect(await outcome(get(b, '/own'))).toBe('MISS');

@@ -12,6 +12,8 @@ import { loadGatewayConfig } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import type { AccessLogDestination } from '../src/access-log.js';
 
+type InvalidationInput = Pick<InvalidationEvent, 'kind' | 'cache'> & Partial<Pick<InvalidationEvent, 'key' | 'mode' | 'refreshBy'>>;
+
 export interface GatewayHarness {
   nats: NatsServer;
   nc: NatsConnection;
@@ -22,7 +24,10 @@ export interface GatewayHarness {
   putRule(rule: Record<string, unknown> & { id: string }): Promise<number>;
   /** Writes a rule and waits until the gateway's rule feed has applied it. */
   applyRule(rule: Record<string, unknown> & { id: string }): Promise<void>;
-  invalidate(event: Pick<InvalidationEvent, 'kind' | 'cache'> & Partial<Pick<InvalidationEvent, 'key' | 'mode' | 'refreshBy'>>): Promise<number>;
+  /** Writes an invalidation event; its sequence once JetStream stored it (not yet applied by the gateway). */
+  invalidate(event: InvalidationInput): Promise<number>;
+  /** Writes an invalidation event and waits until the gateway's invalidation feed has applied it. */
+  applyInvalidation(event: InvalidationInput): Promise<number>;
   /** The gateway's /metrics lines for one metric name. */
   metric(name: string): Promise<string>;
   close(): Promise<void>;
@@ -80,6 +85,14 @@ export async function startGatewayHarness(
         const ready = (await (await fetch(`${harness.gateway.adminUrl}/ready`)).json()) as { rules: { revision: number } };
         expect(ready.rules.revision).toBeGreaterThanOrEqual(seq);
       });
+    },
+    async applyInvalidation(event) {
+      const seq = await harness.invalidate(event);
+      await eventually(async () => {
+        const ready = (await (await fetch(`${harness.gateway.adminUrl}/ready`)).json()) as { invalidations: { appliedSeq: number } };
+        expect(ready.invalidations.appliedSeq).toBeGreaterThanOrEqual(seq);
+      });
+      return seq;
     },
     async invalidate(event) {
       const full = { id: `e-${Date.now()}`, mode: 'hard', issuedAt: new Date().toISOString(), source: 'nats', ...event };

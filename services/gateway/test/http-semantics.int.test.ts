@@ -222,7 +222,7 @@ describe('gateway HTTP semantics', () => {
       h.origin.route('/raced', { ...validated('"v1"', 'body-v1'), delayMs: 400 });
       const revalidating = get('/raced');
       await eventually(() => expect(h.origin.count('/raced')).toBe(2));
-      await h.invalidate({ kind: 'scope', cache: 'page' });
+      await h.applyInvalidation({ kind: 'scope', cache: 'page' });
       expect((await revalidating).body).toBe('body-v1');
       expect((await get('/raced')).cacheStatus).toMatch(/detail=invalidated/);
       expect(h.origin.count('/raced')).toBe(3);
@@ -250,7 +250,8 @@ describe('gateway HTTP semantics', () => {
       h.origin.route('/swr-race', { delayMs: 400, body: 'v2' });
       expect((await get('/swr-race')).cache).toBe('STALE');
       await eventually(() => expect(h.origin.count('/swr-race')).toBe(2));
-      await h.invalidate({ kind: 'scope', cache: 'page' });
+      await h.applyInvalidation({ kind: 'scope', cache: 'page' });
+      // The refresh (400 ms at the origin) has ended, storing nothing.
       await sleep(700);
       expect((await get('/swr-race')).cacheStatus).toMatch(/detail=invalidated/);
     });

@@ -83,7 +83,8 @@ describe('invalidation feed', () => {
     expect(await outcome(get('/guarded'))).toBe('HIT');
 
     await h.nats.restart(async () => {
-      await sleep(600);
+      // Lost once the disconnect is noticed and the 300 ms grace is over.
+      await eventually(async () => expect(((await (await fetch(`${h.gateway.adminUrl}/ready`)).json()) as { invalidations: { mode: string } }).invalidations.mode).toBe('feed-lost'));
       const revalidated = await get('/guarded');
       expect(revalidated.headers.get('cache-status')).toMatch(/detail=feed-lost/);
       await revalidated.arrayBuffer();

@@ -211,14 +211,15 @@ describe('a gateway node with WORKERS=2', () => {
       expect(body.rules?.revision ?? 0).toBeGreaterThanOrEqual(ack.seq);
     });
     let version = 1;
-    origin.route('/swr/page', { delayMs: 300, headers: { 'cache-control': 'max-age=1, stale-while-revalidate=60' }, body: () => `swr v${version}` });
+    // max-age=3: the 300 ms at the origin and Date's whole seconds leave it fresh 1.7 s at least, for the HITs below.
+    origin.route('/swr/page', { delayMs: 300, headers: { 'cache-control': 'max-age=3, stale-while-revalidate=60' }, body: () => `swr v${version}` });
     await get(`${url}/swr/page`);
     await eventually(async () => {
       const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/swr/page`)));
       expect(answers.map((a) => a.cache)).toEqual(Array(6).fill('HIT'));
     });
     version = 2;
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await new Promise((resolve) => setTimeout(resolve, 3200));
     const stale = await Promise.all(Array.from({ length: 8 }, () => get(`${url}/swr/page`)));
     expect(stale.map((a) => a.cache)).toEqual(Array(8).fill('STALE'));
     await eventually(async () => expect((await get(`${url}/swr/page`)).body).toBe('swr v2'));
@@ -333,6 +334,7 @@ describe('a gateway node with WORKERS=2', () => {
       await eventually(async () => expect((await fetch(`http://127.0.0.1:${peerAdminPort}/ready`)).status).toBe(200), { timeoutMs: 30_000, intervalMs: 100 });
       origin.route('/fleet', { delayMs: 600, headers: { 'cache-control': 'max-age=60' }, body: 'one fetch for the fleet' });
       const started = new Promise<void>((resolve) => nc.subscribe(subjects.fillIntents, { max: 1, callback: () => resolve() }));
+      await nc.flush();
       const filling = get(`${peerUrl}/fleet`);
       await started;
       // On separate connections, so on both workers, while node-b's fill is under way.

@@ -238,12 +238,17 @@ export class LmdbStore {
     return this.#storedMeta(key) !== undefined;
   }
 
-  /** The memory tier's size, entries and hits, and its bound. */
-  /** Forgets in memory, now, what other processes removed (otherwise done on a timer; removal-log.ts). */
+  /**
+   * Forgets in memory, now, what other processes removed (otherwise done on a timer;
+   * removal-log.ts). Asked for right after another worker's commit (a removal it waits on):
+   * read from a new snapshot, or the newest removals, and the removed entries, may not show yet.
+   */
   tailRemovals(): void {
+    this.readLatest();
     this.#removals?.tail();
   }
 
+  /** The memory tier's size, entries and hits, and its bound. */
   get memory(): MemoryTierState {
     const memory = this.#memory;
     return { bytes: memory.bytes, entries: memory.entries, hits: memory.hits, maxBytes: memory.maxBytes };
