@@ -181,7 +181,8 @@ describe('a gateway node with WORKERS=2', () => {
   });
 
   it('makes one origin request for concurrent misses of one key arriving at both workers', async () => {
-    origin.route('/slow', { delayMs: 400, headers: { 'cache-control': 'max-age=60' }, body: 'slow answer' });
+    // Answered after 1 s: every concurrent request has arrived by then, even on a loaded machine.
+    origin.route('/slow', { delayMs: 1000, headers: { 'cache-control': 'max-age=60' }, body: 'slow answer' });
     const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/slow`)));
     expect(answers.map((a) => a.status)).toEqual(Array(16).fill(200));
     expect(answers.every((a) => a.body === 'slow answer')).toBe(true);
@@ -228,7 +229,7 @@ describe('a gateway node with WORKERS=2', () => {
   });
 
   it('answers concurrent misses on both workers with the one failed fill\'s error, asking the origin once', async () => {
-    origin.route('/broken', { handle: (_request, response) => void setTimeout(() => response.socket?.destroy(), 400) });
+    origin.route('/broken', { handle: (_request, response) => void setTimeout(() => response.socket?.destroy(), 1000) });
     const answers = await Promise.all(Array.from({ length: 16 }, () => get(`${url}/broken`)));
     expect(answers.map((a) => a.status)).toEqual(Array(16).fill(502));
     expect(origin.count('/broken')).toBe(1);
@@ -260,7 +261,8 @@ describe('a gateway node with WORKERS=2', () => {
 
   it('acknowledges a REST invalidation only once every worker applied it', async () => {
     let version = 1;
-    origin.route('/page', { delayMs: 300, headers: { 'cache-control': 'max-age=60' }, body: () => `page v${version}` });
+    // 1 s at the origin: the 10 requests below all arrive during the refill, even on a loaded machine.
+    origin.route('/page', { delayMs: 1000, headers: { 'cache-control': 'max-age=60' }, body: () => `page v${version}` });
     await get(`${url}/page`);
     await eventually(async () => {
       const answers = await Promise.all(Array.from({ length: 6 }, () => get(`${url}/page`)));
