@@ -41,9 +41,10 @@ export interface RulesConfig extends RulesEnv {
 
 /**
  * The rules service may run where no gateway configuration is (its own machine, a container
- * without the gateways' mount), so a file missing from the default place is not an error.
- * One that is there must be valid, and one that CONFIG_DIR or ENVIRONMENT names must be
- * there: a wrong path would otherwise explain requests with keys no gateway builds.
+ * without the gateways' mount), so a missing file is not an error by itself. One that is there
+ * must be valid, and the one an ENVIRONMENT names must be there: a wrong name would otherwise
+ * explain requests with keys no gateway builds. CONFIG_DIR alone does not make it required:
+ * the image sets it for every service.
  */
 function gatewayCacheConfiguration(env: RulesEnv, explicit: boolean): GatewayCacheConfiguration {
   const path = cacheConfigurationPath(env);
@@ -53,6 +54,6 @@ function gatewayCacheConfiguration(env: RulesEnv, explicit: boolean): GatewayCac
 
 export function loadRulesConfig(processEnv: NodeJS.ProcessEnv): RulesConfig {
   const env = parseEnv(rulesEnvSchema, processEnv);
-  const explicit = Boolean(processEnv.CONFIG_DIR) || Boolean(processEnv.ENVIRONMENT);
+  const explicit = Boolean(processEnv.ENVIRONMENT);
   return { ...env, gatewayCache: gatewayCacheConfiguration(env, explicit) };
 }

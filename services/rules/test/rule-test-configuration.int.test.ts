@@ -77,6 +77,10 @@ describe('the rules service\'s cache configuration at startup', () => {
     expect(loadRulesConfig({ CONFIG_DIR: '', ENVIRONMENT: '' }).gatewayCache).toEqual({ path: 'cacheConfiguration.local.json', configuration: undefined });
   });
 
+  it('starts without one when only CONFIG_DIR is set (as the image sets it) and the file is absent', () => {
+    expect(loadRulesConfig({ CONFIG_DIR: join(dir.path, 'empty-dir'), ENVIRONMENT: '' }).gatewayCache.configuration).toBeUndefined();
+  });
+
   it('stops with one line naming the path when CONFIG_DIR names a directory without the file', () => {
     const load = () => loadRulesConfig({ CONFIG_DIR: dir.path, ENVIRONMENT: 'absent' });
     expect(load).toThrow(ConfigError);
