@@ -2,9 +2,9 @@
  * `npm run nats:pub -- <subject> '<json>'`: what `nats pub` does, for machines without
  * the nats CLI. A plain core NATS publish, exactly as an operator's would be. It connects
  * as NATS_USER/NATS_PASS (or NATS_CREDS) when set, otherwise as the running dev launcher's
- * `operator` user (README, NATS permissions), otherwise anonymously.
+ * `operator` user on its NATS (unless NATS_URL names another), otherwise anonymously.
  */
-import { DevNatsSessionError, natsAuthOptions, readDevNatsSession, type DevNatsSession } from '@cairn/shared';
+import { launcherSessionFor, natsAuthOptions } from '@cairn/shared';
 import { connect } from 'nats';
 
 const [subject, payload = ''] = process.argv.slice(2);
@@ -12,11 +12,11 @@ if (subject === undefined) {
   process.stderr.write("usage: npm run nats:pub -- <subject> '<json payload>'\n");
   process.exit(2);
 }
-const fromEnv = process.env.NATS_USER !== undefined || process.env.NATS_CREDS !== undefined;
-const session = fromEnv ? undefined : launcherSession();
+const namedUrl = (process.env.NATS_URL ?? '') === '' ? undefined : process.env.NATS_URL;
+const session = launcherSessionFor(process.env, namedUrl, (message) => process.stderr.write(`${message}\n`));
 const env = session === undefined ? process.env : { ...process.env, NATS_USER: session.user, NATS_PASS: session.pass };
 // NATS_URL may list several servers, comma-separated, as the nats CLI accepts.
-const servers = (process.env.NATS_URL ?? session?.url ?? 'nats://127.0.0.1:4222').split(',');
+const servers = (namedUrl ?? session?.url ?? 'nats://127.0.0.1:4222').split(',');
 const nc = await connect({ servers, ...natsAuthOptions(env) });
 let refused: string | undefined;
 void (async () => {
@@ -32,13 +32,3 @@ if (refused !== undefined) {
   process.exit(1);
 }
 process.stdout.write(`published ${payload.length} bytes on ${subject}${env.NATS_USER === undefined ? '' : ` as ${env.NATS_USER}`}\n`);
-
-function launcherSession(): DevNatsSession | undefined {
-  try {
-    return readDevNatsSession();
-  } catch (err) {
-    if (!(err instanceof DevNatsSessionError)) throw err;
-    process.stderr.write(`ignoring the npm start session: ${err.message}\n`);
-    return undefined;
-  }
-}

@@ -5,7 +5,7 @@
  * `npm run nats:pub` does). One attempt, no reconnects: a command either reaches NATS or
  * ends with exit code 3.
  */
-import { natsAuthOptions, ConfigError, DEV_NATS_SESSION_FILE, DevNatsSessionError, readDevNatsSession, type DevNatsSession } from '@cairn/shared';
+import { natsAuthOptions, ConfigError, DEV_NATS_SESSION_FILE, launcherSessionFor } from '@cairn/shared';
 import { connect, ErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { OperationFailedError, UnreachableError, UsageError } from './errors.js';
 import type { Settings } from './settings.js';
@@ -13,7 +13,7 @@ import type { Settings } from './settings.js';
 const CONNECT_TIMEOUT_MS = 5000;
 
 export async function connectToNats(settings: Settings): Promise<NatsConnection> {
-  const session = launcherSession(settings);
+  const session = launcherSessionFor(settings.env, settings.natsUrlGiven ? settings.natsUrl : undefined, (message) => process.stderr.write(`cairn: ${message}\n`));
   const env = session === undefined ? settings.env : { ...settings.env, NATS_USER: session.user, NATS_PASS: session.pass };
   const url = session?.url ?? settings.natsUrl;
   let auth;
@@ -33,20 +33,4 @@ export async function connectToNats(settings: Settings): Promise<NatsConnection>
     }
     throw new UnreachableError('NATS', url, err);
   }
-}
-
-/** The running launcher's session, unless the environment has credentials or the command names another NATS. */
-function launcherSession(settings: Settings): DevNatsSession | undefined {
-  const { env } = settings;
-  if ((env.NATS_USER ?? '') !== '' || (env.NATS_CREDS ?? '') !== '') return undefined;
-  let session;
-  try {
-    session = readDevNatsSession();
-  } catch (err) {
-    if (!(err instanceof DevNatsSessionError)) throw err;
-    process.stderr.write(`cairn: ignoring the npm start session: ${err.message}\n`);
-    return undefined;
-  }
-  if (session === undefined) return undefined;
-  return !settings.natsUrlGiven || settings.natsUrl === session.url ? session : undefined;
 }

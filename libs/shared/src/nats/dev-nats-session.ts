@@ -58,6 +58,25 @@ export function readDevNatsSession(): DevNatsSession | undefined {
   return { url, user, pass };
 }
 
+/**
+ * The session a NATS client started with `env` should use: none when `env` has NATS
+ * credentials, or when `url` (the servers the client was told to use, if it was) is not the
+ * launcher's, so the per-run password never goes to another server. A file that cannot be
+ * trusted is reported through `warn` and ignored.
+ */
+export function launcherSessionFor(env: NodeJS.ProcessEnv, url: string | undefined, warn: (message: string) => void): DevNatsSession | undefined {
+  if ((env.NATS_USER ?? '') !== '' || (env.NATS_CREDS ?? '') !== '') return undefined;
+  let session;
+  try {
+    session = readDevNatsSession();
+  } catch (err) {
+    if (!(err instanceof DevNatsSessionError)) throw err;
+    warn(`ignoring the npm start session: ${err.message}`);
+    return undefined;
+  }
+  return session === undefined || (url !== undefined && url !== session.url) ? undefined : session;
+}
+
 function statOf(path: string): Stats | undefined {
   try {
     return lstatSync(path);
