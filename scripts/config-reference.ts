@@ -15,7 +15,6 @@ import { rulesEnvSchema } from '@cairn/rules';
 import { cacheKeyConfigSchema } from '@cairn/shared';
 import { z } from 'zod';
 import {
-  awaitedEnvFields,
   cacheConfigDocs,
   cacheKeyDocs,
   composeDocs,
@@ -158,7 +157,7 @@ class Descriptions {
   /** Descriptions no schema field uses: a removed or renamed field left its meaning behind. */
   checkUnused(): void {
     for (const name of Object.keys(envDocs)) {
-      if (!this.#used.has(name) && !awaitedEnvFields.includes(name.replace(/^[a-z]+:/, ''))) this.problems.push(`envDocs: ${name} is described but no service schema has it`);
+      if (!this.#used.has(name)) this.problems.push(`envDocs: ${name} is described but no service schema has it`);
     }
     const maps: Array<[string, Record<string, unknown>]> = [['cacheConfigDocs', cacheConfigDocs], ['cacheKeyDocs', cacheKeyDocs], ['composeDocs', composeDocs]];
     for (const [mapName, map] of maps) {

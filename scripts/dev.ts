@@ -90,28 +90,28 @@ if (!Number.isInteger(gatewayCount) || gatewayCount < 1 || gatewayCount > 9) {
 }
 
 /** Every port this run needs, by what uses it. */
-const needed: [string, number][] = [
-  ['nats', ports.nats],
-  ['rules', ports.rules],
-  ['invalidation', ports.invalidation],
-  ['origin', ports.origin],
-  ...Array.from({ length: gatewayCount }, (_, i): [string, number][] => [
-    [`gateway ${i + 1}`, gatewayPort(i)],
-    [`gateway ${i + 1} admin`, ports.admin + i],
+/** What uses each port, the port, and the flag that moves it. */
+const needed: [string, number, string][] = [
+  ['nats', ports.nats, 'nats-port'],
+  ['rules', ports.rules, 'rules-port'],
+  ['invalidation', ports.invalidation, 'invalidation-port'],
+  ['origin', ports.origin, 'origin-port'],
+  ...Array.from({ length: gatewayCount }, (_, i): [string, number, string][] => [
+    [`gateway ${i + 1}`, gatewayPort(i), 'gateway-port'],
+    [`gateway ${i + 1} admin`, ports.admin + i, 'admin-port'],
   ]).flat(),
 ];
 function gatewayPort(index: number): number {
   return index === 0 ? ports.gateway : ports.gateway + 10 + index;
 }
 /** Checked before anything starts: a leftover nats-server (or anything else) on a port is one line, not a half-started Cairn. */
-for (const [use, port] of needed) {
+for (const [use, port, flag] of needed) {
   const taken = await new Promise<boolean>((resolve) => {
     const probe = createServer();
     probe.once('error', () => resolve(true));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
   });
   if (taken) {
-    const flag = use === 'nats' ? 'nats-port' : use.startsWith('gateway') ? (use.endsWith('admin') ? 'admin-port' : 'gateway-port') : `${use}-port`;
     process.stderr.write(`port ${port} (${use}) is already in use, by a leftover nats-server or another program: stop it, or choose another with --${flag}\n`);
     process.exit(1);
   }

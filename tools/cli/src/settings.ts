@@ -31,7 +31,8 @@ export interface Settings {
 
 const present = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
 
-function httpUrl(value: string, flag: string, variable: string): string {
+/** An absolute http(s) URL without its trailing slashes, or a usage error naming the flag and the variable. */
+export function httpUrl(value: string, flag: string, variable: string): string {
   if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) {
     throw new UsageError(`--${flag} / ${variable}: expected an absolute http(s) URL, got ${JSON.stringify(value)}`);
   }

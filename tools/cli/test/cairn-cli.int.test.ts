@@ -96,7 +96,8 @@ describe('cairn rules', () => {
     expect((await put('explained', { pathPatterns: ['^/explained/.*$'], ttl: '10m' })).status).toBe(204);
     const tested = await cairn(['rules', 'test', '/explained/1?b=2', '--json']);
     expect(tested.code).toBe(0);
-    expect(tested.json()).toMatchObject({ normalizedPath: '/explained/1', match: { ruleId: 'explained', ttl: '10m', ttlSeconds: 600 } });
+    // No gateway configuration for this rules service: the key is the path alone.
+    expect(tested.json()).toMatchObject({ normalizedPath: '/explained/1', cacheKey: 'page:/explained/1', cacheKeyFrom: 'path-only', match: { ruleId: 'explained', ttl: '10m', ttlSeconds: 600 } });
   });
 
   it('deletes a rule, after which getting it fails with exit 1 and the 404 on one line', async () => {

@@ -119,7 +119,7 @@ function describeTest(result: RuleTestResult): string {
     match === null
       ? 'none: not cached'
       : `${match.ruleId} (pattern ${match.pattern}, ttl ${match.ttl}${match.cacheable ? '' : ', not cached'}, priority ${match.priority}${match.groupCode === undefined ? '' : `, group ${match.groupCode}`})`;
-  const lines = [`path   ${result.normalizedPath}`, `key    ${result.cacheKey}`, `match  ${matched}`];
+  const lines = [`path   ${result.normalizedPath}`, `cache  ${result.cache}`, `key    ${result.cacheKey} (from ${result.cacheKeyFrom})`, `match  ${matched}`];
   for (const candidate of result.candidates) lines.push(`  ${candidate.verdict}: ${candidate.ruleId} ${candidate.pattern}${candidate.detail === undefined ? '' : ` (${candidate.detail})`}`);
   return lines.join('\n');
 }
@@ -128,7 +128,7 @@ export const rulesTest: CairnCommand = {
   path: ['rules', 'test'],
   summary: 'Show which rule a request would match, its cache key and TTL, and why the other rules lost.',
   args: [{ name: 'url', required: true }],
-  options: [headerOption, { name: 'cache', type: 'string', placeholder: 'page|api', description: 'which cache the key is built for (default page)' }],
+  options: [headerOption, { name: 'cache', type: 'string', placeholder: 'page|api', description: "which cache the key is built for (default: as the gateways' configuration routes the request, else page)" }],
   examples: ['cairn rules test /products/1?color=red', "cairn rules test https://shop.example/api/cart -H 'x-device: mobile' --cache api"],
   async run(input) {
     const headers = parseHeaderLines(input.options.header);

@@ -6,10 +6,11 @@
  * and hit ratio as its `/metrics` says.
  */
 import type { CairnCommand } from '../command.js';
-import { OperationFailedError, UnreachableError, UsageError } from '../errors.js';
+import { OperationFailedError, UnreachableError } from '../errors.js';
 import { gatewayStatuses, type GatewayStatus, type ListedGateway } from '../fleet-status.js';
 import { hitCountsFromMetrics, type HitCounts } from '../hit-ratio.js';
 import { RestClient } from '../rest-client.js';
+import { httpUrl } from '../settings.js';
 import { formatTable } from '../text-table.js';
 
 const ADMIN_TIMEOUT_MS = 10_000;
@@ -52,10 +53,7 @@ function adminUrls(option: unknown, env: NodeJS.ProcessEnv): string[] {
   return given
     .map((url) => url.trim())
     .filter((url) => url !== '')
-    .map((url) => {
-      if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new UsageError(`--gateway-admin / CAIRN_GATEWAY_ADMIN_URLS: expected an absolute http(s) URL, got ${JSON.stringify(url)}`);
-      return url.replace(/\/+$/, '');
-    });
+    .map((url) => httpUrl(url, 'gateway-admin', 'CAIRN_GATEWAY_ADMIN_URLS'));
 }
 
 const percent = (ratio: number | null): string => (ratio === null ? '-' : `${(ratio * 100).toFixed(1)}%`);
