@@ -200,7 +200,7 @@ export function readLogLevelFile(path: string): string {
     throw new ConfigError('environment', 'LOG_LEVEL_FILE', `cannot read ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const level = logLevelSchema.safeParse(text.trim());
-  if (!level.success) throw new ConfigError('environment', 'LOG_LEVEL_FILE', `${JSON.stringify(path)}: expected one of fatal, error, warn, info, debug, trace, silent, got ${JSON.stringify(text.trim())}`);
+  if (!level.success) throw new ConfigError('environment', 'LOG_LEVEL_FILE', `${JSON.stringify(path)}: ${level.error.issues[0]?.message ?? 'not a level'}, got ${JSON.stringify(text.trim())}`);
   return level.data;
 }
 

@@ -64,8 +64,14 @@ export interface GatewayContext {
   requestIds: RequestIdSource;
   /** One line per answer (ACCESS_LOG); undefined when off. */
   accessLog: AccessLog | undefined;
-  /** The tag header (cacheTagsHeader) when clients must not see it; undefined when there is none or it is exposed. */
-  withheldTagsHeader: string | undefined;
+  /**
+   * Response fields clients never get from this gateway, whether from the origin or the store
+   * (an entry stored under other settings may hold them): targeted Cache-Control addressed to
+   * it (RFC 9213, `withheldTargetedNames`) and the tag header unless exposeCacheTagsHeader.
+   */
+  withheldFields: ReadonlySet<string>;
+  /** The stored fields a plain hit does not copy (flow/hit-fields.ts): withheldFields and those it sets. */
+  notCopiedOnHit: ReadonlySet<string>;
 }
 
 export function buildRoutes({ env, cache }: GatewayConfig, metrics: GatewayMetrics): GatewayContext['routes'] {

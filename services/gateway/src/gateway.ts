@@ -23,6 +23,8 @@ import { OriginPushes } from './control/origin-push.js';
 import { RefreshRunner } from './control/refresh-runner.js';
 import { WarmRequests } from './control/warm-requests.js';
 import { createProxyServer } from './proxy-server.js';
+import { notCopiedOnHit } from './flow/hit-fields.js';
+import { withheldTargetedNames } from './http/targeted-cache-control.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { storeEvents } from './store/store-events.js';
 import type { WorkerLink } from './cluster/worker-link.js';
@@ -76,6 +78,12 @@ export async function startGateway(
 
   const rules = new RuleFeed(nats.nc, metrics, log.child({ component: 'rule-feed' }));
   const invalidations = new InvalidationFeed(nats.nc, store, metrics, log.child({ component: 'invalidation-feed' }), storeDuties);
+  const { cacheTagsHeader, exposeCacheTagsHeader } = config.cache;
+  const withheldFields: ReadonlySet<string> = new Set([
+    ...withheldTargetedNames(env.FORWARD_CDN_CACHE_CONTROL),
+    // Stored for its tags only, as CDNs keep Surrogate-Key and Cache-Tag to themselves.
+    ...(cacheTagsHeader !== undefined && !exposeCacheTagsHeader ? [cacheTagsHeader] : []),
+  ]);
   const context: GatewayContext = {
     env,
     cacheConfig: config.cache,
@@ -94,7 +102,8 @@ export async function startGateway(
     replication: env.FILL_REPLICATION ? new FillReplication(nats.nc, env.GATEWAY_ID, log.child({ component: 'fill-replication' })) : undefined,
     requestIds: new RequestIdSource(),
     accessLog: env.ACCESS_LOG === 'off' ? undefined : new AccessLog(env.ACCESS_LOG, accessLogDestination),
-    withheldTagsHeader: config.cache.exposeCacheTagsHeader ? undefined : config.cache.cacheTagsHeader,
+    withheldFields,
+    notCopiedOnHit: notCopiedOnHit(withheldFields),
   };
 
   context.feedHealth.start();

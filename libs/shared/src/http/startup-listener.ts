@@ -6,11 +6,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import { cairnVersion } from '../build-info.js';
-import { ConfigError } from '../errors.js';
+import { listenFailure } from '../config/startup-resource.js';
 
 let held: Server | undefined;
 
-/** Binds `port` (not 0: the service's own listener could not take a random port over); a port in use is a one-line ConfigError naming `field`. */
+/** Binds `port` (not 0: the service's own listener could not take a random port over); a port taken or not permitted is a one-line ConfigError naming `field` (startup-resource.ts). */
 export async function holdStartupPort(field: string, port: number, host: string): Promise<void> {
   const server = createServer((request, response) => {
     const health = request.url === '/health';
@@ -18,9 +18,7 @@ export async function holdStartupPort(field: string, port: number, host: string)
     response.end(JSON.stringify(health ? { status: 'starting', version: cairnVersion, nats: 'not connected' } : { ready: false, starting: true, nats: false }));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new ConfigError('environment', field, `${host}:${port} is already in use`) : err),
-    );
+    server.once('error', (err) => reject(listenFailure(err, field, host, port)));
     server.listen(port, host, () => resolve());
   });
   held = server;

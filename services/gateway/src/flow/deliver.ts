@@ -17,7 +17,6 @@ import { notModified } from '../http/conditional.js';
 import { safeFieldValue } from '../http/field-value.js';
 import { CACHE_STATUS_HEADER, isGatewayOwned } from '../http/gateway-headers.js';
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
-import { isWithheldField } from '../http/targeted-cache-control.js';
 import type { CacheEntry } from '../store/cache-entry.js';
 import { sendBody } from './deliver-range.js';
 import type { Exchange } from './exchange.js';
@@ -149,15 +148,14 @@ export function deliverEntry(exchange: Exchange, context: GatewayContext, reply:
   const ageSeconds = Math.floor(currentAgeMs(entry.meta, now) / 1000);
   if (!unchanged && isPlainHit(exchange, context, reply, entry)) {
     count(exchange, context);
-    const fields = hitFields(entry, exchange.outcome, exchange.reason, ageSeconds, remainingSeconds(entry, now), exchange.requestId, context.withheldTagsHeader);
+    const fields = hitFields(entry, exchange.outcome, exchange.reason, ageSeconds, remainingSeconds(entry, now), exchange.requestId, context.notCopiedOnHit);
     return reply.sendFields(entry.meta.status, fields, entry.body);
   }
   if (unchanged) {
     for (const name of NOT_MODIFIED_HEADERS) if (headers[name] !== undefined) reply.header(name, headers[name]);
   } else {
     reply.headers(headers);
-    // Stored for its tags, shown to clients only when configured (exposeCacheTagsHeader).
-    if (context.withheldTagsHeader !== undefined) reply.removeHeader(context.withheldTagsHeader);
+    for (const name of context.withheldFields) reply.removeHeader(name);
   }
   reply.header('age', String(ageSeconds));
   finish(exchange, context, reply, entry, now);
@@ -181,10 +179,8 @@ export function deliverResponse(
   now: number,
 ): Reply {
   const synthetic = context.env.LOAD_TEST_MODE;
-  const forwardCdn = context.env.FORWARD_CDN_CACHE_CONTROL;
-  const tags = context.withheldTagsHeader;
-  // Targeted Cache-Control addressed to this gateway (or withheld by configuration) stays here (RFC 9213); so does the tag header unless exposed.
-  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !isWithheldField(name, forwardCdn) && name !== tags) reply.header(name, headers[name] as string | string[]);
+  const withheld = context.withheldFields;
+  for (const name in headers) if (!isGatewayOwned(name, synthetic) && !withheld.has(name)) reply.header(name, headers[name] as string | string[]);
   // A buffer's length is set from the buffer itself.
   if (Buffer.isBuffer(body)) reply.removeHeader('content-length');
   finish(exchange, context, reply, undefined, now);

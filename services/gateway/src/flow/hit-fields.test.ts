@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheEntry, EntryMeta } from '../store/cache-entry.js';
-import { hitFields } from './hit-fields.js';
+import { hitFields, notCopiedOnHit } from './hit-fields.js';
 import type { FieldValue } from './reply.js';
 
 function entry(headers: Record<string, string | string[]>, status = 200): CacheEntry {
@@ -19,6 +19,11 @@ function asMap(fields: readonly FieldValue[]): Map<string, FieldValue> {
 }
 
 describe('hitFields', () => {
+  it('leaves out the fields the gateway withholds from clients, and still sets its own', () => {
+    const map = asMap(hitFields(entry({ 'x-tags': 'a b', 'cdn-cache-control': 'max-age=9', age: '900', etag: '"v"' }), 'HIT', 'fresh', 3, 10, '', notCopiedOnHit(new Set(['x-tags', 'cdn-cache-control']))));
+    expect([map.has('x-tags'), map.has('cdn-cache-control'), map.get('age'), map.get('etag')]).toEqual([false, false, '3', '"v"']);
+  });
+
   it('holds the stored fields, then the gateway\'s own, each once', () => {
     const fields = hitFields(entry({ 'content-type': 'text/plain', etag: '"v1"', link: ['<a>', '<b>'] }), 'HIT', 'fresh', 7, 42);
     expect(Object.fromEntries(asMap(fields))).toEqual({

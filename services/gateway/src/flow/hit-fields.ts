@@ -18,7 +18,18 @@ import type { CacheOutcome } from './outcome.js';
 import type { FieldValue } from './reply.js';
 
 /** Fields the hit sets itself, whatever an older entry may still hold. */
-const SET_PER_HIT: ReadonlySet<string> = new Set(['age', cairnHeaders.cache, CACHE_STATUS_HEADER, 'accept-ranges', 'content-length', REQUEST_ID_HEADER]);
+const SET_PER_HIT: readonly string[] = ['age', cairnHeaders.cache, CACHE_STATUS_HEADER, 'accept-ranges', 'content-length', REQUEST_ID_HEADER];
+
+/**
+ * The stored fields a hit does not copy: those it sets itself, and `withheld` (the fields
+ * clients never get from this gateway, GatewayContext.withheldFields). Built once per gateway.
+ */
+export function notCopiedOnHit(withheld: ReadonlySet<string>): ReadonlySet<string> {
+  return new Set([...SET_PER_HIT, ...withheld]);
+}
+
+/** For a caller that withholds nothing (the tests, benchmarks). */
+const SET_PER_HIT_ONLY = notCopiedOnHit(new Set());
 
 const scratch: FieldValue[] = [];
 let lastDetail = '';
@@ -29,8 +40,8 @@ let lastCacheStatus = '';
  * The fields of a hit answered from `entry` whole (no 304, no Range), Age and the
  * gateway's marks filled in. `ttlSeconds`: remaining freshness, undefined for `never`.
  * The Cache-Status value is rebuilt only when its detail or ttl differs from the last hit's.
- * `requestId`: sent when not ''. `withheld`: a stored field clients do not get (the tag
- * header, unless exposed). The list is valid until the next call.
+ * `requestId`: sent when not ''. `notCopied`: `notCopiedOnHit`'s set. The list is valid until
+ * the next call.
  */
 export function hitFields(
   entry: CacheEntry,
@@ -39,13 +50,13 @@ export function hitFields(
   ageSeconds: number,
   ttlSeconds: number | undefined,
   requestId = '',
-  withheld: string | undefined = undefined,
+  notCopied: ReadonlySet<string> = SET_PER_HIT_ONLY,
 ): readonly FieldValue[] {
   const stored = entry.meta.headers;
   const fields = scratch;
   let n = 0;
   for (const name in stored) {
-    if (SET_PER_HIT.has(name) || name === withheld) continue;
+    if (notCopied.has(name)) continue;
     fields[n++] = name;
     fields[n++] = stored[name] as FieldValue;
   }

@@ -32,8 +32,8 @@ export function routeRequest(exchange: Exchange, context: GatewayContext): Route
   // On the normalized path, as the key and a fill see it: `/API/x` and `/./api/x` are API
   // traffic, and `/api/../admin` is not (it must not reach the API origin with its token).
   // The rules service's POST /rules/test routes by the same function.
-  const api = context.routes.api !== undefined && cacheOfRequest(context.cacheConfig, exchange.canonicalPath, exchange.headers) === 'api';
-  const route = api ? context.routes.api! : context.routes.page;
+  const { api, page } = context.routes;
+  const route = api !== undefined && cacheOfRequest(context.cacheConfig, exchange.canonicalPath, exchange.headers) === 'api' ? api : page;
   exchange.route = route;
   return route;
 }

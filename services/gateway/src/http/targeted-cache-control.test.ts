@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { storedFields, updatedFields } from './stored-fields.js';
-import { governingTargetedField, isWithheldField, withheldTargetedFields } from './targeted-cache-control.js';
+import { governingTargetedField, isWithheldField, withheldTargetedFields, withheldTargetedNames } from './targeted-cache-control.js';
 
 // RFC 9213 §2.2: the target list is Cairn-Cache-Control, then CDN-Cache-Control; the first
 // present, valid (RFC 8941 Dictionary) and non-empty one is used.
@@ -28,6 +28,11 @@ describe('withheld targeted fields', () => {
     ['cache-control', false, false],
   ])('%s (forwarding CDN-Cache-Control: %s) is withheld: %s', (name, forward, withheld) => {
     expect(isWithheldField(name, forward)).toBe(withheld);
+  });
+
+  it('names the targeted fields withheld from clients: CDN-Cache-Control only unless forwarded', () => {
+    expect(withheldTargetedNames(false)).toEqual(['cairn-cache-control', 'cdn-cache-control']);
+    expect(withheldTargetedNames(true)).toEqual(['cairn-cache-control']);
   });
 
   it('keeps the values withheld from clients for later decisions, and nothing in the common case', () => {

@@ -48,6 +48,11 @@ export function isWithheldField(name: string, forwardCdnCacheControl: boolean): 
   return name === CAIRN_CACHE_CONTROL || (name === CDN_CACHE_CONTROL && !forwardCdnCacheControl);
 }
 
+/** The names `isWithheldField` holds for: what clients never get of the targeted fields. */
+export function withheldTargetedNames(forwardCdnCacheControl: boolean): readonly TargetedField[] {
+  return TARGET_LIST.filter((name) => isWithheldField(name, forwardCdnCacheControl));
+}
+
 /**
  * The targeted fields of a response as kept for the gateway's own later decisions (a 304
  * recomputes freshness from them): only those withheld from the stored fields; undefined
